@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InnovaloConfig(AppConfig):
+    name = "innovalo"
+    verbose_name = _("Portail INNOVALO")
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app registers its periodic reminders in <app>/reminders.py.
+        autodiscover_modules("reminders")

@@ -1,0 +1,45 @@
+"""The main navigation: each role sees what it may use.
+
+Each app appends its entries here; `visible_to` is a function of `perms.py`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import perms
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    visible_to: Callable
+    section: str = ""
+
+
+def _anyone(user):
+    return True
+
+
+def _logged_in(user):
+    return user.is_authenticated
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Accueil"), "home", _anyone, "home"),
+    NavItem(_("Invitations"), "invitation_list", perms.can_manage_invitations, "invitations"),
+]
+
+
+def nav_for(user, current_path: str = ""):
+    items = []
+    for item in NAV_ITEMS:
+        if not item.visible_to(user):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

@@ -1,0 +1,131 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import perms, services
+from .celery import app as celery_app
+from .forms import AcceptInvitationForm, InvitationForm
+from .home import home_context
+from .models import Invitation
+
+
+@login_not_required
+def home(request):
+    """Public presentation for visitors; a personal overview once logged in."""
+    if not request.user.is_authenticated:
+        return render(request, "innovalo/home_public.html", home_context(request))
+    return render(request, "innovalo/home.html", home_context(request))
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """For operators: is the database reachable, is the broker? No secrets."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "error"
+    if celery_app.conf.task_always_eager:
+        checks["broker"] = "in-process"
+    else:
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["broker"] = "ok"
+        except Exception:
+            checks["broker"] = "error"
+    healthy = all(value != "error" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied
+
+
+def invitation_list(request):
+    _require(perms.can_manage_invitations(request.user))
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(invited_by=request.user, **form.cleaned_data)
+        except services.InvitationError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, _("Invitation envoyée à %s.") % invitation.email)
+            return redirect("invitation_list")
+    page = Paginator(Invitation.objects.for_list(), 25).get_page(request.GET.get("page"))
+    return render(request, "innovalo/invitation_list.html", {"form": form, "page_obj": page})
+
+
+@require_POST
+def invitation_resend(request, pk):
+    _require(perms.can_manage_invitations(request.user))
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_resend(invitation=invitation, actor=request.user)
+        messages.success(request, _("Invitation renvoyée à %s.") % invitation.email)
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    return redirect("invitation_list")
+
+
+@require_POST
+def invitation_revoke(request, pk):
+    _require(perms.can_manage_invitations(request.user))
+    invitation = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+        messages.success(request, _("Invitation révoquée."))
+    except services.InvitationError as error:
+        messages.error(request, str(error))
+    return redirect("invitation_list")
+
+
+@login_not_required
+@never_cache
+def invitation_accept(request, token):
+    invitation = Invitation.find_by_token(token)
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        status = invitation.status if invitation else None
+        return render(request, "innovalo/invitation_invalid.html", {"status": status}, status=410)
+    if request.user.is_authenticated:
+        messages.info(request, _("Déconnectez-vous pour accepter une invitation."))
+        return redirect("home")
+    form = AcceptInvitationForm(
+        request.POST or None,
+        invitation=invitation,
+        initial={"first_name": invitation.first_name, "last_name": invitation.last_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                phone=form.cleaned_data["phone"],
+            )
+        except services.InvitationError as error:
+            form.add_error(None, str(error))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Bienvenue ! Votre compte est prêt."))
+            return redirect("home")
+    return render(
+        request, "innovalo/invitation_accept.html", {"form": form, "invitation": invitation}
+    )

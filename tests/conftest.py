@@ -1,0 +1,57 @@
+import pytest
+from django.core.cache import cache
+
+from innovalo.celery import app as celery_app
+from innovalo.enums import Role
+
+from .factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings):
+    """Each test: tasks run in-process, a private cache, plain static storage."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+    cache.clear()
+
+
+@pytest.fixture
+def bureau(db):
+    return UserFactory(role=Role.BUREAU, email="tresorier@exemple.fr")
+
+
+@pytest.fixture
+def ministry(db):
+    return UserFactory(role=Role.MINISTRY, email="liaison@exemple.fr")
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(role=Role.DIRECTOR, email="directrice@exemple.fr")
+
+
+@pytest.fixture
+def other_director(db):
+    return UserFactory(role=Role.DIRECTOR, email="autre-directeur@exemple.fr")
+
+
+ROLES = ["anonymous", "director", "other_director", "bureau", "ministry"]
+
+
+@pytest.fixture
+def client_for(client, request):
+    """client_for("bureau") -> a test client logged in with that role's fixture."""
+
+    def make(role):
+        from django.test import Client
+
+        c = Client()
+        if role != "anonymous":
+            c.force_login(request.getfixturevalue(role))
+        return c
+
+    return make

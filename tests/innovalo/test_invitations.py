@@ -1,0 +1,174 @@
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from freezegun import freeze_time
+
+from innovalo import services
+from innovalo.enums import Role
+from innovalo.models import Invitation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _invite(client, bureau, django_capture_on_commit_callbacks, **data):
+    client.force_login(bureau)
+    payload = {"email": "nouvelle@exemple.fr", "role": Role.DIRECTOR, **data}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("invitation_list"), payload)
+    return response
+
+
+def _link_path(message):
+    url = re.search(r"https?://\S+/invitation/\S+/", message.body).group(0)
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def _accept(client, path, password="Un-mot-de-passe-solide-2026"):
+    return client.post(
+        path,
+        {"first_name": "Nadia", "last_name": "Rami", "password1": password, "password2": password},
+    )
+
+
+def test_bureau_invites_by_email(client, bureau, django_capture_on_commit_callbacks):
+    response = _invite(client, bureau, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.email == "nouvelle@exemple.fr"
+    assert invitation.sent_at is not None
+    assert len(mail.outbox) == 1
+    assert "nouvelle@exemple.fr" not in _link_path(mail.outbox[0])
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+def test_invitation_is_accepted_once(client, bureau, django_capture_on_commit_callbacks):
+    _invite(client, bureau, django_capture_on_commit_callbacks, role=Role.MINISTRY)
+    path = _link_path(mail.outbox[0])
+    client.logout()
+    response = client.get(path)
+    assert response.status_code == 200
+    response = _accept(client, path)
+    assert response.status_code == 302
+    user = User.objects.get(email="nouvelle@exemple.fr")
+    assert user.role == Role.MINISTRY
+    assert user.first_name == "Nadia"
+    assert response.wsgi_request.user == user
+    client.logout()
+    response = _accept(client, path, password="Autre-mot-de-passe-2026")
+    assert response.status_code == 410
+    assert "déjà été utilisée" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password("Un-mot-de-passe-solide-2026")
+
+
+def test_expired_invitation_is_refused(client, bureau, django_capture_on_commit_callbacks):
+    _invite(client, bureau, django_capture_on_commit_callbacks)
+    path = _link_path(mail.outbox[0])
+    client.logout()
+    with freeze_time(datetime.datetime.now() + datetime.timedelta(days=15)):
+        response = _accept(client, path)
+    assert response.status_code == 410
+    assert "expiré" in response.content.decode()
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+
+
+def test_revoked_invitation_is_refused(client, bureau, django_capture_on_commit_callbacks):
+    _invite(client, bureau, django_capture_on_commit_callbacks)
+    path = _link_path(mail.outbox[0])
+    invitation = Invitation.objects.get()
+    response = client.post(reverse("invitation_revoke", args=[invitation.pk]))
+    assert response.status_code == 302
+    client.logout()
+    assert _accept(client, path).status_code == 410
+
+
+def test_resend_gives_a_new_link_and_kills_the_old(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    _invite(client, bureau, django_capture_on_commit_callbacks)
+    old_path = _link_path(mail.outbox[0])
+    invitation = Invitation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("invitation_resend", args=[invitation.pk]))
+    assert len(mail.outbox) == 2
+    new_path = _link_path(mail.outbox[1])
+    assert new_path != old_path
+    client.logout()
+    assert client.get(old_path).status_code == 410
+    assert _accept(client, new_path).status_code == 302
+
+
+def test_bad_password_keeps_what_was_typed(client, bureau, django_capture_on_commit_callbacks):
+    _invite(client, bureau, django_capture_on_commit_callbacks)
+    path = _link_path(mail.outbox[0])
+    client.logout()
+    response = client.post(
+        path, {"first_name": "Nadia", "last_name": "Rami", "password1": "a", "password2": "b"}
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'value="Nadia"' in content
+    assert "ne correspondent pas" in content
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+
+
+def test_inviting_an_existing_account_is_refused_next_to_the_field(client, bureau):
+    client.force_login(bureau)
+    response = client.post(
+        reverse("invitation_list"), {"email": bureau.email.upper(), "role": Role.BUREAU}
+    )
+    assert response.status_code == 200
+    assert "Un compte existe déjà" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invalid_email_gets_a_message(client, bureau):
+    client.force_login(bureau)
+    response = client.post(reverse("invitation_list"), {"email": "pas-un-mail", "role": "x"})
+    assert response.status_code == 200
+    assert 'class="error"' in response.content.decode()
+
+
+def test_new_invitation_replaces_pending_one(bureau):
+    first = services.invitation_create(email="a@exemple.fr", role=Role.DIRECTOR, invited_by=bureau)
+    services.invitation_create(email="a@exemple.fr", role=Role.DIRECTOR, invited_by=bureau)
+    first.refresh_from_db()
+    assert first.revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", 302),
+        ("director", 403),
+        ("other_director", 403),
+        ("bureau", 200),
+        ("ministry", 403),
+    ],
+)
+def test_invitation_list_access(client_for, role, expected):
+    response = client_for(role).get(reverse("invitation_list"))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ["director", "ministry"])
+def test_only_bureau_revokes(client_for, role, bureau):
+    invitation = services.invitation_create(
+        email="b@exemple.fr", role=Role.DIRECTOR, invited_by=bureau
+    )
+    response = client_for(role).post(reverse("invitation_revoke", args=[invitation.pk]))
+    assert response.status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_invitation_list_query_count(client, bureau, django_assert_max_num_queries):
+    for n in range(5):
+        services.invitation_create(email=f"p{n}@exemple.fr", role=Role.DIRECTOR, invited_by=bureau)
+    client.force_login(bureau)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("invitation_list"))
+    assert response.content.decode().count("@exemple.fr") >= 5

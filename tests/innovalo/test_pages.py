@@ -1,0 +1,98 @@
+import json
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "director", "other_director", "bureau", "ministry"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_for_every_role(client_for, role):
+    response = client_for(role).get("/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    if role == "anonymous":
+        assert "plateformes technologiques" in content
+        assert "Se connecter" in content
+    else:
+        assert "Bonjour" in content
+        assert "Se déconnecter" in content
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_invitations"),
+    [("anonymous", False), ("director", False), ("bureau", True), ("ministry", False)],
+)
+def test_navigation_per_role(client_for, role, sees_invitations):
+    content = client_for(role).get("/").content.decode()
+    assert (f'href="{reverse("invitation_list")}"' in content) is sees_invitations
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_health_page_for_everyone_without_secrets(client_for, role, settings):
+    response = client_for(role).get(reverse("health"))
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["database"] == "ok"
+    assert data["status"] == "ok"
+    text = response.content.decode()
+    assert settings.SECRET_KEY not in text
+    assert "postgres" not in text and "redis://" not in text
+
+
+def test_404_is_french(client):
+    response = client.get("/cette-page-n-existe-pas/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_403_is_french(client_for):
+    response = client_for("director").get(reverse("invitation_list"))
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["director", "bureau", "ministry"])
+def test_admin_is_for_staff_only(client_for, role):
+    response = client_for(role).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_reaches_admin(client, bureau):
+    bureau.is_staff = True
+    bureau.is_superuser = True
+    bureau.save()
+    client.force_login(bureau)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_private_pages_send_anonymous_to_login(client):
+    response = client.get(reverse("invitation_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_language_switch_to_english(client):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'lang="en"' in content
+    assert "Log in" in content
+
+
+def test_pages_have_strict_csp_and_no_inline_script(client_for):
+    response = client_for("bureau").get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "<script>" not in response.content.decode()
+
+
+def test_static_files_are_vendored(client):
+    content = client.get("/").content.decode()
+    assert "/static/js/htmx.min.js" in content
+    assert "http://" not in content.split("<body")[0].replace("http://testserver", "")
+    assert "https://" not in content.split("<body")[0]
