@@ -110,7 +110,7 @@ class InvitationQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        return self.select_related("invited_by", "accepted_by")
+        return self.select_related("invited_by", "accepted_by", "platform")
 
 
 class Invitation(models.Model):
@@ -149,6 +149,16 @@ class Invitation(models.Model):
         verbose_name=_("compte créé"),
     )
     revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+    # A director or staff member is invited for a platform: accepting links them to it.
+    platform = models.ForeignKey(
+        "members.Platform",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("plateforme"),
+    )
+    platform_role = models.CharField(_("rôle dans la plateforme"), max_length=20, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("Plateformes et cotisations")
+
+    def ready(self):
+        from innovalo import services as portal_services
+        from innovalo.navigation import NavItem, add_nav_item
+
+        from . import perms
+        from .services.platforms import grant_invited_platform
+
+        portal_services.invitation_accepted_hooks().append(grant_invited_platform)
+        add_nav_item(
+            NavItem(_("Plateformes"), "platform_list", lambda user: True, "platforms"),
+            before="invitation_list",
+        )
+        add_nav_item(
+            NavItem(_("Cotisations"), "dues_board", perms.can_manage_dues, "dues"),
+            before="invitation_list",
+        )

@@ -55,3 +55,27 @@ def client_for(client, request):
         return c
 
     return make
+
+
+@pytest.fixture
+def platform(db, director):
+    """The director's platform (the `director` fixture manages it, and only it)."""
+    from members.enums import PlatformRole
+
+    from .members.factories import MembershipFactory, PlatformFactory
+
+    platform = PlatformFactory(name="InnovalTech", acronym="IVT", slug="innovaltech")
+    MembershipFactory(platform=platform, user=director, role=PlatformRole.DIRECTOR)
+    return platform
+
+
+@pytest.fixture
+def other_platform(db, other_director):
+    """Another platform, managed by `other_director` only."""
+    from members.enums import PlatformRole
+
+    from .members.factories import MembershipFactory, PlatformFactory
+
+    platform = PlatformFactory(name="Plasti Vendée", slug="plasti-vendee")
+    MembershipFactory(platform=platform, user=other_director, role=PlatformRole.DIRECTOR)
+    return platform

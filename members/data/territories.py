@@ -4,7 +4,6 @@ Plain constants only. Codes are official INSEE codes, kept as strings
 (leading zeros and the Corsican "2A"/"2B" codes must be preserved).
 """
 
-
 # ---------------------------------------------------------------------------
 # Regions as of 1 January 2016 (18 regions: 13 metropolitan incl. Corse,
 # 5 overseas). Tuples are (insee_code, name).

@@ -1,0 +1,1 @@
+from . import dues, platforms  # noqa: F401  (registers the models)

@@ -1,0 +1,1 @@
+"""Every write about dues, payments, documents and reminders. (issue 4)"""

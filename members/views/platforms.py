@@ -1,0 +1,3 @@
+"""Platform pages: directory, profile, edit, regions, import and export. (issue 3)"""
+
+urlpatterns = []
