@@ -1,8 +1,16 @@
 import factory
 from django.utils.text import slugify
 
-from members.enums import EstablishmentKind, HostRole, LabelStatus, PlatformRole
+from members.enums import (
+    CorrespondentKind,
+    EstablishmentKind,
+    HostRole,
+    LabelStatus,
+    PlatformRole,
+)
 from members.models import (
+    Campus,
+    Correspondent,
     Department,
     Domain,
     Equipment,
@@ -87,3 +95,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     platform = factory.SubFactory(PlatformFactory)
     user = factory.SubFactory(UserFactory)
     role = PlatformRole.DIRECTOR
+
+
+class CampusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campus
+
+    name = factory.Sequence(lambda n: f"Campus des métiers n°{n}")
+    region = factory.LazyFunction(lambda: department().region)
+
+
+class CorrespondentFactory(factory.django.DjangoModelFactory):
+    """A regional correspondent by default; pass kind=THEMATIC and domain=... otherwise."""
+
+    class Meta:
+        model = Correspondent
+
+    kind = CorrespondentKind.REGIONAL
+    user = factory.SubFactory(UserFactory)
+    region = factory.LazyAttribute(
+        lambda o: department().region if o.kind == CorrespondentKind.REGIONAL else None
+    )
+    domain = None

@@ -1,0 +1,304 @@
+"""Read platforms from a CSV or XLSX file and check every row, without writing anything.
+
+`parse_upload(file)` returns raw rows (dicts of strings keyed by column) or raises
+`ImportFileError` with a message for the user; `validate_rows(raw_rows)` returns
+`ImportRow`s, each with its errors. The service `platform_import` writes them.
+The columns are those of the directory export, so an export can be re-imported.
+"""
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email, validate_slug
+from django.utils.translation import gettext as _
+
+from .enums import LabelStatus
+from .models import Department, Domain, Platform, Service
+from .models.platforms import siret_validator
+
+MAX_ROWS = 1000
+RESERVED_SLUGS = {"export", "import"}  # URLs of the directory
+MAX_BYTES = 2 * 1024 * 1024
+
+# column -> (header in files, required)
+COLUMNS = {
+    "nom": True,
+    "sigle": False,
+    "slug": True,
+    "ville": True,
+    "departement": True,
+    "code_postal": False,
+    "adresse": False,
+    "site_web": False,
+    "email": False,
+    "telephone": False,
+    "domaines": False,
+    "services": False,
+    "label": False,
+    "adherente": False,
+    "siret": False,
+    "code_chorus": False,
+    "presentation": False,
+}
+REQUIRED = [name for name, required in COLUMNS.items() if required]
+ALIASES = {
+    "name": "nom",
+    "acronyme": "sigle",
+    "acronym": "sigle",
+    "city": "ville",
+    "department": "departement",
+    "code_departement": "departement",
+    "dept": "departement",
+    "website": "site_web",
+    "site": "site_web",
+    "e_mail": "email",
+    "courriel": "email",
+    "phone": "telephone",
+    "tel": "telephone",
+    "domains": "domaines",
+    "label_status": "label",
+    "is_member": "adherente",
+    "chorus_service_code": "code_chorus",
+    "description": "presentation",
+    "postal_code": "code_postal",
+    "address": "adresse",
+}
+LIST_SEPARATORS = ("|", ",")
+TRUE_VALUES = {"oui", "o", "yes", "y", "vrai", "true", "1", "x"}
+FALSE_VALUES = {"non", "n", "no", "faux", "false", "0", ""}
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read: a message for the user."""
+
+
+def _normalize_header(value) -> str:
+    text = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
+    text = text.strip().lower()
+    for char in " -'’.":
+        text = text.replace(char, "_")
+    text = "_".join(part for part in text.split("_") if part)
+    return ALIASES.get(text, text)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _read_csv(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            _("Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».")
+        ) from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    try:
+        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(_("Le fichier CSV est mal formé : %s") % error) from error
+
+
+def _read_xlsx(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise ImportFileError(_("Le fichier XLSX ne peut pas être lu.")) from error
+    return rows
+
+
+def parse_upload(upload) -> list[dict]:
+    """Raw rows of an uploaded CSV or XLSX file, keyed by the known columns."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if upload.size > MAX_BYTES:
+        raise ImportFileError(_("Le fichier dépasse 2 Mo."))
+    content = upload.read()
+    if name.endswith(".csv"):
+        table = _read_csv(content)
+    elif name.endswith(".xlsx"):
+        table = _read_xlsx(content)
+    else:
+        raise ImportFileError(_("Format non reconnu : envoyez un fichier .csv ou .xlsx."))
+    table = [row for row in table if any(_cell_text(cell) for cell in row)]
+    if not table:
+        raise ImportFileError(_("Le fichier est vide."))
+    headers = [_normalize_header(cell) for cell in table[0]]
+    missing = [column for column in REQUIRED if column not in headers]
+    if missing:
+        raise ImportFileError(
+            _("Colonnes obligatoires absentes : %(missing)s (colonnes attendues : %(all)s).")
+            % {"missing": ", ".join(missing), "all": ", ".join(COLUMNS)}
+        )
+    body = table[1:]
+    if not body:
+        raise ImportFileError(_("Le fichier ne contient aucune ligne de données."))
+    if len(body) > MAX_ROWS:
+        raise ImportFileError(_("Le fichier dépasse %s lignes.") % MAX_ROWS)
+    rows = []
+    for cells in body:
+        row = dict.fromkeys(COLUMNS, "")
+        for header, cell in zip(headers, cells, strict=False):
+            if header in COLUMNS:
+                row[header] = _cell_text(cell)
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class ImportRow:
+    line: int
+    raw: dict
+    fields: dict = field(default_factory=dict)
+    domains: list = field(default_factory=list)
+    services: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+
+def _split(value: str) -> list[str]:
+    for separator in LIST_SEPARATORS:
+        if separator in value:
+            return [part.strip() for part in value.split(separator) if part.strip()]
+    return [value.strip()] if value.strip() else []
+
+
+def _lookup(model) -> dict:
+    table = {}
+    for obj in model.objects.all():
+        table[obj.slug.lower()] = obj
+        table[obj.name.lower()] = obj
+    return table
+
+
+def _label_status(value: str):
+    if not value:
+        return LabelStatus.NOT_LABELLED
+    lowered = value.strip().lower()
+    for choice in LabelStatus:
+        if lowered in (choice.value, str(choice.label).lower()):
+            return choice
+    return None
+
+
+def validate_rows(raw_rows: list[dict]) -> list[ImportRow]:
+    """Check every row against the database and the other rows; write nothing."""
+    departments = {dept.code: dept for dept in Department.objects.all()}
+    domains = _lookup(Domain)
+    services = _lookup(Service)
+    slugs = [(row.get("slug") or "").strip().lower() for row in raw_rows]
+    existing = set(Platform.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    seen = {}
+    url_validator = URLValidator()
+    result = []
+    for index, raw in enumerate(raw_rows):
+        row = ImportRow(line=index + 2, raw=raw)  # line 1 holds the headers
+        errors = row.errors
+        for column in REQUIRED:
+            if not raw.get(column):
+                errors.append(_("« %s » est obligatoire.") % column)
+        slug = (raw.get("slug") or "").strip().lower()
+        if slug:
+            try:
+                validate_slug(slug)
+            except ValidationError:
+                errors.append(_("Slug invalide « %s » (lettres, chiffres, tirets).") % slug)
+            if slug in RESERVED_SLUGS:
+                errors.append(_("Le slug « %s » est réservé.") % slug)
+            if slug in existing:
+                errors.append(_("Le slug « %s » est déjà pris par une plateforme.") % slug)
+            if slug in seen:
+                errors.append(
+                    _("Slug « %(slug)s » en double (ligne %(line)s).")
+                    % {
+                        "slug": slug,
+                        "line": seen[slug],
+                    }
+                )
+            else:
+                seen[slug] = row.line
+        code = (raw.get("departement") or "").strip().upper()
+        if code.isdigit() and len(code) == 1:
+            code = "0" + code
+        department = departments.get(code)
+        if code and department is None:
+            errors.append(_("Code de département inconnu « %s ».") % code)
+        siret = (raw.get("siret") or "").replace(" ", "")
+        if siret:
+            try:
+                siret_validator(siret)
+            except ValidationError:
+                errors.append(_("SIRET invalide « %s » (14 chiffres).") % raw["siret"])
+        email = raw.get("email") or ""
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(_("Adresse e-mail invalide « %s ».") % email)
+        website = raw.get("site_web") or ""
+        if website:
+            try:
+                url_validator(website)
+            except ValidationError:
+                errors.append(_("Adresse de site web invalide « %s ».") % website)
+        for name in _split(raw.get("domaines") or ""):
+            domain = domains.get(name.lower())
+            if domain is None:
+                errors.append(_("Domaine inconnu « %s ».") % name)
+            elif domain not in row.domains:
+                row.domains.append(domain)
+        for name in _split(raw.get("services") or ""):
+            service = services.get(name.lower())
+            if service is None:
+                errors.append(_("Service inconnu « %s ».") % name)
+            elif service not in row.services:
+                row.services.append(service)
+        label = _label_status(raw.get("label") or "")
+        if label is None:
+            errors.append(_("Statut de label inconnu « %s ».") % raw["label"])
+        member = (raw.get("adherente") or "oui").strip().lower()
+        if member not in TRUE_VALUES | FALSE_VALUES:
+            errors.append(_("« adherente » vaut oui ou non, pas « %s ».") % raw["adherente"])
+        lengths = {"nom": 200, "sigle": 30, "ville": 100, "telephone": 30, "code_postal": 10}
+        for column, limit in lengths.items():
+            if len(raw.get(column) or "") > limit:
+                errors.append(
+                    _("« %(col)s » dépasse %(n)s caractères.")
+                    % {
+                        "col": column,
+                        "n": limit,
+                    }
+                )
+        if not errors:
+            row.fields = {
+                "name": raw["nom"],
+                "acronym": raw.get("sigle") or "",
+                "slug": slug,
+                "city": raw["ville"],
+                "department": department,
+                "postal_code": raw.get("code_postal") or "",
+                "address": raw.get("adresse") or "",
+                "website": website,
+                "email": email,
+                "phone": raw.get("telephone") or "",
+                "label_status": label,
+                "is_member": member in TRUE_VALUES,
+                "siret": siret,
+                "chorus_service_code": raw.get("code_chorus") or "",
+                "description": raw.get("presentation") or "",
+            }
+        result.append(row)
+    return result
