@@ -31,3 +31,41 @@ class PlatformRole(models.TextChoices):
 class CorrespondentKind(models.TextChoices):
     REGIONAL = "regional", _("Correspondant régional")
     THEMATIC = "thematic", _("Correspondant thématique")
+
+
+# Dues (issue 4) ---------------------------------------------------------------
+
+
+class DuesStatus(models.TextChoices):
+    TO_CALL = "to_call", _("À appeler")
+    CALLED = "called", _("Appelée")
+    PARTLY_PAID = "partly_paid", _("Payée en partie")
+    PAID = "paid", _("Payée")
+    EXEMPT = "exempt", _("Exonérée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Virement")
+    CHEQUE = "cheque", _("Chèque")
+    MANDATE = "mandate", _("Mandat administratif")
+    CARD = "card", _("Carte bancaire")
+    CASH = "cash", _("Espèces")
+
+
+class DuesDocumentKind(models.TextChoices):
+    NOTICE = "notice", _("Appel de cotisation")
+    RECEIPT = "receipt", _("Reçu")
+    CERTIFICATE = "certificate", _("Attestation d'adhésion")
+
+
+class DuesEventKind(models.TextChoices):
+    CREATED = "created", _("Ligne créée")
+    CALLED = "called", _("Cotisation appelée")
+    PAYMENT = "payment", _("Paiement enregistré")
+    PAYMENT_CANCELLED = "payment_cancelled", _("Paiement annulé")
+    EXEMPTED = "exempted", _("Exonération")
+    CANCELLED = "cancelled", _("Ligne annulée")
+    DOCUMENT = "document", _("Document émis")
+    REMINDER = "reminder", _("Relance envoyée")
+    UPDATED = "updated", _("Ligne modifiée")

@@ -1,3 +1,15 @@
+from .dues import (
+    Allocation,
+    DocumentCounter,
+    DuesDocument,
+    DuesEvent,
+    DuesExemption,
+    DuesLine,
+    DuesRate,
+    DuesReminderStep,
+    Payment,
+    PaymentCancellation,
+)
 from .platforms import (
     Campus,
     Correspondent,
@@ -12,6 +24,16 @@ from .platforms import (
 from .territories import Department, Region
 
 __all__ = [
+    "Allocation",
+    "DocumentCounter",
+    "DuesDocument",
+    "DuesEvent",
+    "DuesExemption",
+    "DuesLine",
+    "DuesRate",
+    "DuesReminderStep",
+    "Payment",
+    "PaymentCancellation",
     "Campus",
     "Correspondent",
     "Department",

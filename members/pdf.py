@@ -1,0 +1,76 @@
+"""One renderer per dues document, each returning (filename, bytes).
+
+The number and issue date are given by the service that issues the document
+(`members.services.dues.dues_issue_document`), which stores the bytes once.
+"""
+
+from django.utils import timezone
+
+from innovalo.pdf import render_pdf
+
+
+def _billing(platform):
+    return {
+        "name": platform.billing_name or platform.name,
+        "address": platform.billing_address
+        or "\n".join(
+            part
+            for part in [platform.address, f"{platform.postal_code} {platform.city}".strip()]
+            if part
+        ),
+        "siret": platform.siret,
+        "chorus_service_code": platform.chorus_service_code,
+    }
+
+
+def render_notice(line, *, number, issued_at):
+    """The dues notice (*appel de cotisation*) of a platform for a year."""
+    platform = line.platform
+    return render_pdf(
+        "pdf/dues_notice.html",
+        {
+            "number": number,
+            "issued_on": timezone.localdate(issued_at),
+            "line": line,
+            "platform": platform,
+            "billing": _billing(platform),
+            "title": f"Appel de cotisation {number}",
+        },
+        filename=f"{number}.pdf",
+    )
+
+
+def render_receipt(payment, allocations, *, number, issued_at):
+    """The receipt (*reçu*) of one payment, with its allocation across lines."""
+    platforms = []
+    for allocation in allocations:
+        if allocation.line.platform not in platforms:
+            platforms.append(allocation.line.platform)
+    return render_pdf(
+        "pdf/dues_receipt.html",
+        {
+            "number": number,
+            "issued_on": timezone.localdate(issued_at),
+            "payment": payment,
+            "allocations": allocations,
+            "billings": [_billing(p) for p in platforms],
+            "title": f"Reçu {number}",
+        },
+        filename=f"{number}.pdf",
+    )
+
+
+def render_certificate(line, *, number, issued_at):
+    """The yearly membership certificate (*attestation d'adhésion*)."""
+    return render_pdf(
+        "pdf/dues_certificate.html",
+        {
+            "number": number,
+            "issued_on": timezone.localdate(issued_at),
+            "line": line,
+            "platform": line.platform,
+            "billing": _billing(line.platform),
+            "title": f"Attestation d'adhésion {number}",
+        },
+        filename=f"{number}.pdf",
+    )
