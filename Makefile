@@ -25,8 +25,11 @@ migrate: $(STAMP)
 seed: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
+# The newcomer's portal is in development mode unless DEBUG says otherwise.
+run migrate seed: export DEBUG ?= 1
+
 run: install compilemessages migrate seed
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install compilemessages
 	$(BIN)/ruff check .
