@@ -31,6 +31,7 @@ def _logged_in(user):
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Accueil"), "home", _anyone, "home"),
     NavItem(_("Invitations"), "invitation_list", perms.can_manage_invitations, "invitations"),
+    NavItem(_("Personnes"), "people_list", perms.can_anonymise_users, "people"),
 ]
 
 

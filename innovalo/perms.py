@@ -21,3 +21,7 @@ def can_manage_invitations(user) -> bool:
 def can_read_national_data(user) -> bool:
     """National dashboards: the bureau and the ministry."""
     return is_bureau(user) or is_ministry(user)
+
+
+def can_anonymise_users(user) -> bool:
+    return is_bureau(user)

@@ -129,3 +129,52 @@ def invitation_accept(request, token):
     return render(
         request, "innovalo/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+def my_data(request):
+    """RGPD: what the portal holds about me, on a page and as a JSON download."""
+    from .personal_data import personal_data
+
+    sections = personal_data(request.user)
+    if request.GET.get("format") == "json":
+        response = JsonResponse(dict(sections), json_dumps_params={"ensure_ascii": False})
+        response["Content-Disposition"] = 'attachment; filename="mes-donnees-innovalo.json"'
+        return response
+    return render(request, "innovalo/my_data.html", {"sections": sections})
+
+
+@require_POST
+def user_anonymise(request, pk):
+    from .models import User
+    from .personal_data import user_anonymise as anonymise
+
+    _require(perms.can_anonymise_users(request.user))
+    user = get_object_or_404(User, pk=pk)
+    if user == request.user:
+        raise PermissionDenied
+    anonymise(user=user, actor=request.user)
+    messages.success(request, _("La personne a été anonymisée."))
+    return redirect("people_list")
+
+
+def people_list(request):
+    """The bureau's list of people, with anonymisation for those who leave."""
+    from django.db.models import Count
+
+    from .models import User
+
+    _require(perms.can_anonymise_users(request.user))
+    query = request.GET.get("q", "").strip()
+    users = User.objects.annotate(platform_count=Count("platform_memberships")).order_by(
+        "last_name", "first_name", "pk"
+    )
+    if query:
+        from django.db.models import Q
+
+        users = users.filter(
+            Q(email__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+        )
+    page = Paginator(users, 30).get_page(request.GET.get("page"))
+    return render(request, "innovalo/people_list.html", {"page_obj": page, "q": query})
