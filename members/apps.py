@@ -14,6 +14,12 @@ class MembersConfig(AppConfig):
         from .services.platforms import grant_invited_platform
 
         portal_services.invitation_accepted_hooks().append(grant_invited_platform)
+
+        from innovalo.personal_data import PROVIDERS
+
+        from .personal_data import correspondences_of, platforms_of
+
+        PROVIDERS.extend([platforms_of, correspondences_of])
         add_nav_item(
             NavItem(_("Plateformes"), "platform_list", lambda user: True, "platforms"),
             before="invitation_list",

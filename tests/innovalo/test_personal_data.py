@@ -73,3 +73,9 @@ def test_only_the_bureau_anonymises(client_for, role, other_director):
     assert response.status_code == 403
     other_director.refresh_from_db()
     assert other_director.is_active
+
+
+def test_my_data_lists_my_platforms(client, director, platform):
+    client.force_login(director)
+    data = json.loads(client.get(reverse("my_data") + "?format=json").content)
+    assert data["Plateformes"][0]["plateforme"].startswith("InnovalTech")
