@@ -1,1 +1,60 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reunions/", views.meeting_list, name="meeting_list"),
+    path("reunions/nouvelle/", views.meeting_create, name="meeting_create"),
+    path("reunions/mes-actions/", views.my_actions, name="my_actions"),
+    path("reunions/agenda/", views.calendar_settings, name="calendar_settings"),
+    path("reunions/agenda/<str:token>.ics", views.meeting_feed, name="meeting_feed"),
+    path("reunions/actions/<int:action_pk>/etat/", views.action_status, name="action_status"),
+    path(
+        "reunions/documents/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("reunions/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("reunions/<int:pk>/modifier/", views.meeting_edit, name="meeting_edit"),
+    path("reunions/<int:pk>/convoquer/", views.meeting_convene, name="meeting_convene"),
+    path("reunions/<int:pk>/tenue/", views.meeting_mark_held, name="meeting_mark_held"),
+    path("reunions/<int:pk>/ordre-du-jour/", views.agenda_edit, name="agenda_edit"),
+    path(
+        "reunions/<int:pk>/ordre-du-jour/<int:item_pk>/",
+        views.agenda_edit,
+        name="agenda_item_edit",
+    ),
+    path(
+        "reunions/<int:pk>/ordre-du-jour/<int:item_pk>/supprimer/",
+        views.agenda_item_delete,
+        name="agenda_item_delete",
+    ),
+    path("reunions/<int:pk>/propositions/", views.proposal_create, name="proposal_create"),
+    path(
+        "reunions/<int:pk>/propositions/<int:proposal_pk>/accepter/",
+        views.proposal_accept,
+        name="proposal_accept",
+    ),
+    path(
+        "reunions/<int:pk>/propositions/<int:proposal_pk>/refuser/",
+        views.proposal_decline,
+        name="proposal_decline",
+    ),
+    path("reunions/<int:pk>/invitations/", views.meeting_invitations, name="meeting_invitations"),
+    path("reunions/<int:pk>/reponse/", views.meeting_rsvp, name="meeting_rsvp"),
+    path("reunions/<int:pk>/presences/", views.meeting_attendance, name="meeting_attendance"),
+    path("reunions/<int:pk>/compte-rendu/", views.minutes_edit, name="minutes_edit"),
+    path("reunions/<int:pk>/approbation/", views.minutes_approve, name="minutes_approve"),
+    path("reunions/<int:pk>/actions/", views.action_create, name="action_create"),
+    path("reunions/<int:pk>/documents/", views.attachment_create, name="attachment_create"),
+    path("reunions/<int:pk>/assemblee-generale/", views.general_assembly, name="general_assembly"),
+    path(
+        "reunions/<int:pk>/ordre-du-jour.pdf", views.meeting_agenda_pdf, name="meeting_agenda_pdf"
+    ),
+    path(
+        "reunions/<int:pk>/compte-rendu.pdf",
+        views.meeting_minutes_pdf,
+        name="meeting_minutes_pdf",
+    ),
+    path("reunions/<int:pk>/reunion.ics", views.meeting_ics_view, name="meeting_ics"),
+]

@@ -1,0 +1,348 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .enums import ActionStatus, AttachmentKind, Attendance, RsvpStatus
+from .models import ActionItem, AgendaItem, Meeting, Minutes
+
+User = get_user_model()
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeetingForm(forms.ModelForm):
+    video_url = forms.URLField(
+        label=_("lien de visioconférence"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "start",
+            "end",
+            "place",
+            "address",
+            "video_url",
+            "proposals_open",
+            "has_dinner",
+            "has_visit",
+        ]
+        widgets = {
+            "start": DATETIME_INPUT,
+            "end": DATETIME_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("La fin doit suivre le début."))
+        return data
+
+
+def _day_choices(meeting):
+    return [(day.isoformat(), date_format(day, "l j F Y")) for day in meeting.days]
+
+
+class AgendaItemForm(forms.ModelForm):
+    day = forms.TypedChoiceField(label=_("jour"), coerce=lambda v: _parse_day(v))
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "day",
+            "start_time",
+            "end_time",
+            "title",
+            "description",
+            "presenters",
+            "kind",
+            "room",
+            "order",
+        ]
+        widgets = {
+            "start_time": TIME_INPUT,
+            "end_time": TIME_INPUT,
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.instance.meeting = meeting
+        self.fields["day"].choices = _day_choices(meeting)
+        if self.instance.pk:
+            self.initial["day"] = self.instance.day.isoformat()
+        self.fields["order"].required = False
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if end and not start:
+            self.add_error("end_time", _("Une heure de fin demande une heure de début."))
+        elif start and end and end < start:
+            self.add_error("end_time", _("L'heure de fin doit suivre l'heure de début."))
+        if data.get("order") is None:
+            data["order"] = 0
+        return data
+
+
+def _parse_day(value):
+    import datetime
+
+    return datetime.date.fromisoformat(value)
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Point proposé"), max_length=255)
+    description = forms.CharField(
+        label=_("Pourquoi ce point ?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ProposalAcceptForm(forms.Form):
+    day = forms.TypedChoiceField(label=_("jour"), coerce=lambda v: _parse_day(v))
+    start_time = forms.TimeField(label=_("heure de début"), required=False, widget=TIME_INPUT)
+    end_time = forms.TimeField(label=_("heure de fin"), required=False, widget=TIME_INPUT)
+    room = forms.CharField(label=_("salle"), max_length=100, required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].choices = _day_choices(meeting)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if end and (not start or end < start):
+            self.add_error("end_time", _("L'heure de fin doit suivre l'heure de début."))
+        return data
+
+
+class ProposalDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class InviteMembersForm(forms.Form):
+    users = forms.ModelMultipleChoiceField(
+        label=_("Membres à inviter"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    all_directors = forms.BooleanField(
+        label=_("Inviter toutes les personnes rattachées à une plateforme"), required=False
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = meeting.invitations.filter(user__isnull=False).values("user_id")
+        self.fields["users"].queryset = (
+            User.objects.filter(is_active=True).exclude(pk__in=invited).order_by("last_name", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("users") and not data.get("all_directors"):
+            raise ValidationError(_("Choisissez au moins une personne."))
+        return data
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    organisation = forms.CharField(label=_("Organisme"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class RsvpForm(forms.Form):
+    rsvp = forms.ChoiceField(
+        label=_("Votre réponse"),
+        choices=[(RsvpStatus.YES, _("Je viendrai")), (RsvpStatus.NO, _("Je ne viendrai pas"))],
+        widget=forms.RadioSelect,
+    )
+    dinner = forms.BooleanField(label=_("Je participe au dîner"), required=False)
+    visit = forms.BooleanField(label=_("Je participe à la visite"), required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not meeting.has_dinner:
+            del self.fields["dinner"]
+        if not meeting.has_visit:
+            del self.fields["visit"]
+
+
+class AttendanceForm(forms.Form):
+    """One choice per invitee: present, excused, absent, represented (and by whom)."""
+
+    def __init__(self, *args, invitations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitations = list(invitations)
+        for invitation in self.invitations:
+            self.fields[f"att_{invitation.pk}"] = forms.ChoiceField(
+                label=invitation.display_name,
+                choices=Attendance.choices,
+                required=False,
+                initial=invitation.attendance,
+            )
+            self.fields[f"rep_{invitation.pk}"] = forms.CharField(
+                label=_("représenté·e par"),
+                max_length=200,
+                required=False,
+                initial=invitation.represented_by,
+            )
+
+    def rows(self):
+        for invitation in self.invitations:
+            yield invitation, self[f"att_{invitation.pk}"], self[f"rep_{invitation.pk}"]
+
+    def clean(self):
+        data = super().clean()
+        for invitation in self.invitations:
+            status = data.get(f"att_{invitation.pk}")
+            if status == Attendance.REPRESENTED and not data.get(f"rep_{invitation.pk}"):
+                self.add_error(f"rep_{invitation.pk}", _("Indiquez qui représente la personne."))
+        return data
+
+    def marks(self):
+        return {
+            invitation.pk: (
+                self.cleaned_data.get(f"att_{invitation.pk}") or "",
+                self.cleaned_data.get(f"rep_{invitation.pk}") or "",
+            )
+            for invitation in self.invitations
+        }
+
+
+class MinutesForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Introduction"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    correction_note = forms.CharField(
+        label=_("Nature de la correction (nouvelle version)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def __init__(self, *args, minutes: Minutes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.minutes = minutes
+        self.items = list(minutes.items.all())
+        self.initial.setdefault("summary", minutes.summary)
+        self.initial.setdefault("correction_note", minutes.correction_note)
+        if minutes.version == 1:
+            del self.fields["correction_note"]
+        for item in self.items:
+            self.fields[f"text_{item.pk}"] = forms.CharField(
+                label=_("Compte rendu"),
+                widget=forms.Textarea(attrs={"rows": 5}),
+                required=False,
+                initial=item.text,
+            )
+            self.fields[f"decisions_{item.pk}"] = forms.CharField(
+                label=_("Décisions (une par ligne)"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=False,
+                initial=item.decisions,
+            )
+
+    def sections(self):
+        for item in self.items:
+            yield item, self[f"text_{item.pk}"], self[f"decisions_{item.pk}"]
+
+    def item_values(self):
+        return [
+            (item, self.cleaned_data[f"text_{item.pk}"], self.cleaned_data[f"decisions_{item.pk}"])
+            for item in self.items
+        ]
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["title", "description", "owners", "owner_names", "due_date", "agenda_item"]
+        widgets = {
+            "due_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "owners": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = User.objects.filter(is_active=True).order_by(
+            "last_name", "pk"
+        )
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("owners") and not (data.get("owner_names") or "").strip():
+            self.add_error("owners", _("Une action a au moins un·e responsable."))
+        return data
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("État"), choices=ActionStatus.choices)
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Nature"), choices=AttachmentKind.choices)
+    agenda_item = forms.ModelChoiceField(
+        label=_("Point de l'ordre du jour"), queryset=AgendaItem.objects.none(), required=False
+    )
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_("10 Mo au plus : PDF, PPTX, DOCX, XLSX, ODP, ODT, ODS, PNG ou JPG."),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        services.attachment_check(uploaded)
+        return uploaded
+
+
+class ResolutionForm(forms.Form):
+    text = forms.CharField(label=_("Résolution"), widget=forms.Textarea(attrs={"rows": 2}))
+    votes_for = forms.IntegerField(label=_("Pour"), min_value=0, initial=0)
+    votes_against = forms.IntegerField(label=_("Contre"), min_value=0, initial=0)
+    abstentions = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
+
+
+class OfficerForm(forms.Form):
+    position = forms.CharField(label=_("Fonction"), max_length=100)
+    name = forms.CharField(label=_("Nom"), max_length=200)
+
+
+class ApprovalForm(forms.Form):
+    minutes = forms.ModelChoiceField(
+        label=_("Compte rendu approuvé"), queryset=Minutes.objects.none()
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["minutes"].queryset = (
+            Minutes.objects.filter(
+                status="published", meeting__start__lt=meeting.start, approvals__isnull=True
+            )
+            .select_related("meeting")
+            .order_by("-meeting__start", "-version")
+        )

@@ -1,0 +1,101 @@
+"""Who may do what with meetings. Plain functions, used by views, templates and tests.
+
+Visibility (the same rule as `Meeting.objects.visible_to`):
+- the bureau sees every meeting, drafts included;
+- a draft (not yet convened) is the bureau's only;
+- a bureau meeting is the bureau's only (hidden: 404 for everyone else);
+- directors (members) see every other meeting once convened: national meetings, general
+  assemblies, working groups, external meetings;
+- the ministry sees a non-bureau meeting only when it is invited to it (we chose "when invited"
+  rather than "all national meetings": the liaison follows what the association asks her to,
+  and the list stays short). The ministry is read-only: it never proposes, writes minutes or
+  uploads; it may answer its own invitation (RSVP), which changes nothing but its own presence.
+"""
+
+from innovalo.perms import is_bureau, is_director, is_ministry
+
+from .enums import ActionStatus, MeetingKind, MeetingStatus
+
+
+def _invited(user, meeting) -> bool:
+    cache = getattr(user, "_meeting_invitation_ids", None)
+    if cache is None:
+        cache = set(user.meeting_invitations.values_list("meeting_id", flat=True))
+        user._meeting_invitation_ids = cache
+    return meeting.pk in cache
+
+
+def can_manage_meetings(user) -> bool:
+    """Create and edit meetings, agendas, invitations, attendance, minutes, actions, documents."""
+    return is_bureau(user)
+
+
+def can_see_meeting(user, meeting) -> bool:
+    if is_bureau(user):
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if meeting.kind == MeetingKind.BUREAU or meeting.status == MeetingStatus.DRAFT:
+        return False
+    if is_director(user):
+        return True
+    if is_ministry(user):
+        return _invited(user, meeting)
+    return False
+
+
+def can_propose_item(user, meeting) -> bool:
+    """Members propose agenda items to an upcoming meeting whose proposals are open."""
+    if not (is_director(user) or is_bureau(user)):
+        return False
+    return bool(
+        can_see_meeting(user, meeting)
+        and meeting.proposals_open
+        and not meeting.is_past
+        and meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
+    )
+
+
+def can_decide_proposal(user, proposal) -> bool:
+    return is_bureau(user)
+
+
+def can_rsvp(user, invitation) -> bool:
+    """Only the invitee answers, before the meeting, once it is convened."""
+    meeting = invitation.meeting
+    return bool(
+        user.is_authenticated
+        and invitation.user_id == user.pk
+        and meeting.status == MeetingStatus.CONVENED
+        and not meeting.is_past
+    )
+
+
+def can_see_minutes(user, minutes) -> bool:
+    """Published minutes for those who see the meeting; drafts for the bureau."""
+    if is_bureau(user):
+        return True
+    return minutes.is_published and can_see_meeting(user, minutes.meeting)
+
+
+def can_edit_minutes(user, minutes) -> bool:
+    return is_bureau(user) and not minutes.is_published
+
+
+def can_download_attachment(user, attachment) -> bool:
+    return can_see_meeting(user, attachment.meeting)
+
+
+def can_update_action(user, action) -> bool:
+    """The bureau, or one of the action's owners (to mark it done)."""
+    if is_bureau(user):
+        return True
+    if not user.is_authenticated or is_ministry(user):
+        return False
+    return action.status == ActionStatus.OPEN and any(
+        owner.pk == user.pk for owner in action.owners.all()
+    )
+
+
+def can_have_calendar_feed(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
