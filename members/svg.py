@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from .models import Region
 
@@ -56,11 +55,12 @@ def tile_map(regions, *, title=None) -> str:
     tiles = []
     for region in regions:
         x, y = region.tile_col * (TILE + GAP), region.tile_row * (TILE + GAP)
-        label = ngettext(
-            "%(region)s : %(count)s plateforme",
-            "%(region)s : %(count)s plateformes",
-            region.platform_count,
-        ) % {"region": region.name, "count": region.platform_count}
+        # French plural: 0 and 1 take the singular (ngettext would follow English).
+        if region.platform_count <= 1:
+            label = _("%(region)s : %(count)s plateforme")
+        else:
+            label = _("%(region)s : %(count)s plateformes")
+        label = label % {"region": region.name, "count": region.platform_count}
         tiles.append(
             {
                 "url": reverse("region_detail", args=[region.slug]),

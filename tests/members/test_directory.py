@@ -1,0 +1,174 @@
+"""The directory's filters, sort, count and pagination, and its query count."""
+
+import pytest
+from django.urls import reverse
+
+from members.enums import HostRole, LabelStatus
+
+from .factories import (
+    DomainFactory,
+    PlatformFactory,
+    PlatformHostFactory,
+    ServiceFactory,
+    department,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def network():
+    """Four platforms in three regions, with domains, services and label statuses."""
+    mechanics = DomainFactory(name="Mécanique", slug="mecanique")
+    plastics = DomainFactory(name="Plasturgie", slug="plasturgie")
+    digital = DomainFactory(name="Numérique", slug="numerique")
+    tests = ServiceFactory(name="Essais", slug="essais")
+    training = ServiceFactory(name="Formation", slug="formation")
+    alpha = PlatformFactory(
+        name="Alpha Méca", city="Saint-Quentin", department=department("02"), acronym="AM"
+    )
+    alpha.domains.add(mechanics)
+    alpha.services.add(tests)
+    bravo = PlatformFactory(
+        name="Bravo Plast",
+        city="La Roche-sur-Yon",
+        department=department("85"),
+        label_status=LabelStatus.RENEWAL,
+    )
+    bravo.domains.add(plastics, mechanics)
+    bravo.services.add(training)
+    charlie = PlatformFactory(
+        name="Charlie Num",
+        city="Le Creusot",
+        department=department("71"),
+        description="Réalité virtuelle et jumeaux numériques",
+        label_status=LabelStatus.EXPIRED,
+    )
+    charlie.domains.add(digital)
+    charlie.services.add(tests, training)
+    delta = PlatformFactory(
+        name="Delta Fonderie",
+        city="Laon",
+        department=department("02"),
+        label_status=LabelStatus.NOT_LABELLED,
+    )
+    return {"alpha": alpha, "bravo": bravo, "charlie": charlie, "delta": delta}
+
+
+def names(client, query=""):
+    response = client.get(reverse("platform_list") + query)
+    assert response.status_code == 200
+    return [platform.name for platform in response.context["page_obj"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Alpha Méca", "Bravo Plast", "Charlie Num", "Delta Fonderie"]),
+        ("?q=plast", ["Bravo Plast"]),
+        ("?q=creusot", ["Charlie Num"]),  # city
+        ("?q=jumeaux", ["Charlie Num"]),  # description
+        ("?q=AM", ["Alpha Méca"]),  # acronym, case-insensitive
+        ("?q=vendée", ["Bravo Plast"]),  # department name
+        ("?region=hauts-de-france", ["Alpha Méca", "Delta Fonderie"]),
+        ("?department=85", ["Bravo Plast"]),
+        ("?domain=mecanique", ["Alpha Méca", "Bravo Plast"]),
+        ("?label=labelled", ["Alpha Méca"]),
+        ("?label=renewal", ["Bravo Plast"]),
+        ("?label=not_labelled", ["Delta Fonderie"]),
+        ("?service=essais", ["Alpha Méca", "Charlie Num"]),
+    ],
+)
+def test_each_filter(client, network, query, expected):
+    assert names(client, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?domain=mecanique&region=pays-de-la-loire", ["Bravo Plast"]),
+        ("?domain=mecanique&label=labelled", ["Alpha Méca"]),
+        ("?service=formation&domain=mecanique", ["Bravo Plast"]),
+        ("?region=hauts-de-france&label=not_labelled&q=fonderie", ["Delta Fonderie"]),
+        ("?region=hauts-de-france&department=85", []),
+    ],
+)
+def test_filters_combine(client, network, query, expected):
+    assert names(client, query) == expected
+
+
+def test_domain_filter_lists_each_platform_once(client, network):
+    network["alpha"].domains.add(DomainFactory(name="Matériaux"))
+    assert names(client, "?domain=mecanique") == ["Alpha Méca", "Bravo Plast"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Alpha Méca", "Bravo Plast", "Charlie Num", "Delta Fonderie"]),
+        ("-name", ["Delta Fonderie", "Charlie Num", "Bravo Plast", "Alpha Méca"]),
+        ("city", ["Bravo Plast", "Delta Fonderie", "Charlie Num", "Alpha Méca"]),
+        ("department", ["Alpha Méca", "Delta Fonderie", "Charlie Num", "Bravo Plast"]),
+    ],
+)
+def test_sort(client, network, sort, expected):
+    assert names(client, f"?sort={sort}") == expected
+
+
+def test_unknown_filter_values_do_not_crash(client, network):
+    response = client.get(reverse("platform_list") + "?region=atlantide&label=gold&sort=evil")
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_result_count_and_empty_message(client, network):
+    content = client.get(reverse("platform_list") + "?domain=plasturgie").content.decode()
+    assert "1 plateforme" in content
+    content = client.get(reverse("platform_list") + "?q=zzzz").content.decode()
+    assert "0 plateforme" in content
+    assert "Aucune plateforme ne correspond" in content
+
+
+def test_pagination_keeps_filters(client):
+    for index in range(25):
+        PlatformFactory(name=f"Plateforme {index:02d}", department=department("85"))
+    PlatformFactory(name="Hors filtre", department=department("02"))
+    response = client.get(reverse("platform_list") + "?department=85")
+    content = response.content.decode()
+    assert "25 plateformes" in content
+    assert len(response.context["page_obj"]) == 20
+    assert "department=85&amp;page=2" in content
+    second = client.get(reverse("platform_list") + "?department=85&page=2")
+    assert len(second.context["page_obj"]) == 5
+
+
+def test_thematic_correspondent_shown_with_domain_filter_when_logged_in(client_for, network):
+    from members.enums import CorrespondentKind
+
+    from .factories import CorrespondentFactory
+
+    CorrespondentFactory(
+        kind=CorrespondentKind.THEMATIC,
+        region=None,
+        domain=network["alpha"].domains.get(),
+        user__email="thema@exemple.fr",
+    )
+    url = reverse("platform_list") + "?domain=mecanique"
+    assert "thema@exemple.fr" in client_for("director").get(url).content.decode()
+    assert "thema@exemple.fr" not in client_for("anonymous").get(url).content.decode()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "bureau"])
+def test_directory_query_count_does_not_grow_with_rows(
+    client_for, role, network, django_assert_max_num_queries
+):
+    client = client_for(role)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("platform_list"))
+    for index in range(15):
+        platform = PlatformFactory(name=f"Autre {index}")
+        platform.domains.add(network["alpha"].domains.get())
+        PlatformHostFactory(platform=platform, role=HostRole.CARRYING)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("platform_list") + "?domain=mecanique&sort=city")
+    assert len(response.context["page_obj"]) == 17

@@ -1,0 +1,240 @@
+"""Export of the directory (current filters) and import of platforms, all rows or none."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from members.enums import LabelStatus
+from members.models import Platform
+
+from .factories import DomainFactory, PlatformFactory, ServiceFactory, department
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = reverse("platform_import")
+HEADER = "nom;sigle;slug;ville;departement;site_web;email;domaines;services;label;siret\n"
+
+
+def csv_file(text, name="plateformes.csv", encoding="utf-8"):
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def xlsx_file(rows, name="plateformes.xlsx"):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+@pytest.fixture
+def referential():
+    DomainFactory(name="Mécanique", slug="mecanique")
+    DomainFactory(name="Plasturgie", slug="plasturgie")
+    ServiceFactory(name="Essais", slug="essais")
+
+
+# Export ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def exported(referential):
+    from members.models import Domain, Service
+
+    vendee = PlatformFactory(
+        name="Plasti Ouest",
+        slug="plasti-ouest",
+        city="Fontenay-le-Comte",
+        department=department("85"),
+        siret="12345678900011",
+    )
+    vendee.domains.add(Domain.objects.get(slug="plasturgie"), Domain.objects.get(slug="mecanique"))
+    vendee.services.add(Service.objects.get(slug="essais"))
+    PlatformFactory(name="Aisne Méca", slug="aisne-meca", department=department("02"))
+    PlatformFactory(name="Vendée Bois", slug="vendee-bois", department=department("85"))
+    return vendee
+
+
+def test_csv_export_follows_filters(client_for, exported):
+    response = client_for("bureau").get(reverse("platform_export") + "?format=csv&department=85")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert [row["nom"] for row in rows] == ["Plasti Ouest", "Vendée Bois"]
+    first = rows[0]
+    assert first["slug"] == "plasti-ouest"
+    assert first["departement"] == "85"
+    assert first["region"] == "Pays de la Loire"
+    assert first["domaines"] == "Mécanique|Plasturgie"
+    assert first["services"] == "Essais"
+    assert first["siret"] == "12345678900011"
+    assert first["label"] == "labelled"
+
+
+def test_xlsx_export_reads_back(client_for, exported):
+    response = client_for("bureau").get(reverse("platform_export") + "?format=xlsx&q=vendée")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("nom", "sigle", "slug")
+    assert sorted(row[0] for row in rows[1:]) == ["Plasti Ouest", "Vendée Bois"]
+
+
+def test_export_query_count_does_not_grow(client_for, exported, django_assert_max_num_queries):
+    client = client_for("bureau")
+    with django_assert_max_num_queries(10):
+        client.get(reverse("platform_export") + "?format=csv")
+    for _ in range(10):
+        PlatformFactory()
+    with django_assert_max_num_queries(10):
+        client.get(reverse("platform_export") + "?format=xlsx")
+
+
+def test_export_reimports_on_an_empty_directory(client_for, exported):
+    client = client_for("bureau")
+    content = client.get(reverse("platform_export") + "?format=csv").content
+    Platform.objects.all().delete()
+    client.post(IMPORT_URL, {"file": SimpleUploadedFile("export.csv", content)})
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 302
+    assert Platform.objects.count() == 3
+    again = Platform.objects.get(slug="plasti-ouest")
+    assert sorted(again.domains.values_list("slug", flat=True)) == ["mecanique", "plasturgie"]
+
+
+# Import ----------------------------------------------------------------------
+
+
+GOOD_CSV = (
+    HEADER + "Plasti Ouest;PO;plasti-ouest;Fontenay-le-Comte;85;https://po.fr;contact@po.fr;"
+    "plasturgie|Mécanique;essais;labelled;12345678900011\n"
+    "Méca Aisne;;meca-aisne;Laon;2;;;;;Non labellisée;\n"
+)
+
+
+def test_import_preview_then_confirm_creates_all(client_for, referential, bureau):
+    client = client_for("bureau")
+    response = client.post(IMPORT_URL, {"file": csv_file(GOOD_CSV)})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "2 plateformes prêtes à être importées" in content
+    assert "Confirmer l&#x27;import" in content or "Confirmer l'import" in content
+    assert not Platform.objects.exists()  # the preview writes nothing
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 302
+    ouest = Platform.objects.get(slug="plasti-ouest")
+    assert ouest.department.code == "85"
+    assert sorted(ouest.domains.values_list("slug", flat=True)) == ["mecanique", "plasturgie"]
+    assert ouest.label_status == LabelStatus.LABELLED
+    aisne = Platform.objects.get(slug="meca-aisne")
+    assert aisne.department.code == "02"
+    assert aisne.label_status == LabelStatus.NOT_LABELLED
+    assert {record.history_user for record in ouest.history.all()} == {bureau}
+
+
+def test_import_with_comma_separator(client_for, referential):
+    text = "nom,slug,ville,departement\nBois Jura,bois-jura,Lons-le-Saunier,39\n"
+    client = client_for("bureau")
+    client.post(IMPORT_URL, {"file": csv_file(text)})
+    client.post(IMPORT_URL, {"confirm": "1"})
+    assert Platform.objects.get().city == "Lons-le-Saunier"
+
+
+def test_import_xlsx(client_for, referential):
+    client = client_for("bureau")
+    rows = [
+        ["Nom", "Slug", "Ville", "Département", "Domaines"],
+        ["Plasti Ouest", "plasti-ouest", "Fontenay-le-Comte", 85, "plasturgie"],
+    ]
+    response = client.post(IMPORT_URL, {"file": xlsx_file(rows)})
+    assert "1 plateforme prête" in response.content.decode()
+    client.post(IMPORT_URL, {"confirm": "1"})
+    assert Platform.objects.get().domains.get().slug == "plasturgie"
+
+
+def test_bad_rows_are_named_with_reasons_and_nothing_is_written(client_for, referential):
+    PlatformFactory(slug="deja-la")
+    text = HEADER + (
+        "Bonne;;bonne;Laon;02;;;;;;\n"
+        "Dept inconnu;;dept-inconnu;Nulle-part;99;;;;;;\n"
+        "Doublon;;deja-la;Laon;02;;;;;;\n"
+        "Siret;;siret-faux;Laon;02;;;;;;123\n"
+        "Mail;;mail-faux;Laon;02;;pas-un-mail;;;;\n"
+        "Url;;url-fausse;Laon;02;pas une url;;;;;\n"
+        "Domaine;;domaine-inconnu;Laon;02;;;Astrologie;;;\n"
+        "Bonne bis;;bonne;Laon;02;;;;;;\n"
+        ";;sans-nom;Laon;02;;;;;;\n"
+    )
+    client = client_for("bureau")
+    response = client.post(IMPORT_URL, {"file": csv_file(text)})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "8 lignes comportent des erreurs" in content
+    for reason in [
+        "Code de département inconnu « 99 »",
+        "Le slug « deja-la » est déjà pris",
+        "SIRET invalide « 123 »",
+        "Adresse e-mail invalide « pas-un-mail »",
+        "Adresse de site web invalide « pas une url »",
+        "Domaine inconnu « Astrologie »",
+        "Slug « bonne » en double (ligne 2)",
+        "« nom » est obligatoire",
+    ]:
+        assert reason in content, reason
+    assert "Confirmer" not in content
+    rows = response.context["rows"]
+    assert [row.line for row in rows if row.errors] == [3, 4, 5, 6, 7, 8, 9, 10]
+    # Confirming anyway (a forged request) writes nothing either.
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 200
+    assert Platform.objects.count() == 1
+
+
+def test_confirm_revalidates_against_the_database(client_for, referential):
+    client = client_for("bureau")
+    client.post(IMPORT_URL, {"file": csv_file(GOOD_CSV)})
+    PlatformFactory(slug="meca-aisne")  # taken meanwhile
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 200
+    assert "Import refusé" in response.content.decode()
+    assert not Platform.objects.filter(slug="plasti-ouest").exists()
+
+
+LATIN1 = "nom;slug;ville;departement\nÉté;ete;Laon;02\n".encode("cp1252")
+BAD_FILES = [
+    ("notes.txt", b"hello", "Format non reconnu"),
+    ("vide.csv", b"", "vide"),
+    ("latin.csv", LATIN1, "UTF-8"),
+    ("colonnes.csv", b"nom;ville\nA;B\n", "absentes : slug, departement"),
+    ("blancs.csv", b" \n;;\n", "Le fichier est vide"),
+    ("entete.csv", b"nom;slug;ville;departement\n", "aucune ligne de donn"),
+    ("casse.xlsx", b"PK\x03\x04 not really a zip", "ne peut pas être lu"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_FILES)
+def test_bad_files_give_a_clear_message(client_for, name, content, message):
+    upload = SimpleUploadedFile(name, content)
+    response = client_for("bureau").post(IMPORT_URL, {"file": upload})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Platform.objects.exists()
+
+
+def test_confirm_without_pending_import(client_for):
+    response = client_for("bureau").post(IMPORT_URL, {"confirm": "1"}, follow=True)
+    assert "Aucun import en attente" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["director", "ministry"])
+def test_import_refused_to_non_bureau(client_for, role, referential):
+    response = client_for(role).post(IMPORT_URL, {"file": csv_file(GOOD_CSV)})
+    assert response.status_code == 403
+    assert not Platform.objects.exists()
