@@ -224,6 +224,15 @@ class DuesLine(models.Model):
         return reverse("dues_line_detail", args=[self.pk])
 
     @property
+    def current_state(self):
+        """The state derived in SQL by `with_amounts()`, else the stored status."""
+        return getattr(self, "state", self.status)
+
+    @property
+    def state_label(self):
+        return DuesStatus(self.current_state).label
+
+    @property
     def is_open(self):
         return self.status in (DuesStatus.TO_CALL, DuesStatus.CALLED, DuesStatus.PARTLY_PAID)
 

@@ -562,6 +562,14 @@ def dues_send_manual_reminder(line: DuesLine, *, actor, today=None) -> bool:
     )
 
 
+def dues_save_reminder_steps(formset, *, actor=None):
+    """Save the bureau's reminder schedule (history kept by simple_history)."""
+    with transaction.atomic():
+        steps = formset.save()
+    logger.info("dues reminder steps changed by %s: %s", actor, [str(s) for s in steps])
+    return steps
+
+
 def reminder_steps():
     steps = list(DuesReminderStep.objects.filter(is_active=True).order_by("days_after_due"))
     return steps

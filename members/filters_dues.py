@@ -1,0 +1,50 @@
+"""Filters of the bureau's dues board (django-filter, in the query string)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import DuesStatus
+from .models import DuesLine, Region
+
+
+class DuesLineFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Recherche"), method="filter_q")
+    state = django_filters.ChoiceFilter(
+        label=_("État"), choices=DuesStatus.choices, field_name="state", empty_label=_("Tous")
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Région"),
+        field_name="platform__department__region",
+        queryset=Region.objects.current(),
+        empty_label=_("Toutes"),
+    )
+    late = django_filters.BooleanFilter(
+        label=_("En retard"),
+        method="filter_late",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
+    class Meta:
+        model = DuesLine
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(platform__name__icontains=value)
+            | Q(platform__acronym__icontains=value)
+            | Q(platform__city__icontains=value)
+        )
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = Q(
+            state__in=[DuesStatus.CALLED, DuesStatus.PARTLY_PAID],
+            due_date__lt=timezone.localdate(),
+        )
+        return queryset.filter(late) if value else queryset.exclude(late)
