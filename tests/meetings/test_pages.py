@@ -209,7 +209,7 @@ def test_meeting_list_query_count(
 ):
     _several_rows(bureau, director, ministry)
     client = client_for(role)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("meeting_list"), {"kind": "national"})
     assert response.status_code == 200
     assert response.content.decode().count("Réunion ") >= 4
@@ -226,7 +226,7 @@ def test_meeting_page_query_count(
         invitation.save()
     _published(meeting, bureau)
     client = client_for(role)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     assert "Invité 3" in response.content.decode()
