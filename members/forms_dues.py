@@ -154,7 +154,9 @@ class CallYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    amount = forms.DecimalField(label=_("Montant de la cotisation (€)"), localize=True, **MONEY_KWARGS)
+    amount = forms.DecimalField(
+        label=_("Montant de la cotisation (€)"), localize=True, **MONEY_KWARGS
+    )
     due_date = forms.DateField(label=_("Échéance"), widget=DateInput())
 
     def clean(self):

@@ -308,7 +308,11 @@ def dues_call_year(request):
                         "Appel %(year)s : %(created)s ligne(s) créée(s), %(called)s appel(s) "
                         "envoyé(s)."
                     )
-                    % {"year": data["year"], "created": result.created, "called": len(result.called)},
+                    % {
+                        "year": data["year"],
+                        "created": result.created,
+                        "called": len(result.called),
+                    },
                 )
                 return redirect(f"{reverse('dues_board')}?year={data['year']}")
     already = DuesLine.objects.filter(year=year).count()
@@ -448,8 +452,6 @@ urlpatterns = [
     path("cotisations/paiements/nouveau/", dues_payment_create, name="dues_payment_create"),
     path("cotisations/appel/", dues_call_year, name="dues_call_year"),
     path("cotisations/relances/", dues_reminder_settings, name="dues_reminder_settings"),
-    path(
-        "cotisations/documents/<int:pk>/<str:number>.pdf", dues_document, name="dues_document"
-    ),
+    path("cotisations/documents/<int:pk>/<str:number>.pdf", dues_document, name="dues_document"),
     path("plateformes/<slug:slug>/cotisations/", platform_dues, name="platform_dues"),
 ]

@@ -79,15 +79,25 @@ def _login_url_in(response):
     return response.status_code == 302 and reverse("account_login") in response["Location"]
 
 
-BUREAU_ONLY = ["dues_board", "dues_export", "dues_payment_create", "dues_call_year",
-               "dues_reminder_settings"]
+BUREAU_ONLY = [
+    "dues_board",
+    "dues_export",
+    "dues_payment_create",
+    "dues_call_year",
+    "dues_reminder_settings",
+]
 
 
 @pytest.mark.parametrize("name", BUREAU_ONLY)
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", "login"), ("director", 403), ("other_director", 403), ("ministry", 403),
-     ("bureau", 200)],
+    [
+        ("anonymous", "login"),
+        ("director", 403),
+        ("other_director", 403),
+        ("ministry", 403),
+        ("bureau", 200),
+    ],
 )
 def test_bureau_pages_by_role(client_for, dues, name, role, expected):
     response = client_for(role).get(reverse(name))
@@ -99,8 +109,13 @@ def test_bureau_pages_by_role(client_for, dues, name, role, expected):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", "login"), ("director", 403), ("other_director", 403), ("ministry", 403),
-     ("bureau", 200)],
+    [
+        ("anonymous", "login"),
+        ("director", 403),
+        ("other_director", 403),
+        ("ministry", 403),
+        ("bureau", 200),
+    ],
 )
 def test_line_page_by_role(client_for, dues, role, expected):
     response = client_for(role).get(reverse("dues_line_detail", args=[dues["own"].pk]))
@@ -113,8 +128,13 @@ def test_line_page_by_role(client_for, dues, role, expected):
 @pytest.mark.parametrize("document", ["notice", "receipt", "certificate"])
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", "login"), ("director", 200), ("other_director", 403), ("ministry", 403),
-     ("bureau", 200)],
+    [
+        ("anonymous", "login"),
+        ("director", 200),
+        ("other_director", 403),
+        ("ministry", 403),
+        ("bureau", 200),
+    ],
 )
 def test_documents_by_role(client_for, dues, document, role, expected):
     doc = dues[document]
@@ -132,8 +152,13 @@ def test_documents_by_role(client_for, dues, document, role, expected):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", "login"), ("director", 200), ("other_director", 403), ("ministry", 403),
-     ("bureau", 200)],
+    [
+        ("anonymous", "login"),
+        ("director", 200),
+        ("other_director", 403),
+        ("ministry", 403),
+        ("bureau", 200),
+    ],
 )
 def test_platform_dues_page_by_role(client_for, dues, platform, role, expected):
     response = client_for(role).get(reverse("platform_dues", args=[platform.slug]))
@@ -196,17 +221,27 @@ def board_year():
     for index in range(44):
         platform = DuesPlatformFactory(department=vendee if index % 4 == 0 else safe_department())
         lines.append(
-            DuesLineFactory(platform=platform, year=2016, amount_due=Decimal("150.00"),
-                            due_date=datetime.date(2016, 3, 31))
+            DuesLineFactory(
+                platform=platform,
+                year=2016,
+                amount_due=Decimal("150.00"),
+                due_date=datetime.date(2016, 3, 31),
+            )
         )
     for line in lines[:11]:
         services.dues_record_payment(
-            received_on=datetime.date(2016, 5, 1), amount="150", method="cheque",
-            allocations=[(line, "150")], issue_receipt=False,
+            received_on=datetime.date(2016, 5, 1),
+            amount="150",
+            method="cheque",
+            allocations=[(line, "150")],
+            issue_receipt=False,
         )
     services.dues_record_payment(
-        received_on=datetime.date(2016, 6, 1), amount="50.50", method="transfer",
-        allocations=[(lines[11], "50.50")], issue_receipt=False,
+        received_on=datetime.date(2016, 6, 1),
+        amount="50.50",
+        method="transfer",
+        allocations=[(lines[11], "50.50")],
+        issue_receipt=False,
     )
     extra = DuesLineFactory(year=2016, amount_due=Decimal("150.00"))
     services.dues_exempt(line=extra, reason="Création en cours d'année")
@@ -307,10 +342,16 @@ def test_export_xlsx(client_for, board_year, unfrozen):
 
 def _payment_post(lines_amounts, amount, **extra):
     data = {
-        "received_on": "2026-11-20", "amount": amount, "method": "cheque", "reference": "CHQ 9",
-        "payer": "", "note": "",
-        "alloc-TOTAL_FORMS": "3", "alloc-INITIAL_FORMS": "0",
-        "alloc-MIN_NUM_FORMS": "0", "alloc-MAX_NUM_FORMS": "20",
+        "received_on": "2026-11-20",
+        "amount": amount,
+        "method": "cheque",
+        "reference": "CHQ 9",
+        "payer": "",
+        "note": "",
+        "alloc-TOTAL_FORMS": "3",
+        "alloc-INITIAL_FORMS": "0",
+        "alloc-MIN_NUM_FORMS": "0",
+        "alloc-MAX_NUM_FORMS": "20",
     }
     for index, (line, value) in enumerate(lines_amounts):
         data[f"alloc-{index}-line"] = str(line.pk) if line else ""
@@ -352,13 +393,15 @@ def test_payment_form_split_across_two_platforms(client_for, dues):
 def test_payment_form_errors_never_500(client_for, dues, rows, amount, field, message):
     lines = [(dues[key] if key else None, value) for key, value in rows]
     before = Payment.objects.count()
-    response = client_for("bureau").post(reverse("dues_payment_create"), _payment_post(lines, amount))
+    response = client_for("bureau").post(
+        reverse("dues_payment_create"), _payment_post(lines, amount)
+    )
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Payment.objects.count() == before
     if field:
         assert response.context["form"].errors.get(field)
-    assert f'value="CHQ 9"' in response.content.decode()
+    assert 'value="CHQ 9"' in response.content.decode()
 
 
 def test_payment_form_refuses_a_cancelled_line(client_for, dues):
@@ -382,18 +425,29 @@ def test_payment_form_future_date(client_for, dues):
 def test_line_actions_cancel_payment_exempt_and_errors(client_for, dues):
     client = client_for("bureau")
     url = reverse("dues_line_detail", args=[dues["own"].pk])
-    empty = client.post(url, {"action": "cancel_payment", "payment": dues["payment"].pk,
-                              "cancel_payment-reason": ""})
+    empty = client.post(
+        url,
+        {"action": "cancel_payment", "payment": dues["payment"].pk, "cancel_payment-reason": ""},
+    )
     assert empty.status_code == 400
-    done = client.post(url, {"action": "cancel_payment", "payment": dues["payment"].pk,
-                             "cancel_payment-reason": "Erreur de saisie"})
+    done = client.post(
+        url,
+        {
+            "action": "cancel_payment",
+            "payment": dues["payment"].pk,
+            "cancel_payment-reason": "Erreur de saisie",
+        },
+    )
     assert done.status_code == 302
     assert DuesLine.objects.get(pk=dues["own"].pk).status == DuesStatus.CALLED
-    wrong = client.post(url, {"action": "cancel_payment", "payment": "999999",
-                              "cancel_payment-reason": "x"})
+    wrong = client.post(
+        url, {"action": "cancel_payment", "payment": "999999", "cancel_payment-reason": "x"}
+    )
     assert wrong.status_code == 400
     other_url = reverse("dues_line_detail", args=[dues["other"].pk])
-    assert client.post(other_url, {"action": "exempt", "exempt-reason": "Nouvelle"}).status_code == 302
+    assert (
+        client.post(other_url, {"action": "exempt", "exempt-reason": "Nouvelle"}).status_code == 302
+    )
     assert DuesLine.objects.get(pk=dues["other"].pk).status == DuesStatus.EXEMPT
     assert client.post(other_url, {"action": "zzz"}).status_code == 302
 
@@ -443,8 +497,12 @@ def test_reminder_settings_form(client_for, db):
     client = client_for("bureau")
     response = client.get(reverse("dues_reminder_settings"))
     steps = response.context["formset"].forms
-    data = {"steps-TOTAL_FORMS": str(len(steps)), "steps-INITIAL_FORMS": str(len(steps) - 1),
-            "steps-MIN_NUM_FORMS": "0", "steps-MAX_NUM_FORMS": "1000"}
+    data = {
+        "steps-TOTAL_FORMS": str(len(steps)),
+        "steps-INITIAL_FORMS": str(len(steps) - 1),
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
     for index, form in enumerate(steps):
         if form.instance.pk:
             data[f"steps-{index}-id"] = str(form.instance.pk)
