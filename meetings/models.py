@@ -35,7 +35,9 @@ class MeetingQuerySet(models.QuerySet):
             return self.all()
         visible = self.exclude(kind=MeetingKind.BUREAU).exclude(status=MeetingStatus.DRAFT)
         if user.is_ministry:
-            return visible.filter(invitations__user=user)
+            # A subquery, not a join: the list's invitation counts must not be restricted.
+            invited = MeetingInvitation.objects.filter(user=user).values("meeting_id")
+            return visible.filter(pk__in=invited)
         if user.is_director:
             return visible
         return self.none()

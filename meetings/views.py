@@ -324,7 +324,13 @@ def meeting_attendance(request, pk):
 
 def minutes_edit(request, pk):
     meeting = _managed_meeting(request, pk)
-    minutes = services.minutes_draft(meeting=meeting, actor=request.user)
+    minutes = meeting.minutes_versions.filter(status=MinutesStatus.DRAFT).first()
+    if minutes is None:
+        # A GET never writes: starting a draft (or a correction) is a POST.
+        if request.method != "POST":
+            return render(request, "meetings/minutes_start.html", {"meeting": meeting})
+        minutes = services.minutes_draft(meeting=meeting, actor=request.user)
+        return redirect("minutes_edit", meeting.pk)
     form = forms.MinutesForm(request.POST or None, minutes=minutes)
     if request.method == "POST" and form.is_valid():
         services.minutes_update(

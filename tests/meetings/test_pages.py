@@ -212,7 +212,9 @@ def test_meeting_list_query_count(
     with django_assert_max_num_queries(5):
         response = client.get(reverse("meeting_list"), {"kind": "national"})
     assert response.status_code == 200
-    assert response.content.decode().count("Réunion ") >= 4
+    content = response.content.decode()
+    assert content.count("Réunion ") >= 4
+    assert content.count("1 / 3") == 4  # registered / invited, counted in SQL
 
 
 @pytest.mark.parametrize("role", ["director", "bureau", "ministry"])
@@ -392,3 +394,29 @@ def test_general_assembly_records_resolutions_and_officers(client_for):
     assert resolution.adopted and resolution.abstentions == 2
     content = client_for("director").get(reverse("meeting_detail", args=[ga.pk])).content.decode()
     assert "Rapport financier approuvé" in content and "Président : Ph. Planard" in content
+
+
+def test_minutes_written_and_published_through_the_pages(client_for, national):
+    client = client_for("bureau")
+    AgendaItemFactory(meeting=national, title="Situation")
+    url = reverse("minutes_edit", args=[national.pk])
+    assert client.get(url).status_code == 200
+    assert not national.minutes_versions.exists()  # a GET writes nothing
+    assert client.post(url, {"start": "1"}).status_code == 302
+    minutes = national.minutes_versions.get()
+    item = minutes.items.get()
+    response = client.post(
+        url,
+        {
+            "summary": "Intro",
+            f"text_{item.pk}": "Discussion",
+            f"decisions_{item.pk}": "D1\nD2",
+            "publish": "1",
+        },
+    )
+    assert response.status_code == 302
+    minutes.refresh_from_db()
+    item.refresh_from_db()
+    assert minutes.is_published and item.decision_list == ["D1", "D2"]
+    content = client_for("director").get(reverse("meeting_detail", args=[national.pk])).content
+    assert "Discussion" in content.decode() and "D2" in content.decode()
