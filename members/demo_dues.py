@@ -1,7 +1,7 @@
 """Demo dues (issue 4): rates and dues from 2016 to the current year.
 
-- 2016: 11 platforms paid (the first 11 member platforms by slug), as in the
-  association's own minutes: "11 platforms had paid, a quarter".
+- 2016: the labelled member platforms are called and 11 paid (the first 11 by
+  slug), as in the association's own minutes: "11 platforms had paid, a quarter".
 - Later years: a growing share paid.
 - The current year: called with a due date 50 days ago (so reminders are due
   now), several lines unpaid, partial payments, one cheque split across two
@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .enums import DuesDocumentKind, PaymentMethod, PlatformRole
+from .enums import DuesDocumentKind, LabelStatus, PaymentMethod, PlatformRole
 from .models import DuesLine, DuesRate, Platform, PlatformMembership
 from .services import dues as services
 
@@ -61,7 +61,13 @@ def seed_dues(stdout):
             # Called in the autumn: 50 days late now, so the 45-day reminder is due.
             due = max(datetime.date(year, 1, 15), today - datetime.timedelta(days=50))
         services.dues_set_rate(year=year, amount=_rate_amount(year), due_date=due)
-        services.dues_call_year(year=year, send=False)
+        # 2016: the 44 labelled platforms of the association's minutes.
+        platforms = (
+            Platform.objects.filter(label_status=LabelStatus.LABELLED)
+            if year == FIRST_YEAR
+            else None
+        )
+        services.dues_call_year(year=year, send=False, platforms=platforms)
 
     for year in range(FIRST_YEAR, current):
         lines = list(

@@ -153,7 +153,7 @@ class DuesLineQuerySet(models.QuerySet):
         )
 
     def for_detail(self):
-        return self.select_related("platform__department__region").with_amounts()
+        return self.select_related("platform__department__region", "exemption").with_amounts()
 
 
 class DuesLine(models.Model):

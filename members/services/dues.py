@@ -140,12 +140,13 @@ class CallResult:
     called: list[int]
 
 
-def dues_call_year(*, year, actor=None, send=True) -> CallResult:
+def dues_call_year(*, year, actor=None, send=True, platforms=None) -> CallResult:
     """Open the call of a year: a dues line for every member platform, then each
     line still "to call" is called and its notice emailed (on commit, by a task).
 
     Running it again creates nothing twice: the unique constraint (platform, year)
     holds, existing lines are skipped, and each email has its own key.
+    `platforms` narrows the member platforms called (the demo's 2016 network).
     """
     from .. import tasks
 
@@ -158,7 +159,8 @@ def dues_call_year(*, year, actor=None, send=True) -> CallResult:
             e.platform_id: e for e in DuesExemption.objects.filter(year=year, line__isnull=True)
         }
         created = 0
-        for platform in Platform.objects.members().exclude(pk__in=existing).order_by("pk"):
+        candidates = platforms if platforms is not None else Platform.objects.all()
+        for platform in candidates.members().exclude(pk__in=existing).order_by("pk"):
             exemption = exemptions.get(platform.pk)
             line = DuesLine.objects.create(
                 platform=platform,

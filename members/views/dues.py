@@ -5,6 +5,8 @@ method, render. Refusals: 403; anonymous visitors are sent to the login page by
 LoginRequiredMiddleware.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from innovalo.exports import export_response
@@ -76,19 +79,24 @@ def dues_board(request):
     return render(request, "members/dues/board.html", context)
 
 
+def _money(value):
+    """Two decimals whatever the database returns (SQLite drops trailing zeros)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 EXPORT_COLUMNS = [
-    (_("Année"), lambda line: line.year),
-    (_("Plateforme"), lambda line: line.platform.name),
-    (_("Sigle"), lambda line: line.platform.acronym),
-    (_("Région"), lambda line: line.platform.department.region.name),
-    (_("État"), lambda line: DuesStatus(line.state).label),
-    (_("Montant dû"), lambda line: line.amount_due),
-    (_("Payé"), lambda line: line.paid_amount),
-    (_("Reste dû"), lambda line: line.balance),
-    (_("Échéance"), lambda line: line.due_date),
-    (_("Bon de commande"), lambda line: line.purchase_order),
-    (_("SIRET"), lambda line: line.platform.siret),
-    (_("Code service Chorus Pro"), lambda line: line.platform.chorus_service_code),
+    (gettext_lazy("Année"), lambda line: line.year),
+    (gettext_lazy("Plateforme"), lambda line: line.platform.name),
+    (gettext_lazy("Sigle"), lambda line: line.platform.acronym),
+    (gettext_lazy("Région"), lambda line: line.platform.department.region.name),
+    (gettext_lazy("État"), lambda line: DuesStatus(line.state).label),
+    (gettext_lazy("Montant dû"), lambda line: _money(line.amount_due)),
+    (gettext_lazy("Payé"), lambda line: _money(line.paid_amount)),
+    (gettext_lazy("Reste dû"), lambda line: _money(line.balance)),
+    (gettext_lazy("Échéance"), lambda line: line.due_date),
+    (gettext_lazy("Bon de commande"), lambda line: line.purchase_order),
+    (gettext_lazy("SIRET"), lambda line: line.platform.siret),
+    (gettext_lazy("Code service Chorus Pro"), lambda line: line.platform.chorus_service_code),
 ]
 
 

@@ -281,7 +281,7 @@ def test_board_filters_and_paginates(client_for, board_year):
 def test_board_query_count_is_pinned(client_for, board_year, django_assert_max_num_queries):
     client = client_for("bureau")
     client.get(reverse("dues_board"), {"year": 2016})  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("dues_board"), {"year": 2016})
     assert len(response.context["page_obj"]) == 45
 
@@ -305,7 +305,7 @@ def test_line_page_query_count_is_pinned(client_for, dues, django_assert_max_num
         )
     client = client_for("bureau")
     client.get(reverse("dues_line_detail", args=[line.pk]))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("dues_line_detail", args=[line.pk]))
     assert len(response.context["allocations"]) == 4
     assert len(response.context["receipts"]) == 4
@@ -515,3 +515,21 @@ def test_reminder_settings_form(client_for, db):
     assert DuesReminderStep.objects.filter(days_after_due=120, is_active=True).exists()
     data[f"steps-{last}-days_after_due"] = "-3"
     assert client.post(reverse("dues_reminder_settings"), data).status_code == 400
+
+
+def test_platform_dues_query_count_is_pinned(
+    client_for, dues, platform, django_assert_max_num_queries
+):
+    for year in (2023, 2024, 2025):
+        line = DuesLineFactory(platform=platform, year=year)
+        services.dues_record_payment(
+            received_on=TODAY, amount="300", method="cheque", allocations=[(line, "300")]
+        )
+        services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
+    client = client_for("director")
+    url = reverse("platform_dues", args=[platform.slug])
+    client.get(url)
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert len(response.context["lines"]) == 4
+    assert sum(len(line.document_list) for line in response.context["lines"]) == 9
