@@ -124,6 +124,7 @@ def platform_detail(request, slug):
         "can_edit": perms.can_edit_platform(user, platform),
         "can_see_history": perms.can_see_platform_history(user, platform),
         "can_invite": can_invite,
+        "can_see_dues": perms.can_see_platform_dues(user, platform),
         "regional_correspondent": _regional_correspondent(user, platform.department.region),
     }
     if can_invite:

@@ -114,22 +114,23 @@ def test_profile_shows_people_to_logged_in_users_only(client_for, role, rich_pla
 
 
 @pytest.mark.parametrize(
-    ("role", "edit", "history", "invite"),
+    ("role", "edit", "history", "invite", "dues"),
     [
-        ("anonymous", False, False, False),
-        ("director", True, False, False),
-        ("other_director", False, False, False),
-        ("bureau", True, True, True),
-        ("ministry", False, False, False),
+        ("anonymous", False, False, False, False),
+        ("director", True, False, False, True),
+        ("other_director", False, False, False, False),
+        ("bureau", True, True, True, True),
+        ("ministry", False, False, False, False),
     ],
 )
-def test_profile_actions_per_role(client_for, role, edit, history, invite, platform):
+def test_profile_actions_per_role(client_for, role, edit, history, invite, dues, platform):
     content = (
         client_for(role).get(reverse("platform_detail", args=["innovaltech"])).content.decode()
     )
     assert (reverse("platform_edit", args=["innovaltech"]) in content) is edit
     assert (reverse("platform_history", args=["innovaltech"]) in content) is history
     assert (reverse("platform_invite", args=["innovaltech"]) in content) is invite
+    assert (reverse("platform_dues", args=["innovaltech"]) in content) is dues
 
 
 @pytest.mark.parametrize(
