@@ -20,6 +20,14 @@ class MembersConfig(AppConfig):
         from .personal_data import correspondences_of, platforms_of
 
         PROVIDERS.extend([platforms_of, correspondences_of])
+
+        from innovalo.home import HOME_PANELS
+
+        from .home import dues_panel, my_platforms_panel, network_panel
+
+        for panel in (network_panel, my_platforms_panel, dues_panel):
+            if panel not in HOME_PANELS:
+                HOME_PANELS.append(panel)
         add_nav_item(
             NavItem(_("Plateformes"), "platform_list", lambda user: True, "platforms"),
             before="invitation_list",

@@ -1,0 +1,49 @@
+"""Panels of the home page from the members app (registered in MembersConfig.ready)."""
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import perms
+from .enums import LabelStatus
+from .models import Platform, Region
+
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+def network_panel(request):
+    """For everyone: the network in figures, with the directory and the map."""
+    figures = Platform.objects.aggregate(
+        platforms=Count("pk"),
+        labelled=Count("pk", filter=Q(label_status=LabelStatus.LABELLED)),
+        regions=Count("department__region", distinct=True),
+    )
+    figures["regions_total"] = Region.objects.current().count()
+    return {"template": "members/includes/home_network.html", **figures}
+
+
+def my_platforms_panel(request):
+    """For a platform's people: their platforms, and whether a review is due."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    platforms = list(
+        Platform.objects.managed_by(user).select_related("department").order_by("name", "pk")
+    )
+    if not platforms:
+        return None
+    stale_before = timezone.now() - STALE_AFTER
+    for platform in platforms:
+        platform.review_due = platform.reviewed_at is None or platform.reviewed_at < stale_before
+    return {"template": "members/includes/home_my_platforms.html", "platforms": platforms}
+
+
+def dues_panel(request):
+    """For the bureau: this year's dues in one line."""
+    if not perms.can_manage_dues(request.user):
+        return None
+    from .services.dues import dues_year_summary
+
+    summary = dues_year_summary(timezone.localdate().year)
+    return {"template": "members/includes/home_dues.html", "summary": summary}

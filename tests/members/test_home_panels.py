@@ -1,0 +1,53 @@
+import pytest
+from django.urls import reverse
+
+from members.services.dues import dues_call_year, dues_set_rate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ["anonymous", "director", "bureau", "ministry"])
+def test_home_shows_the_network_in_figures(client_for, role, platform, other_platform):
+    content = client_for(role).get("/").content.decode()
+    assert "Le réseau" in content
+    assert reverse("platform_list") in content
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [("anonymous", False), ("director", True), ("other_director", False), ("bureau", False)],
+)
+def test_home_lists_my_platforms(client_for, role, sees, platform, other_platform):
+    content = client_for(role).get("/").content.decode()
+    assert ("Mes plateformes" in content and "InnovalTech" in content) is sees
+    if sees:
+        assert "fiche à revoir" in content  # never reviewed
+        assert reverse("platform_dues", args=[platform.slug]) in content
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [("director", False), ("bureau", True), ("ministry", False)],
+)
+def test_home_dues_summary_for_the_bureau_only(client_for, role, sees, platform, other_platform):
+    import datetime
+
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    dues_set_rate(year=year, amount="150.00", due_date=datetime.date(year, 3, 31))
+    dues_call_year(year=year, send=False)
+    content = client_for(role).get("/").content.decode()
+    assert (f"Cotisations {year}" in content) is sees
+    if sees:
+        assert "0 / 2" in content
+
+
+def test_home_query_count_stays_flat(client_for, platform, django_assert_max_num_queries):
+    from tests.members.factories import MembershipFactory, PlatformFactory
+
+    for _ in range(4):
+        MembershipFactory(platform=PlatformFactory(), user=platform.memberships.first().user)
+    client = client_for("director")
+    with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
