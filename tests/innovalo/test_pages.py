@@ -96,3 +96,9 @@ def test_static_files_are_vendored(client):
     assert "/static/js/htmx.min.js" in content
     assert "http://" not in content.split("<body")[0].replace("http://testserver", "")
     assert "https://" not in content.split("<body")[0]
+
+
+def test_french_first_whatever_the_browser_asks(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="fr"' in response.content.decode()
+    assert "Se connecter" in response.content.decode()
