@@ -7,10 +7,6 @@ from innovalo.reminders import register
 
 from .services import dues, platforms
 
-for name, job in [
-    ("platform_review", getattr(platforms, "platform_review_reminders", None)),
-    ("dues_reminders", getattr(dues, "dues_send_due_reminders", None)),
-    ("dues_weekly_digest", getattr(dues, "dues_weekly_digest", None)),
-]:
-    if job is not None:
-        register(name)(job)
+register("platform_review")(platforms.platform_review_reminders)
+register("dues_reminders")(dues.dues_send_due_reminders)
+register("dues_weekly_digest")(dues.dues_weekly_digest)

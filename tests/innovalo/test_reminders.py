@@ -109,3 +109,13 @@ def test_task_through_real_redis_broker_and_worker(test_job):
 def test_templated_email_is_used_by_reminders():
     # The helper is importable from reminders' modules without a database.
     assert callable(send_templated_email)
+
+
+def test_every_app_registers_its_reminder_jobs():
+    assert {
+        "platform_review",
+        "dues_reminders",
+        "dues_weekly_digest",
+        "meeting_eve",
+        "meeting_actions",
+    } <= set(reminders.registered_jobs())
