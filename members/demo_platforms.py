@@ -271,7 +271,10 @@ def seed_platforms(stdout):
             reviewed_at = now - datetime.timedelta(days=400 + number * 7)
         else:
             reviewed_at = now - datetime.timedelta(days=10 + number * 5)
-        granted = datetime.date(2014 + number % 4, 1 + number % 12, 1)
+        # A label lasts five years: a labelled platform's current label was granted
+        # in 2022-2025; an expired one's ran out before today.
+        first_year = 2014 if label == LabelStatus.EXPIRED else 2022
+        granted = datetime.date(first_year + number % 4, 1 + number % 12, 1)
         platform, was_created = Platform.objects.get_or_create(
             slug=slug,
             defaults={
