@@ -102,3 +102,17 @@ def test_french_first_whatever_the_browser_asks(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert 'lang="fr"' in response.content.decode()
     assert "Se connecter" in response.content.decode()
+
+
+def test_500_page_is_french_and_needs_nothing(rf):
+    from innovalo.errors import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Une erreur est survenue" in response.content.decode()
+
+
+def test_my_data_query_count(client, director, django_assert_max_num_queries):
+    client.force_login(director)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("my_data")).status_code == 200
