@@ -18,14 +18,37 @@ class InvitationError(Exception):
     pass
 
 
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    url = settings.SITE_URL + reverse("invitation_accept", args=[token])
-    send_templated_email(
-        "invitation",
-        [invitation.email],
-        {"invitation": invitation, "accept_url": url},
+def invitation_send_email(invitation_id: int, token: str) -> bool:
+    """Email the link of an invitation, once per token (see innovalo.reminders).
+
+    A token replaced by a resend, or an invitation no longer pending, sends nothing.
+    """
+    from .reminders import send_once
+
+    invitation = Invitation.find_by_token(token)
+    if invitation is None or invitation.pk != invitation_id:
+        return False
+    if invitation.status != Invitation.Status.PENDING:
+        return False
+
+    def send():
+        url = settings.SITE_URL + reverse("invitation_accept", args=[token])
+        send_templated_email(
+            "invitation", [invitation.email], {"invitation": invitation, "accept_url": url}
+        )
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        return [invitation.email]
+
+    return send_once(
+        f"invitation:{invitation.pk}:{invitation.token_hash[:16]}", kind="invitation", send=send
     )
-    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    """Enqueue the email once the transaction commits (in-process without a broker)."""
+    from .tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
 
 
 def _validity() -> datetime.timedelta:
@@ -51,7 +74,7 @@ def invitation_create(*, email, role, invited_by, first_name="", last_name="", *
         expires_at=timezone.now() + _validity(),
         **extra,
     )
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _send_invitation(invitation, token)
     logger.info("invitation %s created by %s", invitation.pk, invited_by.pk)
     return invitation
 
@@ -65,7 +88,7 @@ def invitation_resend(*, invitation: Invitation, actor) -> Invitation:
     token, invitation.token_hash = Invitation.new_token()
     invitation.expires_at = timezone.now() + _validity()
     invitation.save(update_fields=["token_hash", "expires_at"])
-    transaction.on_commit(lambda: _send_invitation(invitation, token))
+    _send_invitation(invitation, token)
     return invitation
 
 

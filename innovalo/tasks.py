@@ -17,6 +17,14 @@ def send_due_reminders(only=None):
     return results
 
 
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), max_retries=3)
+def send_invitation_email(invitation_id, token):
+    """The invitation link, once per token (the token only travels in this message)."""
+    from .services import invitation_send_email
+
+    return invitation_send_email(invitation_id, token)
+
+
 @shared_task
 def ping():
     """Used by the health check and tests to prove a worker answers."""

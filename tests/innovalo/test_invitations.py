@@ -172,3 +172,19 @@ def test_invitation_list_query_count(client, bureau, django_assert_max_num_queri
     with django_assert_max_num_queries(8):
         response = client.get(reverse("invitation_list"))
     assert response.content.decode().count("@exemple.fr") >= 5
+
+
+def test_invitation_email_task_sends_once_per_token(bureau, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = services.invitation_create(
+            email="once@exemple.fr", role=Role.DIRECTOR, invited_by=bureau
+        )
+    token = re.search(r"/invitation/([^/\\s]+)/", mail.outbox[0].body).group(1)
+    # A retried task (same invitation, same token) sends nothing more.
+    assert services.invitation_send_email(invitation.pk, token) is False
+    assert len(mail.outbox) == 1
+    # A token replaced by a resend is never mailed again.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_resend(invitation=invitation, actor=bureau)
+    assert services.invitation_send_email(invitation.pk, token) is False
+    assert len(mail.outbox) == 2
