@@ -1,5 +1,7 @@
 """Forms of the members app: platform profile, its equipment and hosts, invitations, import."""
 
+import re
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +18,26 @@ from .models import (
     Service,
 )
 
+# Invisible control characters (pasted from other software) that spreadsheets refuse:
+# the directory export would fail on them. Tabs and line breaks stay allowed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-class PlatformForm(forms.ModelForm):
+
+class NoControlCharactersMixin:
+    """Refuse control characters in every text field, with a message next to the field."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, value in list(cleaned_data.items()):
+            if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                self.add_error(
+                    name,
+                    _("Ce texte contient un caractère invisible non autorisé : retirez-le."),
+                )
+        return cleaned_data
+
+
+class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
     """The profile a platform's people keep current."""
 
     website = forms.URLField(
@@ -79,7 +99,7 @@ class PlatformForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
-class EquipmentForm(forms.ModelForm):
+class EquipmentForm(NoControlCharactersMixin, forms.ModelForm):
     class Meta:
         model = Equipment
         fields = ["name", "description"]
@@ -99,7 +119,16 @@ class HostForm(forms.ModelForm):
 EquipmentFormSet = inlineformset_factory(
     Platform, Equipment, form=EquipmentForm, extra=2, can_delete=True
 )
-HostFormSet = inlineformset_factory(Platform, PlatformHost, form=HostForm, extra=1, can_delete=True)
+
+
+class BaseHostFormSet(forms.BaseInlineFormSet):
+    def get_unique_error_message(self, unique_check):
+        return _("Un même établissement ne peut être lié qu'une fois à la plateforme.")
+
+
+HostFormSet = inlineformset_factory(
+    Platform, PlatformHost, form=HostForm, formset=BaseHostFormSet, extra=1, can_delete=True
+)
 
 
 class PlatformInviteForm(forms.Form):

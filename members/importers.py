@@ -16,6 +16,7 @@ from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils.translation import gettext as _
 
 from .enums import LabelStatus
+from .forms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
 from .models import Department, Domain, Platform, Service
 from .models.platforms import siret_validator
 
@@ -69,6 +70,26 @@ ALIASES = {
 LIST_SEPARATORS = ("|", ",")
 TRUE_VALUES = {"oui", "o", "yes", "y", "vrai", "true", "1", "x"}
 FALSE_VALUES = {"non", "n", "no", "faux", "false", "0", ""}
+
+
+# Column -> the model field it fills: its max_length bounds the cell (a longer value
+# would make PostgreSQL refuse the whole insert with an error page). The SIRET has
+# its own validator, after its spaces are removed.
+FIELD_OF_COLUMN = {
+    "nom": "name",
+    "sigle": "acronym",
+    "slug": "slug",
+    "ville": "city",
+    "code_postal": "postal_code",
+    "adresse": "address",
+    "site_web": "website",
+    "email": "email",
+    "telephone": "phone",
+    "code_chorus": "chorus_service_code",
+}
+MAX_LENGTHS = {
+    column: Platform._meta.get_field(name).max_length for column, name in FIELD_OF_COLUMN.items()
+}
 
 
 class ImportFileError(Exception):
@@ -200,6 +221,7 @@ def validate_rows(raw_rows: list[dict]) -> list[ImportRow]:
     domains = _lookup(Domain)
     services = _lookup(Service)
     slugs = [(row.get("slug") or "").strip().lower() for row in raw_rows]
+    slugs = [slug for slug in slugs if slug and not CONTROL_CHARACTERS.search(slug)]
     existing = set(Platform.objects.filter(slug__in=slugs).values_list("slug", flat=True))
     seen = {}
     url_validator = URLValidator()
@@ -272,8 +294,12 @@ def validate_rows(raw_rows: list[dict]) -> list[ImportRow]:
         member = (raw.get("adherente") or "oui").strip().lower()
         if member not in TRUE_VALUES | FALSE_VALUES:
             errors.append(_("« adherente » vaut oui ou non, pas « %s ».") % raw["adherente"])
-        lengths = {"nom": 200, "sigle": 30, "ville": 100, "telephone": 30, "code_postal": 10}
-        for column, limit in lengths.items():
+        for column in COLUMNS:
+            if CONTROL_CHARACTERS.search(raw.get(column) or ""):
+                errors.append(
+                    _("« %s » contient un caractère de contrôle invisible : retirez-le.") % column
+                )
+        for column, limit in MAX_LENGTHS.items():
             if len(raw.get(column) or "") > limit:
                 errors.append(
                     _("« %(col)s » dépasse %(n)s caractères.")

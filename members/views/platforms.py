@@ -27,6 +27,7 @@ from .. import perms
 from ..enums import CorrespondentKind, HostRole
 from ..filters import PlatformFilter
 from ..forms import (
+    CONTROL_CHARACTERS,
     EquipmentFormSet,
     HostFormSet,
     PlatformForm,
@@ -92,8 +93,14 @@ def _directory_filter(request):
 def platform_list(request):
     platform_filter = _directory_filter(request)
     page = _page(request, platform_filter.qs)
-    domain = platform_filter.form.cleaned_data.get("domain") if platform_filter.is_valid() else None
+    chosen = platform_filter.form.cleaned_data if platform_filter.is_bound else {}
+    domain = chosen.get("domain")
     thematic = _thematic_correspondents(request.user, [domain.pk] if domain else [])
+    # The region shown by the filters (chosen, or that of the chosen department).
+    region = chosen.get("region")
+    if region is None and chosen.get("department") is not None:
+        region = chosen["department"].region
+    region_correspondent = _regional_correspondent(request.user, region) if region else None
     return render(
         request,
         "members/platform_list.html",
@@ -102,6 +109,8 @@ def platform_list(request):
             "page_obj": page,
             "domain": domain,
             "domain_correspondent": thematic.get(domain.pk) if domain else None,
+            "region": region,
+            "region_correspondent": region_correspondent,
             "can_export": perms.can_export_directory(request.user),
             "can_import": perms.can_import_platforms(request.user),
         },
@@ -239,6 +248,20 @@ EXPORT_COLUMNS = [
     ("presentation", lambda p: p.description),
 ]
 assert {name for name, _ in EXPORT_COLUMNS} >= set(COLUMNS)  # an export re-imports
+
+
+def _printable(accessor):
+    """Drop control characters (entered before the forms refused them, or in the admin):
+    an XLSX cell cannot hold them and the whole export would fail."""
+
+    def read(platform):
+        value = accessor(platform)
+        return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+    return read
+
+
+EXPORT_COLUMNS = [(name, _printable(accessor)) for name, accessor in EXPORT_COLUMNS]
 
 
 def platform_export(request):

@@ -172,3 +172,22 @@ def test_directory_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("platform_list") + "?domain=mecanique&sort=city")
     assert len(response.context["page_obj"]) == 17
+
+
+@pytest.mark.parametrize("query", ["?region=hauts-de-france", "?department=02"])
+def test_regional_correspondent_shown_with_region_filter_when_logged_in(client_for, network, query):
+    from .factories import CorrespondentFactory
+
+    CorrespondentFactory(region=department("02").region, user__email="region@exemple.fr")
+    url = reverse("platform_list") + query
+    assert "region@exemple.fr" in client_for("director").get(url).content.decode()
+    assert "region@exemple.fr" not in client_for("anonymous").get(url).content.decode()
+    other = reverse("platform_list") + "?region=pays-de-la-loire"
+    assert "region@exemple.fr" not in client_for("director").get(other).content.decode()
+
+
+def test_valid_filters_apply_when_another_is_invalid(client_for, network):
+    response = client_for("director").get(reverse("platform_list") + "?domain=mecanique&sort=x")
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert [p.name for p in response.context["page_obj"]] == ["Alpha Méca", "Bravo Plast"]

@@ -238,3 +238,53 @@ def test_import_refused_to_non_bureau(client_for, role, referential):
     response = client_for(role).post(IMPORT_URL, {"file": csv_file(GOOD_CSV)})
     assert response.status_code == 403
     assert not Platform.objects.exists()
+
+
+LONG_CELLS = [
+    ("slug", "a" * 81, "« slug » dépasse 80 caractères"),
+    ("adresse", "x" * 256, "« adresse » dépasse 255 caractères"),
+    ("site_web", "https://exemple.fr/" + "x" * 200, "« site_web » dépasse 200 caractères"),
+    ("code_chorus", "C" * 101, "« code_chorus » dépasse 100 caractères"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "message"), LONG_CELLS)
+def test_too_long_cell_is_a_row_error_not_a_server_error(client_for, column, value, message):
+    row = {"nom": "Longue", "slug": "longue", "ville": "Laon", "departement": "02", column: value}
+    text = ";".join(row) + "\n" + ";".join(row.values()) + "\n"
+    client = client_for("bureau")
+    response = client.post(IMPORT_URL, {"file": csv_file(text)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 200
+    assert not Platform.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "column"),
+    [
+        ("Nul;nul\x00;Laon;02;", "slug"),  # PostgreSQL refuses NUL, even in a lookup
+        ("Nul;nul;La\x00on;02;", "ville"),
+        ("Ctrl;ctrl;Laon;02;Texte\x01collé", "presentation"),  # XLSX refuses it
+    ],
+)
+def test_control_characters_in_a_cell_are_a_row_error(client_for, line, column):
+    text = "nom;slug;ville;departement;presentation\n" + line + "\n"
+    client = client_for("bureau")
+    response = client.post(IMPORT_URL, {"file": csv_file(text)})
+    assert response.status_code == 200
+    assert f"« {column} » contient un caractère de contrôle" in response.content.decode()
+    response = client.post(IMPORT_URL, {"confirm": "1"})
+    assert response.status_code == 200
+    assert not Platform.objects.exists()
+
+
+def test_xlsx_export_drops_control_characters_of_older_data(client_for, exported):
+    Platform.objects.filter(pk=exported.pk).update(description="Texte\x01collé\nsuite")
+    response = client_for("bureau").get(reverse("platform_export") + "?format=xlsx&department=85")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    description = rows[0].index("presentation")
+    assert rows[1][description] == "Textecollé\nsuite"

@@ -303,3 +303,52 @@ def test_department_change_moves_platform_to_region(client_for, equipped):
     client_for("bureau").post(URL, edit_data(equipped, department=department("85").pk))
     equipped.refresh_from_db()
     assert equipped.region.name == "Pays de la Loire"
+
+
+def test_control_characters_are_refused_next_to_the_field(client_for, equipped):
+    data = edit_data(equipped, description="Texte\x01collé", city="Laon")
+    data["equipment-0-name"] = "Tour\x0b5 axes"
+    response = client_for("director").post(URL, data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'id="id_description_error"' in content
+    assert 'id="id_equipment-0-name_error"' in content
+    assert "caractère invisible non autorisé" in content
+    equipped.refresh_from_db()
+    assert equipped.city == "Saint-Quentin" and equipped.reviewed_at is None
+
+
+def test_same_establishment_twice_is_explained_in_french(client_for, equipped):
+    lycee = EstablishmentFactory(name="Lycée Condorcet")
+    data = edit_data(equipped)
+    data.update(
+        {
+            "hosts-0-establishment": lycee.pk,
+            "hosts-TOTAL_FORMS": 2,
+            "hosts-1-establishment": lycee.pk,
+            "hosts-1-role": HostRole.PARTNER,
+        }
+    )
+    response = client_for("director").post(URL, data)
+    assert response.status_code == 200
+    assert "Un même établissement ne peut être lié qu&#x27;une fois" in response.content.decode()
+    assert not equipped.hosts.filter(establishment=lycee).exists()
+
+
+def test_a_person_of_several_platforms_edits_each_and_no_other(
+    client, director, platform, other_platform
+):
+    from .factories import MembershipFactory, PlatformFactory
+
+    second = PlatformFactory(name="Seconde", slug="seconde")
+    MembershipFactory(platform=second, user=director, role=PlatformRole.STAFF)
+    client.force_login(director)
+    for slug in ["innovaltech", "seconde"]:
+        assert client.get(reverse("platform_edit", args=[slug])).status_code == 200
+    assert client.get(reverse("platform_edit", args=["plasti-vendee"])).status_code == 403
+    response = client.post(
+        reverse("platform_edit", args=["seconde"]), edit_data(second, city="Laon")
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.city == "Laon"
