@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -182,6 +183,45 @@ def platform_edit(request, slug):
         request,
         "members/platform_edit.html",
         {"platform": platform, "form": form, "equipment": equipment, "hosts": hosts},
+    )
+
+
+ROW_FORMSETS = {"equipment": EquipmentFormSet, "hosts": HostFormSet}
+MAX_EDIT_ROWS = 200
+
+
+def platform_edit_row(request, slug, kind):
+    """One more blank row of equipment or hosts for the edit page (htmx).
+
+    The page sends its formset's TOTAL_FORMS; the answer is the new row, numbered
+    after the others, and the management form's count raised by one (out of band).
+    Nothing is saved: the rows are saved with the rest of the page.
+    """
+    formset_class = ROW_FORMSETS.get(kind)
+    if formset_class is None:
+        raise Http404
+    platform = get_object_or_404(Platform, slug=slug)
+    _require(perms.can_edit_platform(request.user, platform))
+    try:
+        index = int(request.GET.get(f"{kind}-TOTAL_FORMS", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("Nombre de lignes manquant ou invalide."))
+    if not 0 <= index < MAX_EDIT_ROWS:
+        return HttpResponseBadRequest(_("Trop de lignes : enregistrez la fiche d'abord."))
+    formset = formset_class(
+        instance=platform, prefix=kind, queryset=formset_class.model.objects.none()
+    )
+    form = formset.form(
+        auto_id=formset.auto_id,
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+    )
+    formset.add_fields(form, None)
+    return render(
+        request,
+        "members/includes/formset_row.html",
+        {"subform": form, "formset": formset, "total": index + 1},
     )
 
 
@@ -483,6 +523,11 @@ urlpatterns = [
     path("plateformes/import/", platform_import, name="platform_import"),
     path("plateformes/<slug:slug>/", platform_detail, name="platform_detail"),
     path("plateformes/<slug:slug>/modifier/", platform_edit, name="platform_edit"),
+    path(
+        "plateformes/<slug:slug>/modifier/ligne/<str:kind>/",
+        platform_edit_row,
+        name="platform_edit_row",
+    ),
     path("plateformes/<slug:slug>/historique/", platform_history, name="platform_history"),
     path("plateformes/<slug:slug>/inviter/", platform_invite, name="platform_invite"),
     path("regions/", region_list, name="region_list"),

@@ -352,3 +352,54 @@ def test_a_person_of_several_platforms_edits_each_and_no_other(
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.city == "Laon"
+
+
+# One more row on the edit page (htmx) ------------------------------------------
+
+
+def row_url(kind, total):
+    return reverse("platform_edit_row", args=["innovaltech", kind]) + f"?{kind}-TOTAL_FORMS={total}"
+
+
+@pytest.mark.parametrize("kind", ["equipment", "hosts"])
+def test_add_row_gives_the_next_blank_row_and_raises_the_count(
+    client_for, kind, equipped, django_assert_max_num_queries
+):
+    client = client_for("director")
+    with django_assert_max_num_queries(8):
+        response = client.get(row_url(kind, 3))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'name="{kind}-3-' in content and f'name="{kind}-2-' not in content
+    assert f'name="{kind}-TOTAL_FORMS" value="4"' in content and "hx-swap-oob" in content
+
+
+def test_rows_added_on_the_page_are_saved_with_it(client_for, equipped):
+    client = client_for("director")
+    page = client.get(URL).content.decode()
+    assert reverse("platform_edit_row", args=["innovaltech", "equipment"]) in page
+    data = edit_data(equipped)
+    data["equipment-TOTAL_FORMS"] = 4  # the one saved, two blank, one added
+    data["equipment-3-name"] = "Presse à injecter"
+    assert client.post(URL, data).status_code == 302
+    assert equipped.equipment.filter(name="Presse à injecter").exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "status"),
+    [
+        ("other_director", row_url("equipment", 2), 403),
+        ("ministry", row_url("equipment", 2), 403),
+        ("director", row_url("campuses", 2), 404),
+        ("director", row_url("equipment", "abc"), 400),
+        ("director", row_url("equipment", 100000), 400),
+        ("director", reverse("platform_edit_row", args=["innovaltech", "hosts"]), 400),
+    ],
+)
+def test_add_row_refusals_and_bad_counts(client_for, role, url, status, equipped, other_platform):
+    assert client_for(role).get(url).status_code == status
+
+
+def test_add_row_sends_anonymous_visitors_to_login(client, equipped):
+    response = client.get(row_url("equipment", 2))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
