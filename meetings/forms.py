@@ -295,6 +295,13 @@ class ActionForm(forms.ModelForm):
         return data
 
 
+class ActionEditForm(ActionForm):
+    """The bureau's correction of an action, status included (cancelled, reopened)."""
+
+    class Meta(ActionForm.Meta):
+        fields = [*ActionForm.Meta.fields, "status"]
+
+
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("État"), choices=ActionStatus.choices)
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from innovalo.emails import send_templated_email
@@ -70,7 +71,22 @@ def meeting_update(*, meeting: Meeting, actor, **fields) -> Meeting:
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.full_clean()
+    if meeting.pk:
+        # New dates must keep every agenda item on a day of the meeting.
+        days = set(meeting.days)
+        stranded = sorted(set(meeting.agenda_items.values_list("day", flat=True)) - days)
+        if stranded:
+            raise ValidationError(
+                {
+                    "end": _(
+                        "Des points de l'ordre du jour sont prévus hors de ces dates (%s) : "
+                        "déplacez-les d'abord."
+                    )
+                    % ", ".join(date_format(day, "j F Y") for day in stranded)
+                }
+            )
     meeting.save()
+    logger.info("meeting %s updated by %s", meeting.pk, actor)
     return meeting
 
 
@@ -219,6 +235,25 @@ def invite_guest(
     if email and meeting.status == MeetingStatus.CONVENED:
         _enqueue_convocations(meeting.pk)
     return invitation
+
+
+@transaction.atomic
+def invitation_remove(*, invitation: MeetingInvitation, actor) -> None:
+    """An invitee no longer invited; refused once their attendance is recorded (the minutes
+    list it)."""
+    invitation = MeetingInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.attendance:
+        raise MeetingError(
+            _("La présence de cette personne est enregistrée : elle ne peut plus être retirée.")
+        )
+    logger.info(
+        "invitation %s (%s) to meeting %s removed by %s",
+        invitation.pk,
+        invitation.display_name,
+        invitation.meeting_id,
+        actor,
+    )
+    invitation.delete()
 
 
 @transaction.atomic
@@ -377,6 +412,45 @@ def action_create(
         created_by=actor,
     )
     action.owners.set(owners)
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *,
+    action: ActionItem,
+    actor,
+    title: str,
+    status: str,
+    owners=(),
+    owner_names: str = "",
+    due_date=None,
+    agenda_item=None,
+    description: str = "",
+) -> ActionItem:
+    """The bureau corrects an action: what, owners, due date, status (cancelled included)."""
+    from .perms import can_manage_meetings
+
+    if not can_manage_meetings(actor):
+        raise MeetingError(_("Vous ne pouvez pas modifier cette action."))
+    action = ActionItem.objects.select_for_update().get(pk=action.pk)
+    if agenda_item is not None and agenda_item.meeting_id != action.meeting_id:
+        raise MeetingError(_("Ce point n'appartient pas à cette réunion."))
+    if not owners and not owner_names.strip():
+        raise MeetingError(_("Une action a au moins un·e responsable."))
+    if status not in ActionStatus.values:
+        raise MeetingError(_("État inconnu."))
+    if status != action.status:
+        action.done_at = timezone.now() if status == ActionStatus.DONE else None
+    action.title = title
+    action.description = description
+    action.owner_names = owner_names.strip()
+    action.due_date = due_date
+    action.agenda_item = agenda_item
+    action.status = status
+    action.save()
+    action.owners.set(owners)
+    logger.info("action %s updated by %s (status %s)", action.pk, actor, status)
     return action
 
 
@@ -586,5 +660,8 @@ def action_reminders(today=None) -> int:
                 )
                 return [owner.email]
 
-            sent += send_once(f"{prefix}:{action.pk}:user-{owner.pk}", kind=name, send=send)
+            # The due date is part of the key: an action postponed by the bureau is reminded
+            # again for its new date, never twice for the same one.
+            key = f"{prefix}:{action.pk}:{action.due_date.isoformat()}:user-{owner.pk}"
+            sent += send_once(key, kind=name, send=send)
     return sent

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reunions/agenda/", views.calendar_settings, name="calendar_settings"),
     path("reunions/agenda/<str:token>.ics", views.meeting_feed, name="meeting_feed"),
     path("reunions/actions/<int:action_pk>/etat/", views.action_status, name="action_status"),
+    path("reunions/actions/<int:action_pk>/modifier/", views.action_edit, name="action_edit"),
     path(
         "reunions/documents/<int:attachment_pk>/",
         views.attachment_download,
@@ -41,6 +42,11 @@ urlpatterns = [
         name="proposal_decline",
     ),
     path("reunions/<int:pk>/invitations/", views.meeting_invitations, name="meeting_invitations"),
+    path(
+        "reunions/<int:pk>/invitations/<int:invitation_pk>/retirer/",
+        views.invitation_remove,
+        name="invitation_remove",
+    ),
     path("reunions/<int:pk>/reponse/", views.meeting_rsvp, name="meeting_rsvp"),
     path("reunions/<int:pk>/presences/", views.meeting_attendance, name="meeting_attendance"),
     path("reunions/<int:pk>/compte-rendu/", views.minutes_edit, name="minutes_edit"),

@@ -93,9 +93,16 @@ def meeting_detail(request, pk):
         action.can_update = perms.can_update_action(user, action)
     carried_over = list(
         ActionItem.objects.open()
-        .filter(meeting__kind=meeting.kind, meeting__start__lt=meeting.start)
+        .filter(
+            meeting__kind=meeting.kind,
+            meeting__start__lt=meeting.start,
+            # Only from meetings this user may see (the ministry sees few of them).
+            meeting__in=Meeting.objects.visible_to(user).values("pk"),
+        )
         .for_list()
     )
+    for action in carried_over:
+        action.can_update = perms.can_update_action(user, action)
     proposals = list(meeting.proposals.all())
     if not can_manage:
         proposals = [p for p in proposals if p.proposed_by_id == user.pk or p.status != "pending"]
@@ -151,9 +158,17 @@ def meeting_edit(request, pk):
     meeting = _managed_meeting(request, pk)
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
-        messages.success(request, _("Réunion enregistrée."))
-        return redirect(meeting)
+        try:
+            services.meeting_update(
+                meeting=Meeting.objects.get(pk=meeting.pk),
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Réunion enregistrée."))
+            return redirect(meeting)
     return _form_page(request, form, title=_("Modifier la réunion"), meeting=meeting)
 
 
@@ -294,6 +309,21 @@ def meeting_invitations(request, pk):
 
 
 @require_POST
+def invitation_remove(request, pk, invitation_pk):
+    meeting = _managed_meeting(request, pk)
+    invitation = get_object_or_404(meeting.invitations, pk=invitation_pk)
+    try:
+        services.invitation_remove(invitation=invitation, actor=request.user)
+    except services.MeetingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%s n'est plus invité·e à cette réunion.") % invitation.display_name
+        )
+    return redirect("meeting_invitations", meeting.pk)
+
+
+@require_POST
 def meeting_rsvp(request, pk):
     meeting = _meeting(request, pk)
     invitation = meeting.invitations.filter(user=request.user).first()
@@ -329,19 +359,32 @@ def minutes_edit(request, pk):
         # A GET never writes: starting a draft (or a correction) is a POST.
         if request.method != "POST":
             return render(request, "meetings/minutes_start.html", {"meeting": meeting})
+        if "start" not in request.POST:
+            # A resubmitted (or stale) draft form, once the draft is published: it must not
+            # open a new version behind the user's back.
+            messages.error(
+                request,
+                _("Ce compte rendu est déjà publié : pour le corriger, commencez une version."),
+            )
+            return redirect(meeting)
         minutes = services.minutes_draft(meeting=meeting, actor=request.user)
         return redirect("minutes_edit", meeting.pk)
     form = forms.MinutesForm(request.POST or None, minutes=minutes)
     if request.method == "POST" and form.is_valid():
-        services.minutes_update(
-            minutes=minutes,
-            actor=request.user,
-            summary=form.cleaned_data["summary"],
-            correction_note=form.cleaned_data.get("correction_note"),
-            items=form.item_values(),
-        )
+        try:
+            services.minutes_update(
+                minutes=minutes,
+                actor=request.user,
+                summary=form.cleaned_data["summary"],
+                correction_note=form.cleaned_data.get("correction_note"),
+                items=form.item_values(),
+            )
+            if "publish" in request.POST:
+                services.minutes_publish(minutes=minutes, actor=request.user)
+        except services.MeetingError as error:
+            messages.error(request, str(error))
+            return redirect(meeting)
         if "publish" in request.POST:
-            services.minutes_publish(minutes=minutes, actor=request.user)
             messages.success(request, _("Compte rendu publié."))
             return redirect(meeting)
         messages.success(request, _("Brouillon enregistré."))
@@ -393,6 +436,32 @@ def action_create(request, pk):
     return _form_page(request, form, title=_("Nouvelle action"), meeting=meeting)
 
 
+def action_edit(request, action_pk):
+    action = get_object_or_404(ActionItem.objects.for_list(), pk=action_pk)
+    meeting = _managed_meeting(request, action.meeting_id)
+    form = forms.ActionEditForm(request.POST or None, instance=action, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_update(
+                action=action,
+                actor=request.user,
+                title=data["title"],
+                description=data["description"],
+                owners=data["owners"],
+                owner_names=data["owner_names"],
+                due_date=data["due_date"],
+                agenda_item=data["agenda_item"],
+                status=data["status"],
+            )
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Action mise à jour."))
+            return redirect(meeting)
+    return _form_page(request, form, title=_("Modifier l'action"), meeting=meeting)
+
+
 @require_POST
 def action_status(request, action_pk):
     action = get_object_or_404(ActionItem.objects.for_list(), pk=action_pk)
@@ -417,7 +486,11 @@ def my_actions(request):
     for action in actions:
         action.can_update = perms.can_update_action(request.user, action)
     page = Paginator(actions, 30).get_page(request.GET.get("page"))
-    return render(request, "meetings/my_actions.html", {"page_obj": page})
+    return render(
+        request,
+        "meetings/my_actions.html",
+        {"page_obj": page, "can_manage": perms.can_manage_meetings(request.user)},
+    )
 
 
 # Attachments -----------------------------------------------------------------------------------

@@ -237,3 +237,20 @@ def test_minutes_pdf_query_count(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("meeting_minutes_pdf", args=[national.pk]))
     assert response.status_code == 200
+
+
+def test_minutes_pdf_records_the_approval_at_a_later_meeting(client_for, january_2016, bureau):
+    minutes = services.minutes_draft(meeting=january_2016, actor=bureau)
+    minutes = services.minutes_publish(minutes=minutes, actor=bureau)
+    later = MeetingFactory(
+        kind=MeetingKind.BUREAU,
+        title="Bureau de mars",
+        start=aware(2016, 3, 10, 14),
+        end=aware(2016, 3, 10, 16),
+    )
+    services.minutes_approve(minutes=minutes, at_meeting=later, actor=bureau)
+    response = client_for("bureau").get(reverse("meeting_minutes_pdf", args=[january_2016.pk]))
+    text = " ".join(pdf_text(response.content).split())
+    assert "approuvé lors de la réunion « Bureau de mars » du 10 mars 2016" in text
+    page = client_for("bureau").get(reverse("meeting_detail", args=[january_2016.pk]))
+    assert "Approuvé lors de : Bureau de mars" in page.content.decode()

@@ -116,8 +116,8 @@ def test_action_reminders_a_week_before_and_when_overdue_each_once(director, bur
     assert (director.email, "[INNOVALO] Action en retard : En retard") in subjects
     assert sum("Bientôt" in s for _, s in subjects) == 2
     keys = set(SentReminder.objects.values_list("key", flat=True))
-    assert f"action-soon:{soon.pk}:user-{director.pk}" in keys
-    assert f"action-overdue:{late.pk}:user-{director.pk}" in keys
+    assert f"action-soon:{soon.pk}:2026-11-30:user-{director.pk}" in keys
+    assert f"action-overdue:{late.pk}:2026-11-01:user-{director.pk}" in keys
     # The same action, once overdue, gets its overdue reminder (a different key).
     with freeze_time("2026-12-02 08:00:00"):
         call_command("send_reminders", "--only", "meeting_actions")
@@ -149,3 +149,25 @@ def test_convocations_through_real_redis_broker_and_worker():
         SentReminder.objects.filter(key__startswith=f"meeting-convocation:{meeting.pk}:").count()
         == 1
     )
+
+
+def test_postponed_action_is_reminded_again_for_its_new_due_date_only(director, bureau):
+    meeting = MeetingFactory(status=MeetingStatus.MINUTES_PUBLISHED)
+    action = ActionFactory(meeting=meeting, owners=[director], due_date=datetime.date(2026, 11, 30))
+    with freeze_time("2026-11-25 08:00:00"):
+        call_command("send_reminders", "--only", "meeting_actions")
+        services.action_update(
+            action=action,
+            actor=bureau,
+            title=action.title,
+            status=ActionStatus.OPEN,
+            owners=[director],
+            due_date=datetime.date(2026, 12, 20),
+        )
+        call_command("send_reminders", "--only", "meeting_actions")
+    assert len(mail.outbox) == 1
+    with freeze_time("2026-12-14 08:00:00"):
+        call_command("send_reminders", "--only", "meeting_actions")
+        call_command("send_reminders", "--only", "meeting_actions")
+    assert len(mail.outbox) == 2
+    assert "20 décembre 2026" in mail.outbox[1].body

@@ -195,3 +195,31 @@ def test_calendar_feed_regenerate_replaces_the_token(director):
     assert first != second
     services.calendar_feed_revoke(user=director)
     assert not hasattr(type(director).objects.get(pk=director.pk), "meeting_calendar_feed")
+
+
+def test_action_update_is_the_bureau_s_and_keeps_an_owner(national, director, bureau):
+    from .factories import ActionFactory
+
+    action = ActionFactory(meeting=national, owners=[director])
+    fields = {"title": "T", "status": "open", "owners": [director]}
+    with pytest.raises(services.MeetingError):
+        services.action_update(action=action, actor=director, **fields)
+    with pytest.raises(services.MeetingError):
+        services.action_update(action=action, actor=bureau, **{**fields, "owners": []})
+    with pytest.raises(services.MeetingError):
+        services.action_update(
+            action=action, actor=bureau, agenda_item=AgendaItemFactory(), **fields
+        )
+    done = services.action_update(action=action, actor=bureau, **{**fields, "status": "done"})
+    assert done.done_at is not None
+    reopened = services.action_update(action=action, actor=bureau, **fields)
+    assert reopened.done_at is None and reopened.status == "open"
+
+
+def test_invitation_remove_refused_once_attendance_is_recorded(national, director, bureau):
+    invitation = national.invitations.get(user=director)
+    invitation.attendance = "present"
+    invitation.save()
+    with pytest.raises(services.MeetingError):
+        services.invitation_remove(invitation=invitation, actor=bureau)
+    assert MeetingInvitation.objects.filter(pk=invitation.pk).exists()
