@@ -1,7 +1,8 @@
 """Forms of the dues pages. They parse and check input; services do the writes
 and re-check under locks (a refused write comes back as a field error)."""
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -20,12 +21,74 @@ MONEY_KWARGS = {
     "min_value": Decimal("0.01"),
     "error_messages": {
         "invalid": _("Saisissez un montant, par exemple 150 ou 150,50."),
+        "ambiguous": _(
+            "Montant ambigu : au plus deux décimales, après une virgule (150,50), "
+            "et ni point ni virgule entre les milliers (1 000 ou 1000)."
+        ),
         "min_value": _("Le montant doit être positif."),
         "max_digits": _("Montant trop élevé."),
         "max_whole_digits": _("Montant trop élevé."),
         "max_decimal_places": _("Au plus deux décimales (les centimes)."),
     },
 }
+
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_AMOUNT = re.compile(r"^[+-]?\d[\d.,]*$")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in euros, read the same way whatever the interface language.
+
+    Django's localized DecimalField drops the language's thousands separator
+    before parsing: in English "12,50" became 1250. Here a single comma or dot
+    followed by one or two digits is always the decimal mark; spaces and
+    thousands groups (1 000, 1.000,50, 1,000.50) are accepted; a lone separator
+    followed by three digits ("1,000", "12.505") is ambiguous and refused with a
+    clear message rather than guessed; exponents, NaN and Infinity are refused.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        text = _SPACES.sub("", str(value)).removesuffix("€").removeprefix("€")
+        if not text:
+            return None
+        if not _AMOUNT.match(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Decimal(self._normalize(text))
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def _normalize(self, text):
+        """A plain decimal string ("1000.50") from what the person typed."""
+        sign, text = ("-", text[1:]) if text[0] == "-" else ("", text.lstrip("+"))
+        last = max(text.rfind("."), text.rfind(","))
+        if last < 0:
+            return sign + text
+        mark, whole, fraction = text[last], text[:last], text[last + 1 :]
+        if mark in whole:
+            # The same mark twice can only group thousands: "1,000,000".
+            return sign + self._thousands(text.split(mark))
+        other = "," if mark == "." else "."
+        if len(fraction) == 3 and other not in whole:
+            # "1,000" or "12.505": a thousands group or three decimals? Not guessed.
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return f"{sign}{self._thousands(whole.split(other))}.{fraction}"
+
+    def _thousands(self, groups):
+        if len(groups) > 1 and (
+            not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
+        ):
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        return "".join(groups)
 
 
 class DateInput(forms.DateInput):
@@ -37,7 +100,7 @@ class DateInput(forms.DateInput):
 
 class PaymentForm(forms.Form):
     received_on = forms.DateField(label=_("Reçu le"), widget=DateInput())
-    amount = forms.DecimalField(label=_("Montant (€)"), localize=True, **MONEY_KWARGS)
+    amount = MoneyField(label=_("Montant (€)"), **MONEY_KWARGS)
     method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMethod.choices)
     reference = forms.CharField(
         label=_("Référence"),
@@ -86,9 +149,7 @@ class AllocationForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("Cette ligne ne peut pas recevoir de paiement.")},
     )
-    amount = forms.DecimalField(
-        label=_("Montant affecté (€)"), required=False, localize=True, **MONEY_KWARGS
-    )
+    amount = MoneyField(label=_("Montant affecté (€)"), required=False, **MONEY_KWARGS)
 
     def __init__(self, *args, lines=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,9 +215,7 @@ class CallYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    amount = forms.DecimalField(
-        label=_("Montant de la cotisation (€)"), localize=True, **MONEY_KWARGS
-    )
+    amount = MoneyField(label=_("Montant de la cotisation (€)"), **MONEY_KWARGS)
     due_date = forms.DateField(label=_("Échéance"), widget=DateInput())
 
     def clean(self):

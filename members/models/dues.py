@@ -404,6 +404,15 @@ class DuesDocumentQuerySet(models.QuerySet):
     def without_content(self):
         return self.defer("content")
 
+    def with_payment_cancelled(self):
+        """Annotate `payment_cancelled`: a receipt whose payment was cancelled since.
+        The receipt itself stays as issued (never rewritten); pages mark it."""
+        return self.annotate(
+            payment_cancelled=Exists(
+                PaymentCancellation.objects.filter(payment_id=OuterRef("payment_id"))
+            )
+        )
+
     def visible_to_platform(self, platform):
         """Documents of a platform: its notices and certificates, and receipts of
         payments allocated to one of its lines."""

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from innovalo.emails import send_templated_email
@@ -54,6 +55,7 @@ MAX_AMOUNT = Decimal("99999999.99")
 # send one by hand.
 REMINDER_CATCH_UP_DAYS = 30
 DEFAULT_REMINDER_DAYS = (15, 45, 90)
+DIGEST_LATE_LINES = 50
 
 
 class DuesError(Exception):
@@ -81,6 +83,11 @@ def money(value, *, field=None) -> Decimal:
     if amount > MAX_AMOUNT:
         raise DuesError(_("Montant trop élevé."), field)
     return amount
+
+
+def amount_text(value) -> str:
+    """An amount for a message, in the active language's format: "1 234,50"."""
+    return number_format(Decimal(value).quantize(CENT), decimal_pos=2, force_grouping=True)
 
 
 def _log(line, kind, message="", *, amount=None, actor=None):
@@ -126,7 +133,7 @@ def dues_set_rate(*, year, amount, due_date, note="", actor=None) -> DuesRate:
                     "La cotisation %(year)s est déjà appelée à %(amount)s € : "
                     "le montant ne peut plus changer."
                 )
-                % {"year": year, "amount": rate.amount},
+                % {"year": year, "amount": amount_text(rate.amount)},
                 "amount",
             )
         rate.amount, rate.due_date, rate.note = amount, due_date, note or rate.note
@@ -294,7 +301,7 @@ def dues_record_payment(
     if total > amount:
         raise DuesError(
             _("La répartition (%(total)s €) dépasse le montant du paiement (%(amount)s €).")
-            % {"total": total, "amount": amount},
+            % {"total": amount_text(total), "amount": amount_text(amount)},
             "amount",
         )
     with transaction.atomic():
@@ -320,7 +327,11 @@ def dues_record_payment(
             if value > balance:
                 raise DuesError(
                     _("%(line)s : %(value)s € dépasse le reste dû (%(balance)s €).")
-                    % {"line": line, "value": value, "balance": balance},
+                    % {
+                        "line": line,
+                        "value": amount_text(value),
+                        "balance": amount_text(balance),
+                    },
                     "allocations",
                 )
         payment = Payment.objects.create(
@@ -663,14 +674,14 @@ def dues_weekly_digest(today=None) -> int:
             DuesLine.objects.late(today)
             .with_amounts()
             .select_related("platform")
-            .order_by("due_date", "platform__name", "pk")
+            .order_by("due_date", "platform__name", "pk")[:DIGEST_LATE_LINES]
         )
-        late_total = sum((line.balance for line in late), ZERO)
+        late_totals = dues_late_totals(today)
         context = {
             "payments": payments,
-            "late": late[:50],
-            "late_count": len(late),
-            "late_total": late_total,
+            "late": late,
+            "late_count": late_totals["count"],
+            "late_total": late_totals["balance"],
             "summary": dues_year_summary(today.year),
             "week": f"{iso.year}-W{iso.week:02d}",
             "since": since,
@@ -692,6 +703,21 @@ def board_url():
 
 
 MONEY_OUT = DecimalField(**MONEY)
+
+
+def dues_late_totals(today=None) -> dict:
+    """Late lines of every year: how many and what they still owe, in one SQL query."""
+    totals = (
+        DuesLine.objects.late(today or timezone.localdate())
+        .with_amounts()
+        .aggregate(
+            count=Count("pk"),
+            due=Coalesce(Sum("amount_due"), Value(ZERO), output_field=MONEY_OUT),
+            paid=Coalesce(Sum("paid_amount"), Value(ZERO), output_field=MONEY_OUT),
+        )
+    )
+    # Late lines are called or partly paid: what they owe is due minus paid.
+    return {"count": totals["count"], "balance": totals["due"] - totals["paid"]}
 
 
 def dues_year_summary(year, lines=None) -> dict:

@@ -119,6 +119,7 @@ def _line_context(line):
     payment_ids = [a.payment_id for a in allocations]
     documents = list(
         DuesDocument.objects.without_content()
+        .with_payment_cancelled()
         .filter(Q(line=line) | Q(payment_id__in=payment_ids))
         .order_by("kind", "sequence")
     )
@@ -252,7 +253,10 @@ def dues_payment_create(request):
                         "La somme répartie (%(total)s €) doit être égale au montant "
                         "du paiement (%(amount)s €)."
                     )
-                    % {"total": total, "amount": form.cleaned_data["amount"]},
+                    % {
+                        "total": services.amount_text(total),
+                        "amount": services.amount_text(form.cleaned_data["amount"]),
+                    },
                 )
             else:
                 try:
@@ -412,6 +416,7 @@ def platform_dues(request, slug):
     lines = list(platform.dues_lines.with_amounts().order_by("-year", "pk"))
     documents = list(
         DuesDocument.objects.without_content()
+        .with_payment_cancelled()
         .visible_to_platform(platform)
         .order_by("year", "kind", "sequence")
     )

@@ -533,3 +533,62 @@ def test_platform_dues_query_count_is_pinned(
         response = client.get(url)
     assert len(response.context["lines"]) == 4
     assert sum(len(line.document_list) for line in response.context["lines"]) == 9
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [("12,50", "12.50"), ("12.50", "12.50"), ("1 000,50", "1000.50"), ("1.000,50", "1000.50")],
+)
+def test_amounts_are_read_the_same_whatever_the_language(
+    client_for, dues, settings, language, typed, expected
+):
+    """Django's localized DecimalField read "12,50" as 1250 in English: money rewritten."""
+    line = DuesLineFactory(year=2026, amount_due=Decimal("1500.00"))
+    client = client_for("bureau")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(reverse("dues_payment_create"), _payment_post([(line, typed)], typed))
+    assert response.status_code == 302
+    assert Payment.objects.latest("pk").amount == Decimal(expected)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("typed", ["1,000", "12.505", "1e3", "1,00,0"])
+def test_ambiguous_amounts_are_refused_next_to_the_field(
+    client_for, dues, settings, language, typed
+):
+    client = client_for("bureau")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    before = Payment.objects.count()
+    response = client.post(
+        reverse("dues_payment_create"), _payment_post([(dues["other"], "300")], typed)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["amount"]
+    assert f'value="{typed}"' in response.content.decode()
+    assert Payment.objects.count() == before
+
+
+def test_payment_form_errors_show_amounts_in_french(client_for, dues):
+    response = client_for("bureau").post(
+        reverse("dues_payment_create"), _payment_post([(dues["other"], "300")], "250")
+    )
+    content = response.content.decode().replace("\u00a0", " ").replace("\u202f", " ")
+    assert "La somme répartie (300,00 €)" in content
+    assert "du paiement (250,00 €)" in content
+
+
+def test_receipt_of_a_cancelled_payment_is_marked_on_both_pages(client_for, dues, platform):
+    services.dues_cancel_payment(payment=dues["payment"], reason="Chèque rejeté")
+    receipt = dues["receipt"]
+    for client, url in [
+        (client_for("director"), reverse("platform_dues", args=[platform.slug])),
+        (client_for("bureau"), reverse("dues_line_detail", args=[dues["own"].pk])),
+    ]:
+        content = client.get(url).content.decode()
+        assert receipt.get_absolute_url() in content
+        after = content.split(f"Reçu {receipt.number}</a>", 1)[1].split("</li>", 1)[0]
+        assert "Paiement annulé" in after
+    # The receipt itself is kept as issued.
+    response = client_for("director").get(receipt.get_absolute_url())
+    assert response.content == bytes(receipt.content)

@@ -259,3 +259,24 @@ def test_dues_reminders_through_real_redis_broker_and_worker():
     assert again == 0
     assert len(mail.outbox) == 1
     assert SentReminder.objects.filter(kind="dues_reminder", sent_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_digest_late_totals_come_from_one_sql_query(bureau, django_assert_num_queries):
+    default_steps()
+    with freeze_time(TODAY):
+        late_line(50)
+        partly = late_line(20)
+        services.dues_record_payment(
+            received_on=TODAY,
+            amount="100",
+            method="cheque",
+            allocations=[(partly, "100")],
+            issue_receipt=False,
+        )
+        late_line(-5)  # not due yet
+        with django_assert_num_queries(1):
+            totals = services.dues_late_totals()
+        assert totals == {"count": 2, "balance": Decimal("500.00")}
+        assert services.dues_weekly_digest() == 1
+    assert "En retard : 2 lignes, 500,00" in mail.outbox[0].body.replace("\u202f", " ")
