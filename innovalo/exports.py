@@ -6,6 +6,7 @@
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -16,16 +17,29 @@ Column = tuple[str, Callable]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HARMLESS_NUMBER = re.compile(r"^[+-]?[\d\s.,()/]+$")
+
+
+def _defuse(text: str) -> str:
+    """Keep text typed by users from running as a spreadsheet formula (CSV/XLSX
+    injection): a cell that starts like a formula is prefixed with a quote,
+    unless it is plainly a number or a phone number ("+33 3 23 ...")."""
+    if text.startswith(FORMULA_STARTS) and not HARMLESS_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def _cell(value):
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
         return value.replace(tzinfo=None)
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(v) for v in value)
+        return _defuse(", ".join(str(v) for v in value))
     if isinstance(value, (int, float, Decimal, datetime.date, bool)):
         return value
-    return str(value)
+    return _defuse(str(value))
 
 
 def export_csv(rows: Iterable, columns: list[Column], filename: str) -> HttpResponse:

@@ -4,10 +4,11 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from innovalo.emails import send_templated_email
 from innovalo.enums import Role
@@ -96,7 +97,13 @@ def platform_import(*, raw_rows, actor) -> list[Platform]:
     for row in rows:
         platform = Platform(**row.fields)
         platform._history_user = actor
-        platform.save()
+        try:
+            # A concurrent import may have taken the slug since the validation.
+            with transaction.atomic():
+                platform.save()
+        except IntegrityError:
+            row.errors.append(_("Le slug « %s » est déjà pris par une plateforme.") % platform.slug)
+            raise PlatformImportError(rows) from None
         if row.domains:
             platform.domains.set(row.domains)
         if row.services:

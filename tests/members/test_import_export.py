@@ -288,3 +288,26 @@ def test_xlsx_export_drops_control_characters_of_older_data(client_for, exported
     rows = list(sheet.iter_rows(values_only=True))
     description = rows[0].index("presentation")
     assert rows[1][description] == "Textecollé\nsuite"
+
+
+def test_slug_taken_by_a_concurrent_import_refuses_all_without_a_500(referential, bureau):
+    from members import importers
+    from members.services.platforms import PlatformImportError, platform_import
+
+    raw_rows = importers.parse_upload(csv_file(GOOD_CSV))
+    original = importers.validate_rows
+
+    def validate_then_race(rows):
+        validated = original(rows)
+        PlatformFactory(slug=validated[-1].fields["slug"])  # another bureau member was faster
+        return validated
+
+    importers.validate_rows = validate_then_race
+    try:
+        with pytest.raises(PlatformImportError) as refused:
+            platform_import(raw_rows=raw_rows, actor=bureau)
+    finally:
+        importers.validate_rows = original
+    assert any("déjà pris" in str(error) for row in refused.value.rows for error in row.errors)
+    # All or nothing: the first row, valid, was not kept either.
+    assert not Platform.objects.filter(slug="plasti-ouest").exists()
