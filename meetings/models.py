@@ -383,6 +383,13 @@ class Minutes(models.Model):
     correction_note = models.TextField(
         _("nature de la correction"), blank=True, help_text=_("Pour une nouvelle version.")
     )
+    participants = models.JSONField(
+        _("participant·es à la publication"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Présent·es, excusé·es, absent·es et représenté·es, figés à la publication."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -43,6 +43,28 @@ def participants_by_attendance(meeting) -> dict:
     return groups
 
 
+def participants_snapshot(meeting) -> dict:
+    """The participant lists as plain data, frozen into minutes when they are published."""
+    return {
+        group: [
+            {
+                "display_name": invitation.display_name,
+                "organisation": invitation.organisation,
+                "represented_by": invitation.represented_by,
+            }
+            for invitation in invitations
+        ]
+        for group, invitations in participants_by_attendance(meeting).items()
+    }
+
+
+def minutes_participants(minutes) -> dict:
+    """Published minutes keep the lists of their publication; a draft shows today's."""
+    if minutes.participants is not None:
+        return minutes.participants
+    return participants_by_attendance(minutes.meeting)
+
+
 def minutes_pdf(minutes) -> tuple[str, bytes]:
     meeting = minutes.meeting
     start = timezone.localtime(meeting.start)
@@ -53,7 +75,7 @@ def minutes_pdf(minutes) -> tuple[str, bytes]:
             "minutes": minutes,
             "start": start,
             "end": timezone.localtime(meeting.end),
-            "participants": participants_by_attendance(meeting),
+            "participants": minutes_participants(minutes),
             "actions": list(meeting.actions.all()),
         },
         filename=f"compte-rendu-{start:%Y-%m-%d}-{meeting.pk}-v{minutes.version}.pdf",

@@ -358,7 +358,13 @@ def minutes_publish(*, minutes: Minutes, actor) -> Minutes:
     minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
         raise MeetingError(_("Ce compte rendu est déjà publié."))
+    from .pdf import participants_snapshot
+
     minutes.status = MinutesStatus.PUBLISHED
+    # Attendance corrected later must not rewrite what these minutes said.
+    minutes.participants = participants_snapshot(
+        Meeting.objects.for_detail().get(pk=minutes.meeting_id)
+    )
     minutes.published_at = timezone.now()
     minutes.published_by = actor
     minutes.save()

@@ -346,7 +346,17 @@ def meeting_attendance(request, pk):
         services.attendance_record(meeting=meeting, marks=form.marks(), actor=request.user)
         messages.success(request, _("Présences enregistrées."))
         return redirect(meeting)
-    return render(request, "meetings/attendance.html", {"meeting": meeting, "form": form})
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "meeting": meeting,
+            "form": form,
+            "has_published_minutes": meeting.minutes_versions.filter(
+                status=MinutesStatus.PUBLISHED
+            ).exists(),
+        },
+    )
 
 
 # Minutes --------------------------------------------------------------------------------------

@@ -254,3 +254,24 @@ def test_minutes_pdf_records_the_approval_at_a_later_meeting(client_for, january
     assert "approuvé lors de la réunion « Bureau de mars » du 10 mars 2016" in text
     page = client_for("bureau").get(reverse("meeting_detail", args=[january_2016.pk]))
     assert "Approuvé lors de : Bureau de mars" in page.content.decode()
+
+
+def test_attendance_corrected_later_does_not_rewrite_published_minutes(
+    client_for, january_2016, bureau
+):
+    minutes = services.minutes_draft(meeting=january_2016, actor=bureau)
+    services.minutes_publish(minutes=minutes, actor=bureau)
+    excused = january_2016.invitations.get(guest_name="Jean Excusé")
+    services.attendance_record(
+        meeting=january_2016, marks={excused.pk: (Attendance.PRESENT, "")}, actor=bureau
+    )
+    url = reverse("meeting_minutes_pdf", args=[january_2016.pk])
+    text = pdf_text(client_for("bureau").get(url).content)
+    assert "Présents (1)" in text and "Excusés (1)" in text and "Jean Excusé" in text
+    page = client_for("bureau").get(reverse("meeting_attendance", args=[january_2016.pk]))
+    assert "nouvelle version du compte rendu" in page.content.decode()
+    # A correction (new version) takes the corrected list; version 1 keeps its own.
+    second = services.minutes_draft(meeting=january_2016, actor=bureau, correction_note="Présence")
+    services.minutes_publish(minutes=second, actor=bureau)
+    assert "Présents (2)" in pdf_text(client_for("bureau").get(url).content)
+    assert "Présents (1)" in pdf_text(client_for("bureau").get(url, {"version": 1}).content)
