@@ -9,6 +9,14 @@ from .enums import DuesStatus
 from .models import DuesLine, Region
 
 
+class YesNoAllWidget(django_filters.widgets.BooleanWidget):
+    """Yes / no / all, instead of django-filter's "Unknown" for the empty choice."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Toutes")), ("true", _("Oui")), ("false", _("Non"))]
+
+
 class DuesLineFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_q")
     state = django_filters.ChoiceFilter(
@@ -23,7 +31,7 @@ class DuesLineFilter(django_filters.FilterSet):
     late = django_filters.BooleanFilter(
         label=_("En retard"),
         method="filter_late",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=YesNoAllWidget(),
     )
 
     class Meta:
