@@ -25,3 +25,11 @@ def can_read_national_data(user) -> bool:
 
 def can_anonymise_users(user) -> bool:
     return is_bureau(user)
+
+
+def require(allowed: bool) -> None:
+    """In a view: refuse with 403 unless the perms function said yes."""
+    if not allowed:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied

@@ -15,6 +15,7 @@ from .celery import app as celery_app
 from .forms import AcceptInvitationForm, InvitationForm
 from .home import home_context
 from .models import Invitation
+from .perms import require
 
 
 @login_not_required
@@ -52,13 +53,8 @@ def health(request):
     )
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
 def invitation_list(request):
-    _require(perms.can_manage_invitations(request.user))
+    require(perms.can_manage_invitations(request.user))
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +70,7 @@ def invitation_list(request):
 
 @require_POST
 def invitation_resend(request, pk):
-    _require(perms.can_manage_invitations(request.user))
+    require(perms.can_manage_invitations(request.user))
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         services.invitation_resend(invitation=invitation, actor=request.user)
@@ -86,7 +82,7 @@ def invitation_resend(request, pk):
 
 @require_POST
 def invitation_revoke(request, pk):
-    _require(perms.can_manage_invitations(request.user))
+    require(perms.can_manage_invitations(request.user))
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
@@ -148,7 +144,7 @@ def user_anonymise(request, pk):
     from .models import User
     from .personal_data import user_anonymise as anonymise
 
-    _require(perms.can_anonymise_users(request.user))
+    require(perms.can_anonymise_users(request.user))
     user = get_object_or_404(User, pk=pk)
     if user == request.user:
         raise PermissionDenied
@@ -163,7 +159,7 @@ def people_list(request):
 
     from .models import User
 
-    _require(perms.can_anonymise_users(request.user))
+    require(perms.can_anonymise_users(request.user))
     query = request.GET.get("q", "").strip()
     users = User.objects.annotate(platform_count=Count("platform_memberships")).order_by(
         "last_name", "first_name", "pk"

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from innovalo.pdf import pdf_response
+from innovalo.perms import require
 
 from . import forms, perms, services
 from .enums import MinutesStatus, ProposalStatus
@@ -22,11 +23,6 @@ from .models import ActionItem, AgendaProposal, Attachment, CalendarFeed, Meetin
 from .pdf import agenda_pdf, minutes_pdf, participants_by_attendance
 
 User = get_user_model()
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
 
 
 def _meeting(request, pk, queryset=None) -> Meeting:
@@ -40,7 +36,7 @@ def _meeting(request, pk, queryset=None) -> Meeting:
 
 def _managed_meeting(request, pk, queryset=None) -> Meeting:
     meeting = _meeting(request, pk, queryset)
-    _require(perms.can_manage_meetings(request.user))
+    require(perms.can_manage_meetings(request.user))
     return meeting
 
 
@@ -141,7 +137,7 @@ def meeting_detail(request, pk):
 
 
 def meeting_create(request):
-    _require(perms.can_manage_meetings(request.user))
+    require(perms.can_manage_meetings(request.user))
     form = forms.MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +220,7 @@ def agenda_item_delete(request, pk, item_pk):
 @require_POST
 def proposal_create(request, pk):
     meeting = _meeting(request, pk)
-    _require(perms.can_propose_item(request.user, meeting))
+    require(perms.can_propose_item(request.user, meeting))
     form = forms.ProposalForm(request.POST)
     if form.is_valid():
         services.proposal_submit(meeting=meeting, user=request.user, **form.cleaned_data)
@@ -238,7 +234,7 @@ def _pending_proposal(request, pk, proposal_pk):
     proposal = get_object_or_404(
         AgendaProposal, pk=proposal_pk, meeting=meeting, status=ProposalStatus.PENDING
     )
-    _require(perms.can_decide_proposal(request.user, proposal))
+    require(perms.can_decide_proposal(request.user, proposal))
     return meeting, proposal
 
 
@@ -327,7 +323,7 @@ def invitation_remove(request, pk, invitation_pk):
 def meeting_rsvp(request, pk):
     meeting = _meeting(request, pk)
     invitation = meeting.invitations.filter(user=request.user).first()
-    _require(invitation is not None and perms.can_rsvp(request.user, invitation))
+    require(invitation is not None and perms.can_rsvp(request.user, invitation))
     form = forms.RsvpForm(request.POST, meeting=meeting)
     if form.is_valid():
         services.rsvp_answer(invitation=invitation, user=request.user, **form.cleaned_data)
@@ -476,7 +472,7 @@ def action_edit(request, action_pk):
 def action_status(request, action_pk):
     action = get_object_or_404(ActionItem.objects.for_list(), pk=action_pk)
     _meeting(request, action.meeting_id)
-    _require(perms.can_update_action(request.user, action))
+    require(perms.can_update_action(request.user, action))
     form = forms.ActionStatusForm(request.POST)
     if form.is_valid():
         services.action_set_status(
@@ -605,7 +601,7 @@ def meeting_ics_view(request, pk):
 
 
 def calendar_settings(request):
-    _require(perms.can_have_calendar_feed(request.user))
+    require(perms.can_have_calendar_feed(request.user))
     if request.method == "POST":
         if "revoke" in request.POST:
             services.calendar_feed_revoke(user=request.user)

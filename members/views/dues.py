@@ -8,7 +8,6 @@ LoginRequiredMiddleware.
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from innovalo.exports import export_response
 from innovalo.models import SentReminder
 from innovalo.pdf import pdf_response
+from innovalo.perms import require
 
 from .. import perms
 from ..enums import DuesDocumentKind, DuesStatus
@@ -42,11 +42,6 @@ from ..services.dues import DuesError
 PAGE_SIZE = 50
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
-
-
 def _year(request) -> int:
     try:
         year = int(request.GET.get("year", ""))
@@ -62,7 +57,7 @@ def _board_lines(request, year):
 
 def dues_board(request):
     """The bureau's board for a year: counts, amounts, regions, filtered lines."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     year = _year(request)
     filterset = _board_lines(request, year)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -102,7 +97,7 @@ EXPORT_COLUMNS = [
 
 def dues_export(request):
     """The board's lines (current year and filters) as CSV or XLSX."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     year = _year(request)
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     lines = _board_lines(request, year).qs
@@ -148,7 +143,7 @@ LINE_ACTIONS = {"remind", "exempt", "cancel", "purchase_order", "cancel_payment"
 @require_http_methods(["GET", "POST"])
 def dues_line_detail(request, pk):
     """A dues line: payments, documents, reminders, history; the bureau's actions."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     line = get_object_or_404(DuesLine.objects.for_detail(), pk=pk)
     forms = {
         "exempt_form": ReasonForm(prefix="exempt"),
@@ -234,7 +229,7 @@ def _payment_of_line(value, line):
 @require_http_methods(["GET", "POST"])
 def dues_payment_create(request):
     """Record a payment and its allocation across one or several dues lines."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     initial_rows = []
     line_id = request.GET.get("line", "")
     if line_id.isdigit():
@@ -290,7 +285,7 @@ def dues_payment_create(request):
 @require_http_methods(["GET", "POST"])
 def dues_call_year(request):
     """Open the call of a year (idempotent): lines, notices, emails."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     year = _year(request)
     rate = DuesRate.objects.filter(year=year).first()
     initial = {"year": year}
@@ -340,7 +335,7 @@ def dues_call_year(request):
 @require_http_methods(["GET", "POST"])
 def dues_reminder_settings(request):
     """The reminder schedule: days after the due date, each step on or off."""
-    _require(perms.can_manage_dues(request.user))
+    require(perms.can_manage_dues(request.user))
     formset = ReminderStepFormSet(request.POST or None, prefix="steps")
     if request.method == "POST":
         if formset.is_valid():
@@ -374,7 +369,7 @@ def _document_platforms(document):
 def _require_document_access(user, platforms):
     if perms.can_manage_dues(user):
         return
-    _require(any(perms.can_see_platform_dues(user, platform) for platform in platforms))
+    require(any(perms.can_see_platform_dues(user, platform) for platform in platforms))
 
 
 def dues_document(request, pk, number):
@@ -412,7 +407,7 @@ def dues_certificate_pdf(request, pk):
 def platform_dues(request, slug):
     """A platform's dues by year, with its documents: the bureau and its own people."""
     platform = get_object_or_404(Platform.objects.select_related("department__region"), slug=slug)
-    _require(perms.can_see_platform_dues(request.user, platform))
+    require(perms.can_see_platform_dues(request.user, platform))
     lines = list(platform.dues_lines.with_amounts().order_by("-year", "pk"))
     documents = list(
         DuesDocument.objects.without_content()

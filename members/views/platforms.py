@@ -9,7 +9,6 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from innovalo.exports import export_response
+from innovalo.perms import require
 from innovalo.services import InvitationError
 
 from .. import perms
@@ -52,11 +52,6 @@ from ..svg import regions_with_counts, tile_map
 PAGE_SIZE = 20
 RELATED_HISTORY_SIZE = 30
 IMPORT_SESSION_KEY = "platform_import_rows"
-
-
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied
 
 
 def _page(request, queryset, size=PAGE_SIZE):
@@ -162,7 +157,7 @@ def _share_establishment_choices(host_formset):
 @require_http_methods(["GET", "POST"])
 def platform_edit(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
-    _require(perms.can_edit_platform(request.user, platform))
+    require(perms.can_edit_platform(request.user, platform))
     data = request.POST if request.method == "POST" else None
     form = PlatformForm(data, instance=platform, bureau=perms.is_bureau(request.user))
     equipment = EquipmentFormSet(data, instance=platform, prefix="equipment")
@@ -201,7 +196,7 @@ def platform_edit_row(request, slug, kind):
     if formset_class is None:
         raise Http404
     platform = get_object_or_404(Platform, slug=slug)
-    _require(perms.can_edit_platform(request.user, platform))
+    require(perms.can_edit_platform(request.user, platform))
     try:
         index = int(request.GET.get(f"{kind}-TOTAL_FORMS", ""))
     except ValueError:
@@ -227,7 +222,7 @@ def platform_edit_row(request, slug, kind):
 
 def platform_history(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
-    _require(perms.can_see_platform_history(request.user, platform))
+    require(perms.can_see_platform_history(request.user, platform))
     page, entries, related = platform_history_entries(platform, request.GET.get("page"))
     return render(
         request,
@@ -239,7 +234,7 @@ def platform_history(request, slug):
 @require_http_methods(["GET", "POST"])
 def platform_invite(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
-    _require(perms.can_invite_for_platform(request.user, platform))
+    require(perms.can_invite_for_platform(request.user, platform))
     form = PlatformInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -305,7 +300,7 @@ EXPORT_COLUMNS = [(name, _printable(accessor)) for name, accessor in EXPORT_COLU
 
 
 def platform_export(request):
-    _require(perms.can_export_directory(request.user))
+    require(perms.can_export_directory(request.user))
     platform_filter = _directory_filter(request)
     rows = platform_filter.qs.prefetch_related("services")
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
@@ -314,7 +309,7 @@ def platform_export(request):
 
 @require_http_methods(["GET", "POST"])
 def platform_import(request):
-    _require(perms.can_import_platforms(request.user))
+    require(perms.can_import_platforms(request.user))
     if request.method == "POST" and "confirm" in request.POST:
         raw_rows = request.session.get(IMPORT_SESSION_KEY)
         if not raw_rows:

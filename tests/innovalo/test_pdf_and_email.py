@@ -7,10 +7,7 @@ from pypdf import PdfReader
 
 from innovalo.emails import send_templated_email
 from innovalo.pdf import render_pdf
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+from tests.pdf import pdf_text
 
 
 def test_pdf_helper_renders_a4_with_header_page_numbers_and_french_dates(settings):

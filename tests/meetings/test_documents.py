@@ -1,23 +1,18 @@
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from icalendar import Calendar
-from pypdf import PdfReader
 
 from meetings import services
 from meetings.enums import Attendance, MeetingKind
 from meetings.models import Attachment, CalendarFeed
+from tests.pdf import pdf_text
 
 from .factories import ActionFactory, AgendaItemFactory, InvitationFactory, MeetingFactory, aware
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """Factories and helpers for the dues tests."""
 
 import datetime
-import io
 from decimal import Decimal
 
 import factory
-from pypdf import PdfReader
 
 from members.enums import DuesStatus, PlatformRole
 from members.models import Department, DuesLine, DuesRate, DuesReminderStep, Platform, Region
 from tests.factories import UserFactory
+from tests.pdf import pdf_text as read_pdf_text
 
 
 def safe_department(code="02"):
@@ -86,6 +85,4 @@ def default_steps(days=(15, 45, 90)):
 
 
 def pdf_text(content: bytes) -> str:
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    # Normalise line wraps and the (narrow) no-break spaces of French formats.
-    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    return read_pdf_text(content, flat=True)
