@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from innovalo.templatetags.innovalo import euros
 
 from .enums import PaymentMethod
-from .models import DuesLine, DuesReminderStep
+from .models import DuesLine, DuesReminderStep, Platform
 
 MONEY_KWARGS = {
     "max_digits": 10,
@@ -224,6 +224,16 @@ class CallYearForm(forms.Form):
         if year and due_date and abs(due_date.year - year) > 1:
             self.add_error("due_date", _("L'échéance doit tomber autour de l'année appelée."))
         return cleaned
+
+
+class ExemptionForm(forms.Form):
+    platform = forms.ModelChoiceField(
+        label=_("Plateforme"), queryset=Platform.objects.members().order_by("name", "pk")
+    )
+    year = forms.IntegerField(
+        label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    reason = forms.CharField(label=_("Motif"), max_length=255)
 
 
 class ReasonForm(forms.Form):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -224,6 +224,29 @@ def dues_exempt(*, line: DuesLine, reason: str, actor=None) -> DuesLine:
         line.save(update_fields=["exemption", "status"])
         _log(line, DuesEventKind.EXEMPTED, reason, actor=actor)
     return line
+
+
+def dues_exempt_platform(*, platform, year, reason: str, actor=None) -> DuesExemption:
+    """Exempt a platform for a year, before or after the call.
+
+    Before the call, the exemption is recorded and the call then creates the
+    line as exempt (no notice is sent); after it, the existing line is exempted.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DuesError(_("Indiquez le motif de l'exonération."), "reason")
+    line = DuesLine.objects.filter(platform=platform, year=year).first()
+    if line is not None:
+        return dues_exempt(line=line, reason=reason, actor=actor).exemption
+    try:
+        with transaction.atomic():
+            return DuesExemption.objects.create(
+                platform=platform, year=year, reason=reason, created_by=actor
+            )
+    except IntegrityError:
+        raise DuesError(
+            _("Cette plateforme est déjà exonérée pour cette année."), "platform"
+        ) from None
 
 
 def dues_cancel_line(*, line: DuesLine, reason: str, actor=None) -> DuesLine:
@@ -782,6 +805,7 @@ __all__ = [
     "dues_cancel_line",
     "dues_cancel_payment",
     "dues_exempt",
+    "dues_exempt_platform",
     "dues_issue_document",
     "dues_record_payment",
     "dues_send_due_reminders",

@@ -30,12 +30,13 @@ from ..filters_dues import DuesLineFilter
 from ..forms_dues import (
     AllocationFormSet,
     CallYearForm,
+    ExemptionForm,
     PaymentForm,
     PurchaseOrderForm,
     ReasonForm,
     ReminderStepFormSet,
 )
-from ..models import Allocation, DuesDocument, DuesLine, DuesRate, Platform
+from ..models import Allocation, DuesDocument, DuesExemption, DuesLine, DuesRate, Platform
 from ..services import dues as services
 from ..services.dues import DuesError
 
@@ -283,6 +284,42 @@ def dues_payment_create(request):
 
 
 @require_http_methods(["GET", "POST"])
+def dues_exemptions(request):
+    """Exempt a platform for a year, before the call (no notice then) or after it."""
+    require(perms.can_manage_dues(request.user))
+    year = _year(request)
+    form = ExemptionForm(request.POST or None, initial={"year": year})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.dues_exempt_platform(
+                    platform=data["platform"],
+                    year=data["year"],
+                    reason=data["reason"],
+                    actor=request.user,
+                )
+            except DuesError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("%(platform)s est exonérée pour %(year)s.")
+                    % {"platform": data["platform"], "year": data["year"]},
+                )
+                return redirect(f"{reverse('dues_exemptions')}?year={data['year']}")
+    exemptions = DuesExemption.objects.filter(year=year).select_related("platform", "created_by")
+    page = Paginator(exemptions, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "members/dues/exemptions.html",
+        {"form": form, "year": year, "page_obj": page},
+        status=status,
+    )
+
+
 def dues_call_year(request):
     """Open the call of a year (idempotent): lines, notices, emails."""
     require(perms.can_manage_dues(request.user))
@@ -459,6 +496,7 @@ urlpatterns = [
     ),
     path("cotisations/paiements/nouveau/", dues_payment_create, name="dues_payment_create"),
     path("cotisations/appel/", dues_call_year, name="dues_call_year"),
+    path("cotisations/exonerations/", dues_exemptions, name="dues_exemptions"),
     path("cotisations/relances/", dues_reminder_settings, name="dues_reminder_settings"),
     path("cotisations/documents/<int:pk>/<str:number>.pdf", dues_document, name="dues_document"),
     path("plateformes/<slug:slug>/cotisations/", platform_dues, name="platform_dues"),
