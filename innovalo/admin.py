@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, SentReminder, User
+from .models import AuditEntry, Invitation, SentReminder, User
 
 
 @admin.register(User)
@@ -28,6 +28,21 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(SentReminder)
 class SentReminderAdmin(admin.ModelAdmin):
-    list_display = ["key", "kind", "recipients", "sent_at"]
-    search_fields = ["key"]
-    list_filter = ["kind"]
+    list_display = ["rule", "target", "period", "status", "attempts", "sent_at"]
+    search_fields = ["target", "period"]
+    list_filter = ["rule", "status"]
+    readonly_fields = ["rule", "target", "period", "recipients", "created_at", "sent_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target", "message"]
+    list_filter = ["action"]
+    search_fields = ["target", "scope", "message"]
+    list_select_related = ["actor"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,3 +11,8 @@ class InnovaloConfig(AppConfig):
 
         # Each app registers its periodic reminders in <app>/reminders.py.
         autodiscover_modules("reminders")
+
+        from . import services  # noqa: F401  (registers the invitation email)
+        from .signals import connect
+
+        connect()

@@ -31,9 +31,10 @@ def send_templated_email(
     ctx = {"site_url": settings.SITE_URL, "association": settings.ASSOCIATION}
     ctx.update(context or {})
     with translation.override(language):
-        subject = render_to_string(f"email/{name}_subject.txt", ctx)
+        # Text parts through the "text" engine: no HTML escaping in plain text.
+        subject = render_to_string(f"email/{name}_subject.txt", ctx, using="text")
         subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-        text = render_to_string(f"email/{name}_body.txt", ctx)
+        text = render_to_string(f"email/{name}_body.txt", ctx, using="text")
         html = render_to_string(f"email/{name}_body.html", ctx)
     message = EmailMultiAlternatives(
         subject=subject,

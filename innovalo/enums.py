@@ -8,3 +8,13 @@ class Role(models.TextChoices):
     DIRECTOR = "director", _("Directeur·rice de plateforme")
     BUREAU = "bureau", _("Bureau")
     MINISTRY = "ministry", _("Ministère")
+
+
+class EmailStatus(models.TextChoices):
+    """Where an email of the outbox stands (``innovalo.models.SentReminder``)."""
+
+    PENDING = "pending", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec (sera réessayé)")
+    SKIPPED = "skipped", _("Sans objet")

@@ -54,3 +54,10 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def add_service_error(form, error) -> None:
+    """Show a ``ServiceError`` on the form: next to its field when the form has it,
+    above the form otherwise. The one place views map service errors to forms."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))

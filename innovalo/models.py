@@ -1,4 +1,6 @@
+import base64
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
@@ -8,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Role
+from .enums import EmailStatus, Role
 
 
 class UserManager(BaseUserManager):
@@ -130,6 +132,9 @@ class Invitation(models.Model):
     last_name = models.CharField(_("nom"), max_length=150, blank=True)
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token is derived from this salt and SECRET_KEY, so the worker that sends the
+    # email can rebuild the link from the database row; the database alone cannot.
+    token_salt = models.CharField(max_length=32, blank=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -172,8 +177,28 @@ class Invitation(models.Model):
 
     @staticmethod
     def new_token() -> tuple[str, str]:
+        """A random token and its hash (for invitations made outside the services)."""
         token = secrets.token_urlsafe(32)
         return token, _hash_token(token)
+
+    @staticmethod
+    def token_from_salt(salt: str) -> str:
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"invitation:{salt}".encode(), hashlib.sha256
+        ).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def set_new_token(self) -> str:
+        """A fresh link: a new salt, its token and the token's hash; returns the token."""
+        self.token_salt = secrets.token_hex(16)
+        token = self.token_from_salt(self.token_salt)
+        self.token_hash = _hash_token(token)
+        return token
+
+    @property
+    def token(self) -> str:
+        """The current link's token (rebuilt from the salt); empty for old rows."""
+        return self.token_from_salt(self.token_salt) if self.token_salt else ""
 
     @classmethod
     def find_by_token(cls, token: str):
@@ -193,17 +218,37 @@ class Invitation(models.Model):
         return self.Status(self.status).label
 
 
-class SentReminder(models.Model):
-    """One row per reminder or notification email, written *before* it is sent.
+class SentReminderQuerySet(models.QuerySet):
+    def for_target(self, target: str):
+        return self.filter(target=target)
 
-    The unique key (rule, target, period) makes every reminder idempotent: a task
-    that runs twice, or two workers that run at once, find the row and send nothing.
+    def unsent(self):
+        return self.filter(
+            status__in=[EmailStatus.PENDING, EmailStatus.FAILED, EmailStatus.SENDING]
+        )
+
+
+class SentReminder(models.Model):
+    """The outbox: one row per reminder or notification email, written *before* it is sent.
+
+    The unique (rule, target, period) makes every email idempotent: a task that runs
+    twice, or two workers that run at once, find the row and send nothing. The row is
+    committed first (status pending), then claimed and sent outside any transaction,
+    then marked sent or failed; what failed, or could not be enqueued because the
+    broker was down, is sent by the next run of ``send_reminders``.
     """
 
-    key = models.CharField(_("clé"), max_length=255, unique=True)
-    kind = models.CharField(_("type"), max_length=60, db_index=True)
+    rule = models.CharField(_("règle"), max_length=60)
+    target = models.CharField(_("objet"), max_length=120, help_text=_("app.modèle:pk"))
+    period = models.CharField(_("période"), max_length=60, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
     recipients = models.TextField(_("destinataires"), blank=True)
-    created_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -214,10 +259,72 @@ class SentReminder(models.Model):
         verbose_name=_("envoyé à la main par"),
     )
 
+    objects = SentReminderQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("relance envoyée")
-        verbose_name_plural = _("relances envoyées")
+        verbose_name = _("e-mail envoyé")
+        verbose_name_plural = _("e-mails envoyés")
         ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "target", "period"],
+                name="sentreminder_one_per_rule_target_period",
+                violation_error_message=_("Cet e-mail est déjà enregistré."),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="sentreminder_status_idx"),
+            models.Index(fields=["target"], name="sentreminder_target_idx"),
+        ]
 
     def __str__(self):
-        return self.key
+        return f"{self.rule} {self.target} {self.period}".strip()
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_scope(self, obj_or_key):
+        from .audit import key_of
+
+        return self.filter(scope=key_of(obj_or_key)).select_related("actor")
+
+
+class AuditEntry(models.Model):
+    """One history for the whole portal: who did what to which object, when.
+
+    Written by services only (``innovalo.audit.log_action``), never edited. ``target``
+    is the object changed and ``scope`` the page it shows on (a minutes item shows on
+    its meeting), both as "app_label.model:pk".
+    """
+
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    action = models.CharField(_("action"), max_length=60)
+    target = models.CharField(_("objet"), max_length=120)
+    scope = models.CharField(_("page"), max_length=120)
+    object_repr = models.CharField(_("désignation"), max_length=255, blank=True)
+    message = models.CharField(_("message"), max_length=255, blank=True)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    amount = models.DecimalField(
+        _("montant"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée d'historique")
+        verbose_name_plural = _("historique")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["scope", "-created_at"], name="auditentry_scope_idx"),
+            models.Index(fields=["target", "-created_at"], name="auditentry_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"

@@ -4,12 +4,15 @@ Apps add what they hold through PROVIDERS: functions (user) -> (section title, d
 where data is a list of dicts of plain values.
 """
 
+import json
 import logging
 
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
-from .models import Invitation, SentReminder, User
+from .models import AuditEntry, Invitation, SentReminder, User
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +46,61 @@ def _invitations(user):
     ]
 
 
+def recipient_is(email: str) -> Q:
+    """Rows whose comma-separated `recipients` hold exactly this address (not a
+    substring: "ann@x.fr" is not "joann@x.fr")."""
+    email = email.lower()
+    return (
+        Q(recipients__iexact=email)
+        | Q(recipients__istartswith=f"{email}, ")
+        | Q(recipients__iendswith=f", {email}")
+        | Q(recipients__icontains=f", {email}, ")
+    )
+
+
 def _emails(user):
-    rows = SentReminder.objects.filter(recipients__icontains=user.email).order_by("created_at")
+    rows = SentReminder.objects.filter(recipient_is(user.email)).order_by("created_at", "pk")
     return "E-mails envoyés par le portail", [
-        {"type": row.kind, "envoyé le": row.sent_at.isoformat() if row.sent_at else None}
+        {
+            "type": row.rule,
+            "état": row.get_status_display(),
+            "envoyé le": row.sent_at.isoformat() if row.sent_at else None,
+        }
         for row in rows
     ]
 
 
-PROVIDERS.extend([_account, _invitations, _emails])
+def _history(user):
+    rows = AuditEntry.objects.filter(actor=user).order_by("created_at", "pk")
+    return "Modifications faites dans le portail", [
+        {"le": row.created_at.isoformat(), "action": row.action, "objet": row.object_repr}
+        for row in rows
+    ]
+
+
+PROVIDERS.extend([_account, _invitations, _emails, _history])
 
 
 def personal_data(user) -> list[tuple[str, list[dict]]]:
     return [provider(user) for provider in PROVIDERS]
+
+
+# Functions (user, old_email) that erase an address from what an app stores.
+ANONYMISE_HOOKS = []
+
+
+def _erase_address(old_email: str, new_email: str) -> None:
+    """The old address disappears from the outbox and from the history's messages."""
+    SentReminder.objects.filter(recipient_is(old_email)).update(
+        recipients=Replace("recipients", Value(old_email), Value(new_email))
+    )
+    AuditEntry.objects.filter(message__icontains=old_email).update(
+        message=Replace("message", Value(old_email), Value(new_email))
+    )
+    for entry in AuditEntry.objects.filter(changes__icontains=old_email).iterator():
+        text = json.dumps(entry.changes, ensure_ascii=False).replace(old_email, new_email)
+        entry.changes = json.loads(text)
+        entry.save(update_fields=["changes"])
 
 
 @transaction.atomic
@@ -84,5 +129,8 @@ def user_anonymise(*, user: User, actor) -> User:
 
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    _erase_address(old_email, user.email)
+    for hook in ANONYMISE_HOOKS:
+        hook(user, old_email)
     logger.info("user %s anonymised by %s", user.pk, getattr(actor, "pk", None))
     return user

@@ -1,4 +1,5 @@
-"""Every write about accounts and invitations."""
+"""Every write about accounts and invitations (the service contract: keyword
+arguments, an actor, one transaction, ``ServiceError`` on refusal, one history entry)."""
 
 import datetime
 import logging
@@ -7,48 +8,37 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .audit import log_action
 from .emails import send_templated_email
+from .exceptions import ServiceError
 from .models import Invitation, User
+from .reminders import SkipEmail, email_rule, schedule_email
 
 logger = logging.getLogger(__name__)
 
+# Kept as a name for the apps that catch it: an invitation refusal is a ServiceError.
+InvitationError = ServiceError
 
-class InvitationError(Exception):
-    pass
 
-
-def invitation_send_email(invitation_id: int, token: str) -> bool:
-    """Email the link of an invitation, once per token (see innovalo.reminders).
+@email_rule("invitation")
+def send_invitation(record) -> list[str]:
+    """The link of an invitation, once per token (the period is the token's salt).
 
     A token replaced by a resend, or an invitation no longer pending, sends nothing.
     """
-    from .reminders import send_once
-
-    invitation = Invitation.find_by_token(token)
-    if invitation is None or invitation.pk != invitation_id:
-        return False
-    if invitation.status != Invitation.Status.PENDING:
-        return False
-
-    def send():
-        url = settings.SITE_URL + reverse("invitation_accept", args=[token])
-        send_templated_email(
-            "invitation", [invitation.email], {"invitation": invitation, "accept_url": url}
-        )
-        Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
-        return [invitation.email]
-
-    return send_once(
-        f"invitation:{invitation.pk}:{invitation.token_hash[:16]}", kind="invitation", send=send
+    invitation = record.target_object
+    if invitation is None or invitation.status != Invitation.Status.PENDING:
+        raise SkipEmail
+    if not invitation.token_salt or record.period != invitation.token_salt:
+        raise SkipEmail
+    url = settings.SITE_URL + reverse("invitation_accept", args=[invitation.token])
+    send_templated_email(
+        "invitation", [invitation.email], {"invitation": invitation, "accept_url": url}
     )
-
-
-def _send_invitation(invitation: Invitation, token: str) -> None:
-    """Enqueue the email once the transaction commits (in-process without a broker)."""
-    from .tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return [invitation.email]
 
 
 def _validity() -> datetime.timedelta:
@@ -60,21 +50,27 @@ def invitation_create(*, email, role, invited_by, first_name="", last_name="", *
     """Create an invitation and email its link once the transaction commits."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise InvitationError("Un compte existe déjà avec cette adresse.")
+        raise ServiceError(_("Un compte existe déjà avec cette adresse."), "email")
     # A new invitation replaces any pending one for the same address.
     Invitation.objects.pending().filter(email__iexact=email).update(revoked_at=timezone.now())
-    token, token_hash = Invitation.new_token()
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         email=email,
         role=role,
         first_name=first_name,
         last_name=last_name,
         invited_by=invited_by,
-        token_hash=token_hash,
         expires_at=timezone.now() + _validity(),
         **extra,
     )
-    _send_invitation(invitation, token)
+    invitation.set_new_token()
+    invitation.save()
+    schedule_email("invitation", invitation, invitation.token_salt, actor=invited_by)
+    log_action(
+        invitation,
+        "invitation.created",
+        actor=invited_by,
+        message=_("Invitation créée (%(role)s)") % {"role": invitation.get_role_display()},
+    )
     logger.info("invitation %s created by %s", invitation.pk, invited_by.pk)
     return invitation
 
@@ -84,11 +80,12 @@ def invitation_resend(*, invitation: Invitation, actor) -> Invitation:
     """Send a fresh link (the old one stops working) and extend the expiry."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
-        raise InvitationError("Cette invitation n'est plus active.")
-    token, invitation.token_hash = Invitation.new_token()
+        raise ServiceError(_("Cette invitation n'est plus active."))
+    invitation.set_new_token()
     invitation.expires_at = timezone.now() + _validity()
-    invitation.save(update_fields=["token_hash", "expires_at"])
-    _send_invitation(invitation, token)
+    invitation.save(update_fields=["token_hash", "token_salt", "expires_at"])
+    schedule_email("invitation", invitation, invitation.token_salt, actor=actor)
+    log_action(invitation, "invitation.resent", actor=actor, message=_("Invitation renvoyée"))
     return invitation
 
 
@@ -96,10 +93,11 @@ def invitation_resend(*, invitation: Invitation, actor) -> Invitation:
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise InvitationError("Cette invitation a déjà été acceptée.")
+        raise ServiceError(_("Cette invitation a déjà été acceptée."))
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        log_action(invitation, "invitation.revoked", actor=actor, message=_("Invitation révoquée"))
     return invitation
 
 
@@ -113,21 +111,25 @@ _ACCEPT_HOOKS = []
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str, first_name="", last_name="", phone=""):
-    """Create the account of an invitation; usable once, before it expires."""
+    """Create the account of an invitation; usable once, before it expires.
+
+    The address was chosen by the bureau and the link reached it: it is stored as
+    verified (``innovalo.signals``), which allauth requires before a second factor.
+    """
     invitation = Invitation.find_by_token(token)
     if invitation is None:
-        raise InvitationError("Ce lien d'invitation n'est pas valide.")
+        raise ServiceError(_("Ce lien d'invitation n'est pas valide."))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != Invitation.Status.PENDING:
-        raise InvitationError(
+        raise ServiceError(
             {
-                Invitation.Status.ACCEPTED: "Cette invitation a déjà été utilisée.",
-                Invitation.Status.EXPIRED: "Cette invitation a expiré.",
-                Invitation.Status.REVOKED: "Cette invitation a été révoquée.",
+                Invitation.Status.ACCEPTED: _("Cette invitation a déjà été utilisée."),
+                Invitation.Status.EXPIRED: _("Cette invitation a expiré."),
+                Invitation.Status.REVOKED: _("Cette invitation a été révoquée."),
             }[invitation.status]
         )
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise InvitationError("Un compte existe déjà avec cette adresse.")
+        raise ServiceError(_("Un compte existe déjà avec cette adresse."))
     user = User.objects.create_user(
         email=invitation.email,
         password=password,
@@ -141,5 +143,6 @@ def invitation_accept(*, token: str, password: str, first_name="", last_name="",
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     for hook in _ACCEPT_HOOKS:
         hook(invitation, user)
+    log_action(invitation, "invitation.accepted", actor=user, message=_("Invitation acceptée"))
     logger.info("invitation %s accepted", invitation.pk)
     return user

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "innovalo.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +83,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails (subjects and text bodies): no HTML escaping, so that
+        # "d'impact" stays "d'impact" and not "d&#x27;impact".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: PostgreSQL in production and CI, SQLite under var/ for a newcomer.
@@ -98,9 +108,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: reads miss and writes are dropped (logged), pages keep serving.
+            "BACKEND": "innovalo.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "innovalo",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -136,8 +148,18 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# The portal's addresses are managed by the bureau (invitations): no self-service
+# address page (/accounts/email/ answers 404), no email to unknown addresses.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Behind the reverse proxy every request comes from the proxy's address: count the
+# login rate limits per client (the address the proxy appends to X-Forwarded-For).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "INNOVALO"
+if TESTING:
+    # Tests create hundreds of users: a fast hasher (never used outside tests).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 # Internationalisation: French first, English available.
@@ -196,6 +218,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues while the broker is down fails fast (the outbox keeps the
+# email) instead of hanging on reconnections.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 3}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 3
 
 # Security. Off in DEBUG, on in production; SSL redirect switchable behind a proxy.
 SECURE = not DEBUG

@@ -4,18 +4,20 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import converters, views  # noqa: F401  (registers <id:...>)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("invitations/", views.invitation_list, name="invitation_list"),
-    path("invitations/<int:pk>/renvoyer/", views.invitation_resend, name="invitation_resend"),
-    path("invitations/<int:pk>/revoquer/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<id:pk>/renvoyer/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<id:pk>/revoquer/", views.invitation_revoke, name="invitation_revoke"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("compte/mes-donnees/", views.my_data, name="my_data"),
     path("personnes/", views.people_list, name="people_list"),
-    path("personnes/<int:pk>/anonymiser/", views.user_anonymise, name="user_anonymise"),
+    path("personnes/<id:pk>/anonymiser/", views.user_anonymise, name="user_anonymise"),
+    # Addresses are managed by the bureau: no self-service address page.
+    path("accounts/email/", views.no_address_management, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from . import perms, services
 from .celery import app as celery_app
-from .forms import AcceptInvitationForm, InvitationForm
+from .exceptions import ServiceError
+from .forms import AcceptInvitationForm, InvitationForm, add_service_error
 from .home import home_context
 from .models import Invitation
 from .perms import require
@@ -53,14 +54,19 @@ def health(request):
     )
 
 
+def no_address_management(request):
+    """/accounts/email/ does not exist: the bureau manages the portal's addresses."""
+    raise Http404
+
+
 def invitation_list(request):
     require(perms.can_manage_invitations(request.user))
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(invited_by=request.user, **form.cleaned_data)
-        except services.InvitationError as error:
-            form.add_error("email", str(error))
+        except ServiceError as error:
+            add_service_error(form, error)
         else:
             messages.success(request, _("Invitation envoyée à %s.") % invitation.email)
             return redirect("invitation_list")
@@ -75,7 +81,7 @@ def invitation_resend(request, pk):
     try:
         services.invitation_resend(invitation=invitation, actor=request.user)
         messages.success(request, _("Invitation renvoyée à %s.") % invitation.email)
-    except services.InvitationError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     return redirect("invitation_list")
 
@@ -87,7 +93,7 @@ def invitation_revoke(request, pk):
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
         messages.success(request, _("Invitation révoquée."))
-    except services.InvitationError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     return redirect("invitation_list")
 
@@ -116,8 +122,8 @@ def invitation_accept(request, token):
                 last_name=form.cleaned_data["last_name"],
                 phone=form.cleaned_data["phone"],
             )
-        except services.InvitationError as error:
-            form.add_error(None, str(error))
+        except ServiceError as error:
+            add_service_error(form, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Bienvenue ! Votre compte est prêt."))

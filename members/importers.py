@@ -16,7 +16,7 @@ from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils.translation import gettext as _
 
 from .enums import LabelStatus
-from .forms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
+from .forms.platforms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
 from .models import Department, Domain, Platform, Service
 from .models.platforms import siret_validator
 

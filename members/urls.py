@@ -1,4 +1,39 @@
-from .views.dues import urlpatterns as dues_urlpatterns
-from .views.platforms import urlpatterns as platform_urlpatterns
+from django.urls import path
 
-urlpatterns = [*platform_urlpatterns, *dues_urlpatterns]
+from .views import dues, platforms
+
+urlpatterns = [
+    path("plateformes/", platforms.platform_list, name="platform_list"),
+    path("plateformes/export/", platforms.platform_export, name="platform_export"),
+    path("plateformes/import/", platforms.platform_import, name="platform_import"),
+    path("plateformes/<slug:slug>/", platforms.platform_detail, name="platform_detail"),
+    path("plateformes/<slug:slug>/modifier/", platforms.platform_edit, name="platform_edit"),
+    path(
+        "plateformes/<slug:slug>/modifier/ligne/<str:kind>/",
+        platforms.platform_edit_row,
+        name="platform_edit_row",
+    ),
+    path(
+        "plateformes/<slug:slug>/historique/", platforms.platform_history, name="platform_history"
+    ),
+    path("plateformes/<slug:slug>/inviter/", platforms.platform_invite, name="platform_invite"),
+    path("regions/", platforms.region_list, name="region_list"),
+    path("regions/<slug:slug>/", platforms.region_detail, name="region_detail"),
+    path("cotisations/", dues.dues_board, name="dues_board"),
+    path("cotisations/export/", dues.dues_export, name="dues_export"),
+    path("cotisations/ligne/<id:pk>/", dues.dues_line_detail, name="dues_line_detail"),
+    path("cotisations/ligne/<id:pk>/avis.pdf", dues.dues_notice_pdf, name="dues_notice_pdf"),
+    path(
+        "cotisations/ligne/<id:pk>/attestation.pdf",
+        dues.dues_certificate_pdf,
+        name="dues_certificate_pdf",
+    ),
+    path("cotisations/paiements/nouveau/", dues.dues_payment_create, name="dues_payment_create"),
+    path("cotisations/appel/", dues.dues_call_year, name="dues_call_year"),
+    path("cotisations/exonerations/", dues.dues_exemptions, name="dues_exemptions"),
+    path("cotisations/relances/", dues.dues_reminder_settings, name="dues_reminder_settings"),
+    path(
+        "cotisations/documents/<id:pk>/<str:number>.pdf", dues.dues_document, name="dues_document"
+    ),
+    path("plateformes/<slug:slug>/cotisations/", dues.platform_dues, name="platform_dues"),
+]

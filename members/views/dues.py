@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,8 +26,8 @@ from innovalo.perms import require
 
 from .. import perms
 from ..enums import DuesDocumentKind, DuesStatus
-from ..filters_dues import DuesLineFilter
-from ..forms_dues import (
+from ..filters.dues import DuesLineFilter
+from ..forms.dues import (
     AllocationFormSet,
     CallYearForm,
     ExemptionForm,
@@ -482,22 +482,3 @@ def platform_dues(request, slug):
             "can_manage": perms.can_manage_dues(request.user),
         },
     )
-
-
-urlpatterns = [
-    path("cotisations/", dues_board, name="dues_board"),
-    path("cotisations/export/", dues_export, name="dues_export"),
-    path("cotisations/ligne/<int:pk>/", dues_line_detail, name="dues_line_detail"),
-    path("cotisations/ligne/<int:pk>/avis.pdf", dues_notice_pdf, name="dues_notice_pdf"),
-    path(
-        "cotisations/ligne/<int:pk>/attestation.pdf",
-        dues_certificate_pdf,
-        name="dues_certificate_pdf",
-    ),
-    path("cotisations/paiements/nouveau/", dues_payment_create, name="dues_payment_create"),
-    path("cotisations/appel/", dues_call_year, name="dues_call_year"),
-    path("cotisations/exonerations/", dues_exemptions, name="dues_exemptions"),
-    path("cotisations/relances/", dues_reminder_settings, name="dues_reminder_settings"),
-    path("cotisations/documents/<int:pk>/<str:number>.pdf", dues_document, name="dues_document"),
-    path("plateformes/<slug:slug>/cotisations/", platform_dues, name="platform_dues"),
-]

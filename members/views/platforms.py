@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,8 +25,8 @@ from innovalo.services import InvitationError
 
 from .. import perms
 from ..enums import CorrespondentKind, HostRole
-from ..filters import PlatformFilter
-from ..forms import (
+from ..filters.platforms import PlatformFilter
+from ..forms.platforms import (
     CONTROL_CHARACTERS,
     EquipmentFormSet,
     HostFormSet,
@@ -510,21 +509,3 @@ def region_detail(request, slug):
             "can_see_contacts": perms.can_see_contacts(request.user),
         },
     )
-
-
-urlpatterns = [
-    path("plateformes/", platform_list, name="platform_list"),
-    path("plateformes/export/", platform_export, name="platform_export"),
-    path("plateformes/import/", platform_import, name="platform_import"),
-    path("plateformes/<slug:slug>/", platform_detail, name="platform_detail"),
-    path("plateformes/<slug:slug>/modifier/", platform_edit, name="platform_edit"),
-    path(
-        "plateformes/<slug:slug>/modifier/ligne/<str:kind>/",
-        platform_edit_row,
-        name="platform_edit_row",
-    ),
-    path("plateformes/<slug:slug>/historique/", platform_history, name="platform_history"),
-    path("plateformes/<slug:slug>/inviter/", platform_invite, name="platform_invite"),
-    path("regions/", region_list, name="region_list"),
-    path("regions/<slug:slug>/", region_detail, name="region_detail"),
-]

@@ -1,10 +1,13 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from innovalo.reminders import registered_jobs, run_due_reminders
+from innovalo.reminders import registered_jobs, run_jobs
 
 
 class Command(BaseCommand):
-    help = "Send every reminder that is due now, across apps. Running it twice sends nothing twice."
+    help = (
+        "Send every reminder that is due now, across apps, and what the outbox still holds. "
+        "Running it twice sends nothing twice. Exits non-zero when a job failed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--only", nargs="*", help="Names of the jobs to run.")
@@ -15,7 +18,11 @@ class Command(BaseCommand):
             for name in sorted(registered_jobs()):
                 self.stdout.write(name)
             return
-        results = run_due_reminders(only)
-        for name, count in results.items():
+        report = run_jobs(only)
+        for name, count in report.sent.items():
             self.stdout.write(f"{name}: {count}")
-        self.stdout.write(self.style.SUCCESS(f"{sum(results.values())} email(s) sent"))
+        for name, error in report.failed.items():
+            self.stderr.write(f"{name}: FAILED ({error})")
+        self.stdout.write(f"{sum(report.sent.values())} email(s) sent")
+        if not report.ok:
+            raise CommandError(f"{len(report.failed)} job(s) failed: {', '.join(report.failed)}")

@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DuesStatus
-from .models import DuesLine, Region
+from ..enums import DuesStatus
+from ..models import DuesLine, Region
 
 
 class YesNoAllWidget(django_filters.widgets.BooleanWidget):

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from innovalo.templatetags.innovalo import euros
 
-from .enums import PaymentMethod
-from .models import DuesLine, DuesReminderStep, Platform
+from ..enums import PaymentMethod
+from ..models import DuesLine, DuesReminderStep, Platform
 
 MONEY_KWARGS = {
     "max_digits": 10,

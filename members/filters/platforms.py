@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .enums import LabelStatus
-from .models import Department, Domain, Platform, Region, Service
+from ..enums import LabelStatus
+from ..models import Department, Domain, Platform, Region, Service
 
 
 class PlatformFilter(django_filters.FilterSet):

@@ -6,8 +6,8 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .enums import PlatformRole
-from .models import (
+from ..enums import PlatformRole
+from ..models import (
     Campus,
     Department,
     Domain,

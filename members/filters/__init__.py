@@ -1,0 +1,1 @@
+"""Filters of the members app, one module per domain (platforms, dues)."""
