@@ -6,9 +6,10 @@ from django.core import mail
 from django.urls import reverse
 from freezegun import freeze_time
 
-from innovalo import services
-from innovalo.enums import Role
-from innovalo.models import Invitation, User
+from innovalo import reminders, services
+from innovalo.enums import EmailStatus, Role
+from innovalo.models import Invitation, SentReminder, User
+from innovalo.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
 
@@ -180,11 +181,23 @@ def test_invitation_email_task_sends_once_per_token(bureau, django_capture_on_co
             email="once@exemple.fr", role=Role.DIRECTOR, invited_by=bureau
         )
     token = re.search(r"/invitation/([^/\s]+)/", mail.outbox[0].body).group(1)
+    assert Invitation.find_by_token(token) == invitation
+    record = SentReminder.objects.get(rule="invitation")
+    assert record.target == f"innovalo.invitation:{invitation.pk}"
+    assert record.status == EmailStatus.SENT
     # A retried task (same invitation, same token) sends nothing more.
-    assert services.invitation_send_email(invitation.pk, token) is False
+    assert deliver_email(record.pk) is False
+    assert reminders.send_once("invitation", invitation, invitation.token_salt) is False
     assert len(mail.outbox) == 1
     # A token replaced by a resend is never mailed again.
+    old_salt = invitation.token_salt
     with django_capture_on_commit_callbacks(execute=True):
         services.invitation_resend(invitation=invitation, actor=bureau)
-    assert services.invitation_send_email(invitation.pk, token) is False
+    assert len(mail.outbox) == 2
+    new_token = re.search(r"/invitation/([^/\s]+)/", mail.outbox[1].body).group(1)
+    assert new_token != token and Invitation.find_by_token(token) is None
+    SentReminder.objects.filter(rule="invitation", period=old_salt).update(
+        status=EmailStatus.FAILED
+    )
+    assert reminders.retry_unsent() == 0  # the old link is skipped, not mailed
     assert len(mail.outbox) == 2

@@ -26,7 +26,9 @@ def test_anonymous_is_sent_to_login_for_my_data(client):
 
 
 def test_my_data_downloads_as_json(client, director):
-    SentReminder.objects.create(key="k", kind="platform_review", recipients=director.email)
+    SentReminder.objects.create(
+        rule="platform_review", target="members.platform:1", recipients=director.email
+    )
     client.force_login(director)
     response = client.get(reverse("my_data") + "?format=json")
     assert response["Content-Disposition"].startswith("attachment")
@@ -79,3 +81,38 @@ def test_my_data_lists_my_platforms(client, director, platform):
     client.force_login(director)
     data = json.loads(client.get(reverse("my_data") + "?format=json").content)
     assert data["Plateformes"][0]["plateforme"].startswith("InnovalTech")
+
+
+def test_my_emails_are_found_by_exact_address_not_substring(client, director):
+    mine = f"x@y.fr, {director.email}, z@y.fr"
+    SentReminder.objects.create(rule="mine", target="a:1", recipients=mine)
+    SentReminder.objects.create(rule="alone", target="a:2", recipients=director.email)
+    SentReminder.objects.create(rule="not_mine", target="a:3", recipients="jo" + director.email)
+    SentReminder.objects.create(rule="not_mine2", target="a:4", recipients=director.email + ".org")
+    client.force_login(director)
+    data = json.loads(client.get(reverse("my_data") + "?format=json").content)
+    assert sorted(row["type"] for row in data["E-mails envoyés par le portail"]) == [
+        "alone",
+        "mine",
+    ]
+
+
+def test_anonymising_erases_the_address_from_the_outbox_and_the_history(bureau, director):
+    from innovalo.audit import log_action
+    from innovalo.models import AuditEntry
+    from innovalo.personal_data import user_anonymise
+
+    old = director.email
+    SentReminder.objects.create(rule="r", target="a:1", recipients=f"x@y.fr, {old}")
+    log_action(
+        "members.duesline:1", "dues.reminder", actor=bureau, message=f"E-mail envoyé à {old}"
+    )
+    log_action(
+        "meetings.meeting:1", "meeting.invited", actor=bureau, changes={"email": [None, old]}
+    )
+    user_anonymise(user=director, actor=bureau)
+    director.refresh_from_db()
+    assert SentReminder.objects.get().recipients == f"x@y.fr, {director.email}"
+    assert not AuditEntry.objects.filter(message__icontains=old).exists()
+    assert not AuditEntry.objects.filter(changes__icontains=old).exists()
+    assert AuditEntry.objects.filter(message__icontains=director.email).count() == 1
