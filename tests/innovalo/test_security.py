@@ -65,13 +65,6 @@ def test_the_per_account_limit_holds_whatever_the_address(client, settings):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_the_proxy_setting_comes_from_the_environment():
-    from innovalo import settings as portal_settings
-
-    source = open(portal_settings.__file__, encoding="utf-8").read()
-    assert 'ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT"' in source
-
-
 # 2. Addresses are managed by the bureau; invited addresses are verified -------------------
 
 
