@@ -1,0 +1,184 @@
+"""The meeting itself, and which meetings a person may see."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import MeetingKind, MeetingStatus, RsvpStatus
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The meetings `user` may see; the same rule as perms.can_see_meeting."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_bureau:
+            return self.all()
+        visible = self.exclude(kind=MeetingKind.BUREAU).exclude(status=MeetingStatus.DRAFT)
+        if user.is_ministry:
+            # A subquery, not a join: the list's invitation counts must not be restricted.
+            from .invitations import MeetingInvitation
+
+            invited = MeetingInvitation.objects.filter(user=user).values("meeting_id")
+            return visible.filter(pk__in=invited)
+        if user.is_director:
+            return visible
+        return self.none()
+
+    def upcoming(self):
+        return self.filter(end__gte=timezone.now())
+
+    def past(self):
+        return self.filter(end__lt=timezone.now())
+
+    def for_list(self, user=None):
+        from .invitations import MeetingInvitation
+
+        qs = (
+            self.select_related("organiser")
+            .annotate(
+                invited_count=Count("invitations", distinct=True),
+                registered_count=Count(
+                    "invitations", filter=Q(invitations__rsvp=RsvpStatus.YES), distinct=True
+                ),
+            )
+            .order_by("-start", "pk")
+        )
+        if user is not None and user.is_authenticated:
+            qs = qs.annotate(
+                my_rsvp=Subquery(
+                    MeetingInvitation.objects.filter(meeting=OuterRef("pk"), user=user).values(
+                        "rsvp"
+                    )[:1]
+                )
+            )
+        return qs
+
+    def for_detail(self):
+        from .actions import ActionItem
+        from .agenda import AgendaItem, AgendaProposal
+        from .documents import Attachment
+        from .invitations import MeetingInvitation
+        from .minutes import Minutes, MinutesApproval, MinutesItem
+
+        return self.select_related("organiser").prefetch_related(
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.prefetch_related("attachments"),
+            ),
+            Prefetch(
+                "invitations",
+                queryset=MeetingInvitation.objects.select_related("user", "platform").order_by(
+                    "user__last_name", "guest_name", "pk"
+                ),
+            ),
+            Prefetch(
+                "proposals",
+                queryset=AgendaProposal.objects.select_related("proposed_by", "agenda_item"),
+            ),
+            Prefetch(
+                "minutes_versions",
+                queryset=Minutes.objects.select_related("published_by").prefetch_related(
+                    Prefetch(
+                        "items",
+                        queryset=MinutesItem.objects.select_related("agenda_item"),
+                    ),
+                    Prefetch(
+                        "approvals",
+                        queryset=MinutesApproval.objects.select_related("approved_at"),
+                    ),
+                ),
+            ),
+            Prefetch(
+                "actions",
+                queryset=ActionItem.objects.select_related("agenda_item").prefetch_related(
+                    "owners"
+                ),
+            ),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(agenda_item__isnull=True),
+                to_attr="meeting_attachments",
+            ),
+            "resolutions",
+            "officers",
+            Prefetch(
+                "approvals_recorded",
+                queryset=MinutesApproval.objects.select_related("minutes__meeting"),
+            ),
+        )
+
+
+class Meeting(models.Model):
+    kind = models.CharField(_("type"), max_length=30, choices=MeetingKind.choices)
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("présentation"), blank=True)
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    video_url = models.URLField(_("lien de visioconférence"), blank=True)
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organised_meetings",
+        verbose_name=_("organisateur·rice"),
+    )
+    status = models.CharField(
+        _("état"), max_length=30, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
+    )
+    proposals_open = models.BooleanField(
+        _("propositions ouvertes"),
+        default=True,
+        help_text=_("Les membres peuvent proposer des points à l'ordre du jour."),
+    )
+    has_dinner = models.BooleanField(_("dîner proposé"), default=False)
+    has_visit = models.BooleanField(_("visite proposée"), default=False)
+    convened_at = models.DateTimeField(_("convoquée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("réunion")
+        verbose_name_plural = _("réunions")
+        ordering = ["-start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="meeting_end_after_start",
+                violation_error_message=_("La fin doit suivre le début."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meeting_detail", args=[self.pk])
+
+    @property
+    def days(self) -> list[datetime.date]:
+        first = timezone.localtime(self.start).date()
+        last = timezone.localtime(self.end).date()
+        return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+    @property
+    def is_multi_day(self) -> bool:
+        return len(self.days) > 1
+
+    @property
+    def is_past(self) -> bool:
+        return self.end < timezone.now()
+
+    @property
+    def is_general_assembly(self) -> bool:
+        return self.kind == MeetingKind.GENERAL_ASSEMBLY
