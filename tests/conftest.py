@@ -7,6 +7,15 @@ from innovalo.enums import Role
 from .factories import UserFactory
 
 
+def pytest_configure(config):
+    """Under pytest-xdist each worker has its own database (pytest-django adds the
+    suffix) and its own Celery queue, so that a real worker started by one test
+    process never takes another process's tasks."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:
+        celery_app.conf.task_default_queue = f"innovalo-tests-{worker}"
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings):
     """Each test: tasks run in-process, a private cache, plain static storage."""
