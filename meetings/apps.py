@@ -2,19 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def home_actions_panel(request):
-    """The user's open actions on the home page (nothing for visitors or no action)."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    from .models import ActionItem
-
-    actions = list(ActionItem.objects.open().owned_by(user).for_list()[:10])
-    if not actions:
-        return None
-    return {"template": "meetings/includes/home_actions.html", "actions": actions}
-
-
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Réunions")
@@ -22,6 +9,10 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         from innovalo.home import HOME_PANELS
         from innovalo.navigation import NavItem, add_nav_item
+        from innovalo.personal_data import ANONYMISE_HOOKS, PROVIDERS
+
+        from . import personal_data
+        from .views.home import home_actions_panel
 
         def logged_in(user):
             return user.is_authenticated
@@ -36,3 +27,8 @@ class MeetingsConfig(AppConfig):
         )
         if home_actions_panel not in HOME_PANELS:
             HOME_PANELS.append(home_actions_panel)
+        for provider in personal_data.PROVIDERS:
+            if provider not in PROVIDERS:
+                PROVIDERS.append(provider)
+        if personal_data.anonymise not in ANONYMISE_HOOKS:
+            ANONYMISE_HOOKS.append(personal_data.anonymise)

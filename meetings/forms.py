@@ -1,12 +1,18 @@
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.exceptions import ServiceError
+
 from . import services
 from .enums import ActionStatus, AttachmentKind, Attendance, RsvpStatus
 from .models import ActionItem, AgendaItem, Meeting, Minutes
+from .services.agenda import ITEM_FIELDS
+from .services.meetings import MEETING_FIELDS
 
 User = get_user_model()
 
@@ -22,19 +28,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "start",
-            "end",
-            "place",
-            "address",
-            "video_url",
-            "proposals_open",
-            "has_dinner",
-            "has_visit",
-        ]
+        fields = MEETING_FIELDS
         widgets = {
             "start": DATETIME_INPUT,
             "end": DATETIME_INPUT,
@@ -46,13 +40,6 @@ class MeetingForm(forms.ModelForm):
         for name in ("start", "end"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            self.add_error("end", _("La fin doit suivre le début."))
-        return data
-
 
 def _day_choices(meeting):
     return [(day.isoformat(), date_format(day, "l j F Y")) for day in meeting.days]
@@ -63,17 +50,7 @@ class AgendaItemForm(forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = [
-            "day",
-            "start_time",
-            "end_time",
-            "title",
-            "description",
-            "presenters",
-            "kind",
-            "room",
-            "order",
-        ]
+        fields = ITEM_FIELDS
         widgets = {
             "start_time": TIME_INPUT,
             "end_time": TIME_INPUT,
@@ -82,28 +59,16 @@ class AgendaItemForm(forms.ModelForm):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.meeting = meeting
-        self.instance.meeting = meeting
         self.fields["day"].choices = _day_choices(meeting)
         if self.instance.pk:
             self.initial["day"] = self.instance.day.isoformat()
         self.fields["order"].required = False
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if end and not start:
-            self.add_error("end_time", _("Une heure de fin demande une heure de début."))
-        elif start and end and end < start:
-            self.add_error("end_time", _("L'heure de fin doit suivre l'heure de début."))
-        if data.get("order") is None:
-            data["order"] = 0
-        return data
+    def clean_order(self):
+        return self.cleaned_data.get("order") or 0
 
 
 def _parse_day(value):
-    import datetime
-
     return datetime.date.fromisoformat(value)
 
 
@@ -123,13 +88,6 @@ class ProposalAcceptForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["day"].choices = _day_choices(meeting)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_time"), data.get("end_time")
-        if end and (not start or end < start):
-            self.add_error("end_time", _("L'heure de fin doit suivre l'heure de début."))
-        return data
 
 
 class ProposalDeclineForm(forms.Form):
@@ -265,8 +223,13 @@ class MinutesForm(forms.Form):
             yield item, self[f"text_{item.pk}"], self[f"decisions_{item.pk}"]
 
     def item_values(self):
+        """[(item id, text, decisions)] for minutes_update."""
         return [
-            (item, self.cleaned_data[f"text_{item.pk}"], self.cleaned_data[f"decisions_{item.pk}"])
+            (
+                item.pk,
+                self.cleaned_data[f"text_{item.pk}"],
+                self.cleaned_data[f"decisions_{item.pk}"],
+            )
             for item in self.items
         ]
 
@@ -287,12 +250,6 @@ class ActionForm(forms.ModelForm):
             "last_name", "pk"
         )
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("owners") and not (data.get("owner_names") or "").strip():
-            self.add_error("owners", _("Une action a au moins un·e responsable."))
-        return data
 
 
 class ActionEditForm(ActionForm):
@@ -323,7 +280,10 @@ class AttachmentForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        services.attachment_check(uploaded)
+        try:
+            services.attachment_check(uploaded)
+        except ServiceError as error:
+            raise ValidationError(str(error)) from error
         return uploaded
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from innovalo.pdf import render_pdf
 
-from .enums import Attendance
+from .selectors import minutes_participants
 
 
 def _agenda_days(meeting):
@@ -27,42 +27,6 @@ def agenda_pdf(meeting) -> tuple[str, bytes]:
         },
         filename=f"ordre-du-jour-{start:%Y-%m-%d}-{meeting.pk}.pdf",
     )
-
-
-def participants_by_attendance(meeting) -> dict:
-    groups = {"present": [], "excused": [], "absent": [], "represented": []}
-    for invitation in meeting.invitations.all():
-        if invitation.attendance == Attendance.PRESENT:
-            groups["present"].append(invitation)
-        elif invitation.attendance == Attendance.EXCUSED:
-            groups["excused"].append(invitation)
-        elif invitation.attendance == Attendance.REPRESENTED:
-            groups["represented"].append(invitation)
-        elif invitation.attendance == Attendance.ABSENT:
-            groups["absent"].append(invitation)
-    return groups
-
-
-def participants_snapshot(meeting) -> dict:
-    """The participant lists as plain data, frozen into minutes when they are published."""
-    return {
-        group: [
-            {
-                "display_name": invitation.display_name,
-                "organisation": invitation.organisation,
-                "represented_by": invitation.represented_by,
-            }
-            for invitation in invitations
-        ]
-        for group, invitations in participants_by_attendance(meeting).items()
-    }
-
-
-def minutes_participants(minutes) -> dict:
-    """Published minutes keep the lists of their publication; a draft shows today's."""
-    if minutes.participants is not None:
-        return minutes.participants
-    return participants_by_attendance(minutes.meeting)
 
 
 def minutes_pdf(minutes) -> tuple[str, bytes]:

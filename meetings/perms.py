@@ -10,6 +10,11 @@ Visibility (the same rule as `Meeting.objects.visible_to`):
   rather than "all national meetings": the liaison follows what the association asks her to,
   and the list stays short). The ministry is read-only: it never proposes, writes minutes or
   uploads; it may answer its own invitation (RSVP), which changes nothing but its own presence.
+
+Proposals and actions (the README's rules): members invited to a meeting propose agenda items
+(and the bureau); an action's owner marks it done or reopens it; only the bureau edits or
+cancels an action. A meeting's history (who changed what) is the bureau's: it names invitees
+removed, answers and attendance of everyone, drafts of the minutes.
 """
 
 from innovalo.perms import is_bureau, is_director, is_ministry
@@ -45,8 +50,8 @@ def can_see_meeting(user, meeting) -> bool:
 
 
 def can_propose_item(user, meeting) -> bool:
-    """Members propose agenda items to an upcoming meeting whose proposals are open."""
-    if not (is_director(user) or is_bureau(user)):
+    """Members invited to an upcoming meeting whose proposals are open, and the bureau."""
+    if not (is_bureau(user) or (is_director(user) and _invited(user, meeting))):
         return False
     return bool(
         can_see_meeting(user, meeting)
@@ -86,15 +91,39 @@ def can_download_attachment(user, attachment) -> bool:
     return can_see_meeting(user, attachment.meeting)
 
 
-def can_update_action(user, action) -> bool:
-    """The bureau, or one of the action's owners (to mark it done)."""
-    if is_bureau(user):
-        return True
+def _owns(user, action) -> bool:
+    """One of the action's owners (uses the prefetched owners); never the read-only ministry."""
     if not user.is_authenticated or is_ministry(user):
         return False
-    return action.status == ActionStatus.OPEN and any(
-        owner.pk == user.pk for owner in action.owners.all()
-    )
+    return any(owner.pk == user.pk for owner in action.owners.all())
+
+
+def can_edit_action(user, action=None) -> bool:
+    """Correct an action (what, owners, due date) or cancel it: the bureau only."""
+    return is_bureau(user)
+
+
+def can_mark_action_done(user, action) -> bool:
+    return action.status == ActionStatus.OPEN and (is_bureau(user) or _owns(user, action))
+
+
+def can_reopen_action(user, action) -> bool:
+    """An owner reopens an action marked done; the bureau also reopens a cancelled one."""
+    if is_bureau(user):
+        return action.status != ActionStatus.OPEN
+    return action.status == ActionStatus.DONE and _owns(user, action)
+
+
+def can_set_action_status(user, action, status) -> bool:
+    if status == ActionStatus.DONE:
+        return can_mark_action_done(user, action)
+    if status == ActionStatus.OPEN:
+        return can_reopen_action(user, action)
+    return can_edit_action(user, action)
+
+
+def can_see_meeting_history(user, meeting) -> bool:
+    return is_bureau(user) and can_see_meeting(user, meeting)
 
 
 def can_have_calendar_feed(user) -> bool:

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("reunions/<id:pk>/", views.meeting_detail, name="meeting_detail"),
     path("reunions/<id:pk>/modifier/", views.meeting_edit, name="meeting_edit"),
+    path("reunions/<id:pk>/historique/", views.meeting_history, name="meeting_history"),
     path("reunions/<id:pk>/convoquer/", views.meeting_convene, name="meeting_convene"),
     path("reunions/<id:pk>/tenue/", views.meeting_mark_held, name="meeting_mark_held"),
     path("reunions/<id:pk>/ordre-du-jour/", views.agenda_edit, name="agenda_edit"),
@@ -54,9 +55,7 @@ urlpatterns = [
     path("reunions/<id:pk>/actions/", views.action_create, name="action_create"),
     path("reunions/<id:pk>/documents/", views.attachment_create, name="attachment_create"),
     path("reunions/<id:pk>/assemblee-generale/", views.general_assembly, name="general_assembly"),
-    path(
-        "reunions/<id:pk>/ordre-du-jour.pdf", views.meeting_agenda_pdf, name="meeting_agenda_pdf"
-    ),
+    path("reunions/<id:pk>/ordre-du-jour.pdf", views.meeting_agenda_pdf, name="meeting_agenda_pdf"),
     path(
         "reunions/<id:pk>/compte-rendu.pdf",
         views.meeting_minutes_pdf,

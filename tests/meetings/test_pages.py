@@ -465,9 +465,17 @@ def test_action_edit_without_owner_keeps_input_and_changes_nothing(client_for, n
     )
     assert response.status_code == 200
     content = response.content.decode()
-    assert "au moins un·e responsable" in content
     assert "Nouveau titre tapé" in content
     assert 'id="id_due_date_error"' in content
+    # The date parsed, the service's rule (at least one owner) is shown next to the owners.
+    response = client_for("bureau").post(
+        reverse("action_edit", args=[action.pk]),
+        {"title": "Nouveau titre tapé", "due_date": "2027-02-28", "status": "done"},
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "au moins un·e responsable" in content and 'id="id_owners_error"' in content
+    assert "Nouveau titre tapé" in content
     action.refresh_from_db()
     assert (action.title, action.status) == ("Sonder", "open")
 

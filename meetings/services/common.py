@@ -1,0 +1,20 @@
+"""What the meetings services share: the one error type and the history helper."""
+
+from innovalo.audit import log_action
+from innovalo.exceptions import ServiceError
+
+__all__ = ["ServiceError", "log_meeting", "same_meeting"]
+
+
+def log_meeting(obj, verb: str, *, meeting, actor, message, changes=None):
+    """One history entry about `obj`, shown on its meeting's page."""
+    return log_action(
+        obj, f"meetings.{verb}", actor=actor, message=message, changes=changes, scope=meeting
+    )
+
+
+def same_meeting(agenda_item, meeting, field="agenda_item") -> None:
+    from django.utils.translation import gettext as _
+
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ServiceError(_("Ce point n'appartient pas à cette réunion."), field=field)

@@ -1,0 +1,39 @@
+"""What the meeting views share: finding a meeting the user may see, the form page."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from innovalo.perms import require
+
+from .. import perms
+from ..models import Meeting
+
+
+def visible_meeting(request, pk, queryset=None) -> Meeting:
+    """The meeting if the user may see it; 404 otherwise (its existence stays hidden)."""
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    meeting = queryset.visible_to(request.user).filter(pk=pk).first()
+    if meeting is None or not perms.can_see_meeting(request.user, meeting):
+        raise Http404
+    return meeting
+
+
+def managed_meeting(request, pk, queryset=None) -> Meeting:
+    meeting = visible_meeting(request, pk, queryset)
+    require(perms.can_manage_meetings(request.user))
+    return meeting
+
+
+def form_page(request, form, *, title, meeting=None, submit=None, multipart=False):
+    return render(
+        request,
+        "meetings/form_page.html",
+        {
+            "form": form,
+            "page_title": title,
+            "meeting": meeting,
+            "submit_label": submit or _("Enregistrer"),
+            "multipart": multipart,
+        },
+    )

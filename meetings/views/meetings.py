@@ -1,0 +1,117 @@
+"""The meeting list and page, its history, and the bureau's meeting forms."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from innovalo.exceptions import ServiceError
+from innovalo.forms import add_service_error
+from innovalo.perms import require
+
+from .. import forms, perms, selectors, services
+from ..filters import MeetingFilter
+from ..models import Meeting
+from .common import form_page, managed_meeting, visible_meeting
+
+
+def meeting_list(request):
+    queryset = Meeting.objects.visible_to(request.user).for_list(request.user)
+    meeting_filter = MeetingFilter(request.GET or None, queryset=queryset)
+    rows = meeting_filter.qs if meeting_filter.is_bound else queryset
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "filter": meeting_filter,
+            "page_obj": page,
+            "now": timezone.now(),
+            "can_manage": perms.can_manage_meetings(request.user),
+        },
+    )
+
+
+def meeting_detail(request, pk):
+    user = request.user
+    meeting = visible_meeting(request, pk, Meeting.objects.for_detail())
+    context = {"meeting": meeting, **selectors.meeting_page(user, meeting)}
+    my_invitation = context["my_invitation"]
+    context["rsvp_form"] = (
+        forms.RsvpForm(
+            meeting=meeting,
+            initial={
+                "rsvp": my_invitation.rsvp,
+                "dinner": my_invitation.dinner,
+                "visit": my_invitation.visit,
+            },
+        )
+        if my_invitation and perms.can_rsvp(user, my_invitation)
+        else None
+    )
+    context["proposal_form"] = (
+        forms.ProposalForm() if perms.can_propose_item(user, meeting) else None
+    )
+    context["approval_form"] = (
+        forms.ApprovalForm(meeting=meeting) if context["can_manage"] else None
+    )
+    return render(request, "meetings/meeting_detail.html", context)
+
+
+def meeting_history(request, pk):
+    meeting = visible_meeting(request, pk)
+    require(perms.can_see_meeting_history(request.user, meeting))
+    page = Paginator(selectors.meeting_history(meeting), 50).get_page(request.GET.get("page"))
+    return render(request, "meetings/history.html", {"meeting": meeting, "page_obj": page})
+
+
+def meeting_create(request):
+    require(perms.can_manage_meetings(request.user))
+    form = forms.MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Réunion créée : construisez son ordre du jour."))
+            return redirect("agenda_edit", meeting.pk)
+    return form_page(request, form, title=_("Nouvelle réunion"))
+
+
+def meeting_edit(request, pk):
+    meeting = managed_meeting(request, pk)
+    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Réunion enregistrée."))
+            return redirect(meeting)
+    return form_page(request, form, title=_("Modifier la réunion"), meeting=meeting)
+
+
+@require_POST
+def meeting_convene(request, pk):
+    meeting = managed_meeting(request, pk)
+    try:
+        services.meeting_convene(meeting=meeting, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Réunion convoquée : les invitations partent."))
+    return redirect(meeting)
+
+
+@require_POST
+def meeting_mark_held(request, pk):
+    meeting = managed_meeting(request, pk)
+    try:
+        services.meeting_mark_held(meeting=meeting, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+    return redirect(meeting)
