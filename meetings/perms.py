@@ -83,10 +83,6 @@ def can_see_minutes(user, minutes) -> bool:
     return minutes.is_published and can_see_meeting(user, minutes.meeting)
 
 
-def can_edit_minutes(user, minutes) -> bool:
-    return is_bureau(user) and not minutes.is_published
-
-
 def can_download_attachment(user, attachment) -> bool:
     return can_see_meeting(user, attachment.meeting)
 

@@ -422,6 +422,14 @@ def test_minutes_written_and_published_through_the_pages(client_for, national):
     assert "Discussion" in content.decode() and "D2" in content.decode()
 
 
+def test_earlier_minutes_versions_are_linked(client_for, national, bureau):
+    _published(national, bureau)
+    _published(national, bureau)
+    content = client_for("director").get(reverse("meeting_detail", args=[national.pk]))
+    pdf = reverse("meeting_minutes_pdf", args=[national.pk])
+    assert f'href="{pdf}?version=1"' in content.content.decode()
+
+
 # Audit of issue 5: action edits, invitee removal, stale minutes forms, dates and agenda --------
 
 

@@ -223,3 +223,42 @@ def test_invitation_remove_refused_once_attendance_is_recorded(national, directo
     with pytest.raises(ServiceError):
         services.invitation_remove(invitation=invitation, actor=bureau)
     assert MeetingInvitation.objects.filter(pk=invitation.pk).exists()
+
+
+def test_end_before_start_is_the_service_s_error_on_the_end_field(bureau, national):
+    start = timezone.now() + datetime.timedelta(days=3)
+    with pytest.raises(ServiceError) as refused:
+        services.meeting_create(
+            actor=bureau,
+            kind="national",
+            title="À l'envers",
+            start=start,
+            end=start - datetime.timedelta(hours=1),
+        )
+    assert refused.value.field == "end"
+    with pytest.raises(ServiceError) as refused:
+        services.meeting_update(
+            meeting=national, actor=bureau, end=national.start - datetime.timedelta(hours=1)
+        )
+    assert refused.value.field == "end"
+    national.refresh_from_db()
+    assert national.end > national.start
+
+
+def test_services_raise_only_service_errors(national, director, bureau):
+    day = timezone.localtime(national.start).date()
+    refusals = [
+        lambda: services.agenda_item_create(
+            meeting=national, actor=bureau, day=day + datetime.timedelta(days=9), title="X"
+        ),
+        lambda: services.agenda_item_create(
+            meeting=national, actor=bureau, day=day, title="X", end_time=datetime.time(10)
+        ),
+        lambda: services.invite_guest(meeting=national, name=" ", actor=bureau),
+        lambda: services.action_create(meeting=national, title="Sans responsable", actor=bureau),
+        lambda: services.attachment_check(type("F", (), {"size": 1, "name": "x.exe"})()),
+    ]
+    for refuse in refusals:
+        with pytest.raises(ServiceError):
+            refuse()
+    assert not hasattr(services, "MeetingError")
