@@ -11,7 +11,7 @@ from innovalo.audit import diff, snapshot
 
 from ..enums import ActionStatus
 from ..models import ActionItem, Meeting
-from .common import ServiceError, log_meeting, same_meeting
+from .common import ServiceError, labelled, log_meeting, same_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def action_update(
     action.owners.set(owners)
     after = snapshot(action, fields)
     after["owners"] = _owner_labels(owners, "")
-    changes = diff(before, after)
+    changes = labelled(ActionItem, diff(before, after))
     if changes:
         log_meeting(
             action,
@@ -139,6 +139,6 @@ def action_set_status(*, action: ActionItem, status: str, actor) -> ActionItem:
         meeting=action.meeting,
         actor=actor,
         message=message % action.title,
-        changes={"status": [old, status]},
+        changes=labelled(ActionItem, {"status": [old, status]}),
     )
     return action

@@ -9,7 +9,7 @@ from innovalo.audit import diff, snapshot
 
 from ..enums import MeetingStatus, ProposalStatus
 from ..models import AgendaItem, AgendaProposal, Meeting
-from .common import ServiceError, log_meeting
+from .common import ServiceError, labelled, log_meeting
 
 ITEM_FIELDS = [
     "day",
@@ -67,7 +67,7 @@ def agenda_item_update(*, item: AgendaItem, actor, **fields) -> AgendaItem:
     if not item.order:
         item.order = before.get("order") or _next_order(item.meeting)
     _check_item(item.meeting, item.day, item.start_time, item.end_time)
-    changes = diff(before, snapshot(item, fields))
+    changes = labelled(AgendaItem, diff(before, snapshot(item, fields)))
     if changes:
         item.save()
         log_meeting(
@@ -178,6 +178,6 @@ def proposal_decline(*, proposal: AgendaProposal, actor, reason: str) -> AgendaP
         meeting=proposal.meeting,
         actor=actor,
         message=_("Proposition refusée : %s") % proposal.title,
-        changes={"decline_reason": ["", proposal.decline_reason]},
+        changes=labelled(AgendaProposal, {"decline_reason": ["", proposal.decline_reason]}),
     )
     return proposal

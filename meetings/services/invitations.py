@@ -10,7 +10,7 @@ from innovalo.audit import log_action
 
 from ..enums import Attendance, MeetingStatus, RsvpStatus
 from ..models import Meeting, MeetingInvitation
-from .common import ServiceError, log_meeting
+from .common import ServiceError, labelled, log_meeting
 from .emails import schedule_convocations
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def rsvp_answer(
         actor=user,
         message=_("Réponse de %(name)s : %(rsvp)s")
         % {"name": invitation.display_name, "rsvp": invitation.get_rsvp_display()},
-        changes=changes,
+        changes=labelled(MeetingInvitation, changes),
     )
     return invitation
 

@@ -11,7 +11,7 @@ from innovalo.audit import diff, log_action, snapshot
 
 from ..enums import MeetingStatus
 from ..models import Meeting
-from .common import ServiceError
+from .common import ServiceError, labelled
 from .emails import schedule_convocations
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def meeting_update(*, meeting: Meeting, actor, **fields) -> Meeting:
         setattr(meeting, name, value)
     check_dates(meeting.start, meeting.end)
     _check_agenda_fits(meeting)
-    changes = diff(before, snapshot(meeting, fields))
+    changes = labelled(Meeting, diff(before, snapshot(meeting, fields)))
     if not changes:
         return meeting
     meeting.save()

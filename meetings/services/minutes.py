@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import MeetingStatus, MinutesStatus
 from ..models import Meeting, Minutes, MinutesApproval, MinutesItem
-from .common import ServiceError, log_meeting
+from .common import ServiceError, labelled, log_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def minutes_update(*, minutes: Minutes, actor, summary=None, correction_note=Non
     changes = {}
     for name, value in (("summary", summary), ("correction_note", correction_note)):
         if value is not None and value != getattr(minutes, name):
-            changes[name] = [getattr(minutes, name), value]
+            changes.update(labelled(Minutes, {name: [getattr(minutes, name), value]}))
             setattr(minutes, name, value)
     sections = {item.pk: item for item in minutes.items.all()}
     for item_id, text, decisions in items:

@@ -53,7 +53,7 @@ def test_meeting_services_each_write_one_entry(bureau, director):
     assert created.entry.actor == bureau
     with OneEntry(meeting, "meeting_updated") as updated:
         services.meeting_update(meeting=meeting, actor=bureau, title="Rencontre d'hiver")
-    assert updated.entry.changes == {"title": ["Rencontre", "Rencontre d'hiver"]}
+    assert updated.entry.changes == {"titre": ["Rencontre", "Rencontre d'hiver"]}
     with OneEntry(meeting, "invitations_added"):
         services.invite_users(meeting=meeting, users=[director], actor=bureau)
     with OneEntry(meeting, "invitation_added"):
@@ -88,7 +88,7 @@ def test_agenda_and_proposal_services_each_write_one_entry(national, bureau, dir
         item = services.agenda_item_create(meeting=national, actor=bureau, day=day, title="Point")
     with OneEntry(national, "agenda_item_updated") as updated:
         services.agenda_item_update(item=item, actor=bureau, title="Point modifié")
-    assert updated.entry.changes == {"title": ["Point", "Point modifié"]}
+    assert updated.entry.changes == {"titre": ["Point", "Point modifié"]}
     with OneEntry(national, "agenda_item_removed"):
         services.agenda_item_delete(item=item, actor=bureau)
     with OneEntry(national, "proposal_submitted"):
@@ -110,7 +110,7 @@ def test_minutes_services_each_write_one_entry(bureau):
         services.minutes_update(
             minutes=minutes, actor=bureau, summary="Intro", items=[(item.pk, "Texte", "D1")]
         )
-    assert saved.entry.changes["summary"] == ["", "Intro"]
+    assert saved.entry.changes["introduction"] == ["", "Intro"]
     with OneEntry(meeting, "minutes_published"):
         services.minutes_publish(minutes=minutes, actor=bureau)
     with OneEntry(meeting, "minutes_amended"):
@@ -129,7 +129,7 @@ def test_action_services_each_write_one_entry(national, bureau, director):
         )
     with OneEntry(national, "action_done") as done:
         services.action_set_status(action=action, status=ActionStatus.DONE, actor=director)
-    assert done.entry.changes == {"status": ["open", "done"]}
+    assert done.entry.changes == {"état": ["En cours", "Faite"]}
     with OneEntry(national, "action_reopened"):
         services.action_set_status(action=action, status=ActionStatus.OPEN, actor=director)
     with OneEntry(national, "action_cancelled"):
@@ -143,7 +143,7 @@ def test_action_services_each_write_one_entry(national, bureau, director):
             owners=[director],
             due_date=datetime.date(2027, 4, 15),
         )
-    assert set(updated.entry.changes) == {"title", "status", "due_date"}
+    assert set(updated.entry.changes) == {"action", "état", "échéance"}
 
 
 def test_documents_and_general_assembly_each_write_one_entry(bureau):
