@@ -35,7 +35,12 @@ def agenda_edit(request, pk, item_pk=None):
     return render(
         request,
         "meetings/agenda_edit.html",
-        {"meeting": meeting, "form": form, "item": item, "items": meeting.agenda_items.all()},
+        {
+            "meeting": meeting,
+            "form": form,
+            "item": item,
+            "items": meeting.agenda_items.prefetch_related("attachments"),
+        },
     )
 
 
