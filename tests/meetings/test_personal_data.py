@@ -72,3 +72,27 @@ def test_anonymising_erases_the_person_from_meetings(bureau, director):
     assert not MeetingInvitation.objects.filter(
         guest_email__iexact="directrice@exemple.fr"
     ).exists()
+
+
+def test_lists_frozen_before_user_ids_get_them_then_anonymising_finds_them(bureau, director):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from meetings.models import Minutes
+
+    migration = import_module("meetings.migrations.0003_participants_user_ids")
+    meeting = MeetingFactory(status=MeetingStatus.HELD)
+    InvitationFactory(meeting=meeting, user=director, attendance=Attendance.PRESENT)
+    minutes = services.minutes_draft(meeting=meeting, actor=bureau)
+    services.minutes_publish(minutes=minutes, actor=bureau)
+    legacy = {
+        "present": [{"display_name": str(director), "organisation": "", "represented_by": ""}]
+    }
+    Minutes.objects.filter(pk=minutes.pk).update(participants=legacy)
+    migration.add_user_ids(apps, None)
+    minutes.refresh_from_db()
+    assert minutes.participants["present"][0]["user_id"] == director.pk
+    user_anonymise(user=director, actor=bureau)
+    minutes.refresh_from_db()
+    assert minutes.participants["present"][0]["display_name"] == "Personne anonymisée"
