@@ -9,7 +9,8 @@
   paid, with its notices, receipts and last year's certificate.
 
 Idempotent: nothing is added once the 2016 lines exist. Written through the
-services, without emails; PDFs only where the demo shows them.
+services, without emails; PDFs (receipts, notices, certificates) only where the
+demo shows them.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .enums import DuesDocumentKind, LabelStatus, PaymentMethod, PlatformRole
+from .enums import LabelStatus, PaymentMethod, PlatformRole
 from .models import DuesLine, DuesRate, Platform, PlatformMembership
 from .services import dues as services
 
@@ -37,7 +38,7 @@ def _pay(line, amount, received_on, *, method=PaymentMethod.TRANSFER, receipt=Fa
         method=method,
         allocations=[(line, amount)],
         reference=extra.pop("reference", f"VIR-{line.year}-{line.platform.slug[:12].upper()}"),
-        issue_receipt=receipt,
+        issue_documents=receipt,
         **extra,
     )
 
@@ -137,9 +138,9 @@ def _current_year(year, today):
 def _demo_documents(year):
     demo_lines = DuesLine.objects.filter(platform__slug=DEMO_SLUG, year__gte=year - 2)
     for line in demo_lines:
-        services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
+        services.dues_issue_notice(line)
         if line.year < year:
-            services.dues_issue_document(DuesDocumentKind.CERTIFICATE, line=line)
+            services.dues_issue_certificate(line)
 
 
 def _accounting_contact():

@@ -40,10 +40,10 @@ def my_platforms_panel(request):
 
 
 def dues_panel(request):
-    """For the bureau: this year's dues in one line."""
+    """For the bureau: this year's dues in one line (one aggregate query)."""
     if not perms.can_manage_dues(request.user):
         return None
-    from .services.dues import dues_year_summary
+    from .selectors.dues import dues_year_summary
 
     summary = dues_year_summary(timezone.localdate().year)
     return {"template": "members/includes/home_dues.html", "summary": summary}

@@ -1,7 +1,8 @@
 """One renderer per dues document, each returning (filename, bytes).
 
 The number and issue date are given by the service that issues the document
-(`members.services.dues.dues_issue_document`), which stores the bytes once.
+(`members.services.dues.documents`), which stores the bytes once. `void` (a dict
+with `at` and `reason`) renders the copy of a voided document, stamped "ANNULÉ".
 """
 
 from django.utils import timezone
@@ -23,7 +24,13 @@ def _billing(platform):
     }
 
 
-def render_notice(line, *, number, issued_at):
+def _void(void):
+    if not void:
+        return None
+    return {"on": timezone.localdate(void["at"]), "reason": void.get("reason", "")}
+
+
+def render_notice(line, *, number, issued_at, void=None):
     """The dues notice (*appel de cotisation*) of a platform for a year."""
     platform = line.platform
     return render_pdf(
@@ -35,12 +42,13 @@ def render_notice(line, *, number, issued_at):
             "platform": platform,
             "billing": _billing(platform),
             "title": f"Appel de cotisation {number}",
+            "void": _void(void),
         },
         filename=f"{number}.pdf",
     )
 
 
-def render_receipt(payment, allocations, *, number, issued_at):
+def render_receipt(payment, allocations, *, number, issued_at, void=None):
     """The receipt (*reçu*) of one payment, with its allocation across lines."""
     platforms = []
     for allocation in allocations:
@@ -55,12 +63,13 @@ def render_receipt(payment, allocations, *, number, issued_at):
             "allocations": allocations,
             "billings": [_billing(p) for p in platforms],
             "title": f"Reçu {number}",
+            "void": _void(void),
         },
         filename=f"{number}.pdf",
     )
 
 
-def render_certificate(line, *, number, issued_at):
+def render_certificate(line, *, number, issued_at, void=None):
     """The yearly membership certificate (*attestation d'adhésion*)."""
     return render_pdf(
         "pdf/dues_certificate.html",
@@ -71,6 +80,7 @@ def render_certificate(line, *, number, issued_at):
             "platform": line.platform,
             "billing": _billing(line.platform),
             "title": f"Attestation d'adhésion {number}",
+            "void": _void(void),
         },
         filename=f"{number}.pdf",
     )

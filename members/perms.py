@@ -59,4 +59,12 @@ def can_see_platform_dues(user, platform) -> bool:
     return is_bureau(user) or is_platform_person(user, platform)
 
 
+def can_see_dues_document(user, platforms) -> bool:
+    """A document is the bureau's, and that of the platforms it is about (a receipt
+    may concern several platforms paid by one cheque)."""
+    return can_manage_dues(user) or any(
+        can_see_platform_dues(user, platform) for platform in platforms
+    )
+
+
 PLATFORM_ROLES_FOR_DUES = (PlatformRole.DIRECTOR, PlatformRole.ACCOUNTING)

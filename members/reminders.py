@@ -1,6 +1,7 @@
 """The members app's periodic reminders, run by `send_reminders` and Celery beat.
 
-Each job lives with its services; this module only registers them.
+Each job lives with its services; this module only registers them. Importing the
+dues services also registers the senders of the dues email rules.
 """
 
 from innovalo.reminders import register

@@ -1,35 +1,32 @@
-"""Thin Celery tasks of the members app: load by id, call a service."""
+"""Thin Celery tasks of the members app: load by id, call a service.
+
+Enqueued on commit with `innovalo.tasks.enqueue`; the retry policy is
+`innovalo.tasks.PortalTask`'s. Dues emails go through the outbox's own task
+(`innovalo.tasks.deliver_email`).
+"""
 
 import logging
 
-from celery import shared_task
+from innovalo.exceptions import ServiceError
+from innovalo.tasks import portal_task
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=60)
-def dues_send_notice(line_id, actor_id=None):
-    """Issue a line's notice and email it to the platform (once per line)."""
-    from innovalo.models import User
-
+@portal_task
+def dues_issue_certificate(line_id):
+    """The certificate of a line that became paid (issued once; a rerun finds it)."""
+    from .enums import DuesStatus
     from .models import DuesLine
-    from .services.dues import dues_send_notice as send
+    from .services.dues import dues_issue_certificate as issue
 
-    line = DuesLine.objects.filter(pk=line_id).select_related("platform").first()
-    if line is None:
-        logger.warning("dues_send_notice: line %s not found", line_id)
-        return False
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    sent = send(line, actor=actor)
-    logger.info("dues_send_notice: line %s sent=%s", line_id, sent)
-    return sent
-
-
-@shared_task(acks_late=True, autoretry_for=(ConnectionError,), max_retries=3, retry_backoff=60)
-def dues_send_due_reminders():
-    """The dues reminders due now (also run by innovalo.tasks.send_due_reminders)."""
-    from .services.dues import dues_send_due_reminders as run
-
-    sent = run()
-    logger.info("dues_send_due_reminders: %s sent", sent)
-    return sent
+    line = DuesLine.objects.filter(pk=line_id).first()
+    if line is None or line.status != DuesStatus.PAID:
+        logger.info("dues_issue_certificate: line %s not paid (any more)", line_id)
+        return None
+    try:
+        document = issue(line)
+    except ServiceError as error:
+        logger.info("dues_issue_certificate: line %s: %s", line_id, error)
+        return None
+    return document.number

@@ -7,7 +7,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..models import (
     Allocation,
     DuesDocument,
-    DuesEvent,
     DuesExemption,
     DuesLine,
     DuesRate,
@@ -53,7 +52,7 @@ class AllocationInline(admin.TabularInline):
 
 @admin.register(DuesLine)
 class DuesLineAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
-    list_display = ["platform", "year", "status", "amount_due", "due_date"]
+    list_display = ["platform", "year", "status", "amount_due", "paid_amount", "due_date"]
     list_filter = ["year", "status"]
     search_fields = ["platform__name"]
     inlines = [AllocationInline]
@@ -66,13 +65,13 @@ class PaymentAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     inlines = [AllocationInline]
 
 
-@admin.register(PaymentCancellation, DuesExemption, DuesEvent)
+@admin.register(PaymentCancellation, DuesExemption)
 class DuesEntryAdmin(ReadOnlyAdmin):
     pass
 
 
 @admin.register(DuesDocument)
 class DuesDocumentAdmin(ReadOnlyAdmin):
-    list_display = ["number", "kind", "year", "amount", "issued_at"]
+    list_display = ["number", "kind", "year", "amount", "issued_at", "voided_at"]
     list_filter = ["kind", "year"]
-    exclude = ["content"]
+    exclude = ["content", "void_content"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import DuesStatus
 from ..models import DuesLine, Region
+from ..models.dues import UNPAID
 
 
 class YesNoAllWidget(django_filters.widgets.BooleanWidget):
@@ -20,7 +21,7 @@ class YesNoAllWidget(django_filters.widgets.BooleanWidget):
 class DuesLineFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_q")
     state = django_filters.ChoiceFilter(
-        label=_("État"), choices=DuesStatus.choices, field_name="state", empty_label=_("Tous")
+        label=_("État"), choices=DuesStatus.choices, field_name="status", empty_label=_("Tous")
     )
     region = django_filters.ModelChoiceFilter(
         label=_("Région"),
@@ -51,8 +52,5 @@ class DuesLineFilter(django_filters.FilterSet):
     def filter_late(self, queryset, name, value):
         if value is None:
             return queryset
-        late = Q(
-            state__in=[DuesStatus.CALLED, DuesStatus.PARTLY_PAID],
-            due_date__lt=timezone.localdate(),
-        )
+        late = Q(status__in=UNPAID, due_date__lt=timezone.localdate())
         return queryset.filter(late) if value else queryset.exclude(late)

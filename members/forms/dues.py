@@ -1,94 +1,55 @@
-"""Forms of the dues pages. They parse and check input; services do the writes
-and re-check under locks (a refused write comes back as a field error)."""
+"""Forms of the dues pages. They only parse; services check the rules (allocations
+equal the payment, dates, balances) under locks, and a refusal comes back next to
+its field through `innovalo.forms.add_service_error`."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.forms import formset_factory, modelformset_factory
-from django.utils import timezone
+from django.forms import formset_factory
+from django.forms.utils import flatatt
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.exceptions import ServiceError
+from innovalo.money import parse_amount
 from innovalo.templatetags.innovalo import euros
 
 from ..enums import PaymentMethod
-from ..models import DuesLine, DuesReminderStep, Platform
+from ..models import DuesLine, Platform
+from ..selectors.dues import open_lines
 
-MONEY_KWARGS = {
-    "max_digits": 10,
-    "decimal_places": 2,
-    "min_value": Decimal("0.01"),
-    "error_messages": {
-        "invalid": _("Saisissez un montant, par exemple 150 ou 150,50."),
-        "ambiguous": _(
-            "Montant ambigu : au plus deux décimales, après une virgule (150,50), "
-            "et ni point ni virgule entre les milliers (1 000 ou 1000)."
-        ),
-        "min_value": _("Le montant doit être positif."),
-        "max_digits": _("Montant trop élevé."),
-        "max_whole_digits": _("Montant trop élevé."),
-        "max_decimal_places": _("Au plus deux décimales (les centimes)."),
-    },
-}
-
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_AMOUNT = re.compile(r"^[+-]?\d[\d.,]*$")
+MAX_ID_DIGITS = 18
 
 
-class MoneyField(forms.DecimalField):
-    """An amount in euros, read the same way whatever the interface language.
+class MoneyField(forms.CharField):
+    """An amount in euros, read by `innovalo.money.parse_amount` (the one parser), the
+    same whatever the interface language; what was typed is kept on an error."""
 
-    Django's localized DecimalField drops the language's thousands separator
-    before parsing: in English "12,50" became 1250. Here a single comma or dot
-    followed by one or two digits is always the decimal mark; spaces and
-    thousands groups (1 000, 1.000,50, 1,000.50) are accepted; a lone separator
-    followed by three digits ("1,000", "12.505") is ambiguous and refused with a
-    clear message rather than guessed; exponents, NaN and Infinity are refused.
-    """
+    max_chars = 30
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("localize", True)
+    def __init__(self, *, allow_zero=False, **kwargs):
         super().__init__(**kwargs)
+        self.allow_zero = allow_zero
         self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("maxlength", str(self.max_chars))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:.2f}".replace(".", ",")
+        return value
 
     def to_python(self, value):
+        value = super().to_python(value)
         if value in self.empty_values:
             return None
-        if isinstance(value, Decimal):
-            return value
-        text = _SPACES.sub("", str(value)).removesuffix("€").removeprefix("€")
-        if not text:
-            return None
-        if not _AMOUNT.match(text):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if len(value) > self.max_chars:
+            raise forms.ValidationError(_("Montant invalide."), code="invalid")
         try:
-            return Decimal(self._normalize(text))
-        except InvalidOperation:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def _normalize(self, text):
-        """A plain decimal string ("1000.50") from what the person typed."""
-        sign, text = ("-", text[1:]) if text[0] == "-" else ("", text.lstrip("+"))
-        last = max(text.rfind("."), text.rfind(","))
-        if last < 0:
-            return sign + text
-        mark, whole, fraction = text[last], text[:last], text[last + 1 :]
-        if mark in whole:
-            # The same mark twice can only group thousands: "1,000,000".
-            return sign + self._thousands(text.split(mark))
-        other = "," if mark == "." else "."
-        if len(fraction) == 3 and other not in whole:
-            # "1,000" or "12.505": a thousands group or three decimals? Not guessed.
-            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
-        return f"{sign}{self._thousands(whole.split(other))}.{fraction}"
-
-    def _thousands(self, groups):
-        if len(groups) > 1 and (
-            not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:])
-        ):
-            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous")
-        return "".join(groups)
+            return parse_amount(value, allow_zero=self.allow_zero)
+        except ServiceError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
 
 
 class DateInput(forms.DateInput):
@@ -100,7 +61,7 @@ class DateInput(forms.DateInput):
 
 class PaymentForm(forms.Form):
     received_on = forms.DateField(label=_("Reçu le"), widget=DateInput())
-    amount = MoneyField(label=_("Montant (€)"), **MONEY_KWARGS)
+    amount = MoneyField(label=_("Montant (€)"))
     method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMethod.choices)
     reference = forms.CharField(
         label=_("Référence"),
@@ -116,44 +77,85 @@ class PaymentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
 
-    def clean_received_on(self):
-        value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("La date de réception est dans le futur."))
-        return value
+
+class SharedOptionsSelect(forms.Widget):
+    """A <select> whose options are escaped once per formset and shared by its rows.
+
+    A few hundred open lines rendered through Django's one-template-per-option
+    select, in every row, took half a second; here a row is one string join.
+    """
+
+    def __init__(self, options=(), attrs=None):
+        super().__init__(attrs)
+        self.options = list(options)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        value = "" if value is None else str(value)
+        parts = [format_html("<select{}>", flatatt(final_attrs))]
+        parts.append('<option value="">---------</option>')
+        for option_value, label in self.options:
+            selected = " selected" if option_value == value else ""
+            parts.append(f'<option value="{option_value}"{selected}>{label}</option>')
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
 
 
-class LineChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, line):
-        balance = getattr(line, "balance", None)
-        return _("%(platform)s — %(year)s (reste %(balance)s)") % {
-            "platform": line.platform.name,
-            "year": line.year,
-            "balance": euros(balance if balance is not None else line.amount_due),
-        }
+def line_label(line) -> str:
+    return _("%(platform)s — %(year)s (reste %(balance)s)") % {
+        "platform": line.platform.name,
+        "year": line.year,
+        "balance": euros(line.balance),
+    }
 
 
-def open_lines():
-    return (
-        DuesLine.objects.open()
-        .select_related("platform")
-        .with_amounts()
-        .order_by("-year", "platform__name", "pk")
-    )
+class OpenLineField(forms.Field):
+    """One of the open lines given (read once per formset); any other value, a
+    non-number or an id too large for the database, is an "invalid choice"."""
+
+    default_error_messages = {
+        "invalid_choice": _("Cette ligne ne peut pas recevoir de paiement."),
+    }
+
+    def __init__(self, *, lines=(), options=(), **kwargs):
+        kwargs.setdefault("widget", SharedOptionsSelect(options))
+        super().__init__(**kwargs)
+        self.lines = lines
+
+    def prepare_value(self, value):
+        return value.pk if isinstance(value, DuesLine) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        line = None
+        if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
+            line = self.lines.get(int(text))
+        if line is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return line
 
 
 class AllocationForm(forms.Form):
-    line = LineChoiceField(
-        label=_("Ligne de cotisation"),
-        queryset=DuesLine.objects.none(),
-        required=False,
-        error_messages={"invalid_choice": _("Cette ligne ne peut pas recevoir de paiement.")},
-    )
-    amount = MoneyField(label=_("Montant affecté (€)"), required=False, **MONEY_KWARGS)
+    amount = MoneyField(label=_("Montant affecté (€)"), required=False)
 
-    def __init__(self, *args, lines=None, **kwargs):
+    def __init__(self, *args, lines=None, options=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = lines if lines is not None else open_lines()
+        self.fields = {
+            "line": OpenLineField(
+                label=_("Ligne de cotisation"),
+                required=False,
+                lines=lines or {},
+                options=options,
+            ),
+            "amount": self.fields["amount"],
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -162,22 +164,19 @@ class AllocationForm(forms.Form):
             self.add_error("amount", _("Indiquez le montant affecté à cette ligne."))
         if amount is not None and not line and not self.has_error("line"):
             self.add_error("line", _("Choisissez la ligne de cotisation."))
-        if line and amount is not None and amount > line.balance:
-            self.add_error(
-                "amount",
-                _("Dépasse le reste dû (%(balance)s).") % {"balance": euros(line.balance)},
-            )
         return cleaned
 
 
 class BaseAllocationFormSet(forms.BaseFormSet):
-    def __init__(self, *args, **kwargs):
-        # One queryset for every row: the choices are read once per row render.
-        self.lines = open_lines()
+    def __init__(self, *args, lines=None, **kwargs):
+        # One query and one list of escaped options for every row.
+        lines = open_lines() if lines is None else lines
+        self.lines = {line.pk: line for line in lines}
+        self.options = [(str(line.pk), conditional_escape(line_label(line))) for line in lines]
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "lines": self.lines}
+        return {**super().get_form_kwargs(index), "lines": self.lines, "options": self.options}
 
     def clean(self):
         if any(self.errors):
@@ -202,9 +201,6 @@ class BaseAllocationFormSet(forms.BaseFormSet):
             if form.cleaned_data.get("line")
         ]
 
-    def total(self):
-        return sum((amount for _, amount in self.allocations()), Decimal("0.00"))
-
 
 AllocationFormSet = formset_factory(
     AllocationForm, formset=BaseAllocationFormSet, extra=3, max_num=20, absolute_max=20
@@ -215,7 +211,7 @@ class CallYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    amount = MoneyField(label=_("Montant de la cotisation (€)"), **MONEY_KWARGS)
+    amount = MoneyField(label=_("Montant de la cotisation (€)"))
     due_date = forms.DateField(label=_("Échéance"), widget=DateInput())
 
     def clean(self):
@@ -246,10 +242,17 @@ class PurchaseOrderForm(forms.Form):
     )
 
 
-ReminderStepFormSet = modelformset_factory(
-    DuesReminderStep,
-    fields=["days_after_due", "is_active"],
-    extra=1,
-    can_delete=False,
-    labels={"days_after_due": _("Jours après l'échéance"), "is_active": _("Active")},
-)
+class ReminderStepForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    days_after_due = forms.IntegerField(
+        label=_("Jours après l'échéance"), required=False, min_value=1, max_value=730
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+ReminderStepFormSet = formset_factory(ReminderStepForm, extra=1, max_num=20, absolute_max=20)
+
+
+def reminder_step_rows(formset) -> list[dict]:
+    """The formset's rows as plain data for `dues_save_reminder_steps`."""
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data]

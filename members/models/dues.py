@@ -2,26 +2,37 @@
 
 Money is `Decimal` (DecimalField 10,2) everywhere. Nothing about money is deleted
 or rewritten: a mistaken payment gets a `PaymentCancellation` entry, a dues line
-is cancelled (status + who/when/why), and services write a `DuesEvent` log line
-for every change. Writes live in `members/services/dues.py`.
+is cancelled (status + who/when/why), a document of a cancelled payment is marked
+void, and services write one `innovalo.audit` entry for every change. Writes live
+in `members/services/dues/`, reads in `members/selectors/dues.py`.
+
+A line stores what it received (`paid_amount`) and its state (`status`): the
+services update both under the line's row lock, check constraints keep them
+coherent, and `manage.py check_dues` compares them with the allocations.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..enums import DuesDocumentKind, DuesEventKind, DuesStatus, PaymentMethod
+from ..enums import DuesDocumentKind, DuesStatus, PaymentMethod
 from .platforms import Platform
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 10, "decimal_places": 2}
+# No dues, payment or document before this year: a date typed "0001" or "26" is a
+# mistake, and would open a document series "RE-1-0001".
+FIRST_POSSIBLE_YEAR = 2000
+CLOSED = (DuesStatus.EXEMPT, DuesStatus.CANCELLED)
+OPEN = (DuesStatus.TO_CALL, DuesStatus.CALLED, DuesStatus.PARTLY_PAID)
+UNPAID = (DuesStatus.CALLED, DuesStatus.PARTLY_PAID)
 
 
 def money_field(verbose_name, **kwargs):
@@ -90,70 +101,24 @@ class DuesExemption(models.Model):
         return f"{self.platform} — {self.year}"
 
 
-def valid_allocations_sum(line_ref="pk"):
-    """SQL: the sum of the non-cancelled allocations of the dues line `line_ref`."""
-    return Coalesce(
-        Subquery(
-            Allocation.objects.filter(line=OuterRef(line_ref), payment__cancellation__isnull=True)
-            .order_by()
-            .values("line")
-            .annotate(total=Sum("amount"))
-            .values("total")[:1],
-            output_field=DecimalField(**MONEY),
-        ),
-        Value(ZERO),
-        output_field=DecimalField(**MONEY),
-    )
-
-
 class DuesLineQuerySet(models.QuerySet):
-    def with_amounts(self):
-        """Annotate `paid_amount` (valid allocations, in SQL), `balance` and `state`.
-
-        `state` is derived in SQL from the amounts; services keep the stored
-        `status` equal to it (see `dues_refresh_status`).
-        """
-        return self.annotate(paid_amount=valid_allocations_sum()).annotate(
-            balance=Case(
-                When(status__in=[DuesStatus.EXEMPT, DuesStatus.CANCELLED], then=Value(ZERO)),
-                default=F("amount_due") - F("paid_amount"),
-                output_field=DecimalField(**MONEY),
-            ),
-            state=Case(
-                When(status__in=[DuesStatus.EXEMPT, DuesStatus.CANCELLED], then=F("status")),
-                When(paid_amount__gte=F("amount_due"), then=Value(DuesStatus.PAID)),
-                When(paid_amount__gt=0, then=Value(DuesStatus.PARTLY_PAID)),
-                When(status=DuesStatus.TO_CALL, then=Value(DuesStatus.TO_CALL)),
-                default=Value(DuesStatus.CALLED),
-                output_field=models.CharField(),
-            ),
-        )
-
     def expected(self):
         """Lines the association expects money from (not exempt, not cancelled)."""
-        return self.exclude(status__in=[DuesStatus.EXEMPT, DuesStatus.CANCELLED])
+        return self.exclude(status__in=CLOSED)
 
     def open(self):
         """Lines that may still receive money."""
-        return self.filter(
-            status__in=[DuesStatus.TO_CALL, DuesStatus.CALLED, DuesStatus.PARTLY_PAID]
-        )
+        return self.filter(status__in=OPEN)
 
     def late(self, today=None):
         today = today or timezone.localdate()
-        return self.filter(
-            status__in=[DuesStatus.CALLED, DuesStatus.PARTLY_PAID], due_date__lt=today
-        )
+        return self.filter(status__in=UNPAID, due_date__lt=today)
 
     def for_board(self):
-        return (
-            self.select_related("platform__department__region")
-            .with_amounts()
-            .order_by("platform__name", "pk")
-        )
+        return self.select_related("platform__department__region").order_by("platform__name", "pk")
 
     def for_detail(self):
-        return self.select_related("platform__department__region", "exemption").with_amounts()
+        return self.select_related("platform__department__region", "exemption")
 
 
 class DuesLine(models.Model):
@@ -167,6 +132,11 @@ class DuesLine(models.Model):
         _("état"), max_length=20, choices=DuesStatus.choices, default=DuesStatus.TO_CALL
     )
     amount_due = money_field(_("montant dû"))
+    paid_amount = money_field(
+        _("payé"),
+        default=ZERO,
+        help_text=_("Somme des affectations des paiements non annulés, tenue par les services."),
+    )
     due_date = models.DateField(_("échéance"))
     purchase_order = models.CharField(
         _("numéro de bon de commande"),
@@ -215,7 +185,33 @@ class DuesLine(models.Model):
                 name="duesline_amount_due_positive",
                 violation_error_message=_("Le montant dû doit être positif."),
             ),
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0, paid_amount__lte=F("amount_due")),
+                name="duesline_paid_amount_within_due",
+                violation_error_message=_("Le montant payé dépasse le montant dû."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=CLOSED, paid_amount=0)
+                    | Q(status=DuesStatus.TO_CALL, paid_amount=0, called_at__isnull=True)
+                    | Q(status=DuesStatus.CALLED, paid_amount=0, called_at__isnull=False)
+                    | Q(
+                        status=DuesStatus.PARTLY_PAID,
+                        paid_amount__gt=0,
+                        paid_amount__lt=F("amount_due"),
+                    )
+                    | Q(status=DuesStatus.PAID, paid_amount=F("amount_due"))
+                ),
+                name="duesline_status_matches_paid_amount",
+                violation_error_message=_("L'état de la ligne ne correspond pas au montant payé."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_POSSIBLE_YEAR),
+                name="duesline_year_from_2000",
+                violation_error_message=_("Année de cotisation invalide."),
+            ),
         ]
+        indexes = [models.Index(fields=["year", "status"], name="duesline_year_status_idx")]
 
     def __str__(self):
         return f"{self.platform} — {self.year}"
@@ -224,35 +220,33 @@ class DuesLine(models.Model):
         return reverse("dues_line_detail", args=[self.pk])
 
     @property
-    def current_state(self):
-        """The state derived in SQL by `with_amounts()`, else the stored status."""
-        return getattr(self, "state", self.status)
-
-    @property
-    def state_label(self):
-        return DuesStatus(self.current_state).label
+    def balance(self) -> Decimal:
+        """What the line still owes (nothing when exempt or cancelled)."""
+        return ZERO if self.status in CLOSED else self.amount_due - self.paid_amount
 
     @property
     def is_open(self):
-        return self.status in (DuesStatus.TO_CALL, DuesStatus.CALLED, DuesStatus.PARTLY_PAID)
+        return self.status in OPEN
 
-    def is_late(self, today=None):
-        today = today or timezone.localdate()
-        return self.status in (DuesStatus.CALLED, DuesStatus.PARTLY_PAID) and (
-            self.due_date < today
-        )
+    @property
+    def is_unpaid(self):
+        """Called and not settled: reminders go to these lines."""
+        return self.status in UNPAID
+
+    def settled_status(self, paid_amount: Decimal) -> str:
+        """The status that goes with `paid_amount` (the rule `check_dues` recomputes)."""
+        if self.status in CLOSED:
+            return self.status
+        if paid_amount >= self.amount_due:
+            return DuesStatus.PAID
+        if paid_amount > 0:
+            return DuesStatus.PARTLY_PAID
+        return DuesStatus.TO_CALL if self.called_at is None else DuesStatus.CALLED
 
 
 class PaymentQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(cancellation__isnull=True)
-
-    def with_allocated(self):
-        return self.annotate(
-            allocated=Coalesce(
-                Sum("allocations__amount"), Value(ZERO), output_field=DecimalField(**MONEY)
-            )
-        )
 
 
 class Payment(models.Model):
@@ -288,6 +282,11 @@ class Payment(models.Model):
                 condition=Q(amount__gt=0),
                 name="payment_amount_positive",
                 violation_error_message=_("Le montant du paiement doit être positif."),
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__gte=datetime.date(FIRST_POSSIBLE_YEAR, 1, 1)),
+                name="payment_received_from_2000",
+                violation_error_message=_("La date de réception est trop ancienne."),
             ),
         ]
 
@@ -331,9 +330,9 @@ class PaymentCancellation(models.Model):
 class Allocation(models.Model):
     """The part of a payment that settles one dues line.
 
-    Never over-allocated: the services lock the payment and the lines
-    (select_for_update) and check, in SQL, that a payment's allocations do not
-    exceed its amount and a line's valid allocations do not exceed its amount due.
+    Never over-allocated: the services lock the lines (select_for_update), check
+    that a payment's allocations equal its amount, and add each allocation to its
+    line's stored `paid_amount`, which a constraint keeps within the amount due.
     """
 
     payment = models.ForeignKey(
@@ -387,6 +386,11 @@ class DocumentCounter(models.Model):
                 name="documentcounter_one_per_kind_year",
                 violation_error_message=_("Un compteur existe déjà pour ce type et cette année."),
             ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_POSSIBLE_YEAR),
+                name="documentcounter_year_from_2000",
+                violation_error_message=_("Année de document invalide."),
+            ),
         ]
 
     def __str__(self):
@@ -402,16 +406,10 @@ DOCUMENT_PREFIXES = {
 
 class DuesDocumentQuerySet(models.QuerySet):
     def without_content(self):
-        return self.defer("content")
+        return self.defer("content", "void_content")
 
-    def with_payment_cancelled(self):
-        """Annotate `payment_cancelled`: a receipt whose payment was cancelled since.
-        The receipt itself stays as issued (never rewritten); pages mark it."""
-        return self.annotate(
-            payment_cancelled=Exists(
-                PaymentCancellation.objects.filter(payment_id=OuterRef("payment_id"))
-            )
-        )
+    def valid(self):
+        return self.filter(voided_at__isnull=True)
 
     def visible_to_platform(self, platform):
         """Documents of a platform: its notices and certificates, and receipts of
@@ -434,6 +432,11 @@ class DuesDocument(models.Model):
     transaction as the number, so a number never exists without its document
     (no orphan or missing file on the media storage); documents are small (tens
     of kB) and few (about a hundred a year).
+
+    A receipt whose payment is cancelled, and the certificate of a line that is no
+    longer paid, are *voided*: `content` and its hash stay as issued (the history),
+    and `void_content` holds a copy stamped "ANNULÉ", rendered once from the same
+    data and served from then on, so that nobody downloads it as valid again.
     """
 
     kind = models.CharField(_("type"), max_length=20, choices=DuesDocumentKind.choices)
@@ -469,6 +472,9 @@ class DuesDocument(models.Model):
         related_name="+",
         verbose_name=_("émis par"),
     )
+    voided_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+    void_reason = models.CharField(_("motif d'annulation"), max_length=255, blank=True)
+    void_content = models.BinaryField(_("PDF annulé"), null=True, editable=False)
 
     objects = DuesDocumentQuerySet.as_manager()
 
@@ -490,8 +496,8 @@ class DuesDocument(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["line"],
-                condition=Q(kind=DuesDocumentKind.CERTIFICATE),
-                name="duesdocument_one_certificate_per_line",
+                condition=Q(kind=DuesDocumentKind.CERTIFICATE, voided_at__isnull=True),
+                name="duesdocument_one_valid_certificate_per_line",
                 violation_error_message=_("Cette ligne a déjà une attestation."),
             ),
             models.UniqueConstraint(
@@ -510,6 +516,17 @@ class DuesDocument(models.Model):
                     "Un reçu concerne un paiement ; un appel ou une attestation, une ligne."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_POSSIBLE_YEAR),
+                name="duesdocument_year_from_2000",
+                violation_error_message=_("Année de document invalide."),
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, void_content__isnull=True)
+                | Q(voided_at__isnull=False, void_content__isnull=False),
+                name="duesdocument_void_copy_when_voided",
+                violation_error_message=_("Un document annulé a sa copie marquée « annulé »."),
+            ),
         ]
 
     def __str__(self):
@@ -517,6 +534,14 @@ class DuesDocument(models.Model):
 
     def get_absolute_url(self):
         return reverse("dues_document", args=[self.pk, self.number])
+
+    @property
+    def is_void(self):
+        return self.voided_at is not None
+
+    def served_content(self) -> bytes:
+        """What a download gives: the stamped copy once voided, else the original."""
+        return bytes(self.void_content if self.is_void else self.content)
 
     @staticmethod
     def format_number(kind, year, sequence):
@@ -544,31 +569,3 @@ class DuesReminderStep(models.Model):
 
     def __str__(self):
         return _("J+%(days)s") % {"days": self.days_after_due}
-
-
-class DuesEvent(models.Model):
-    """The history of a dues line, written by the services: who did what, when."""
-
-    line = models.ForeignKey(
-        DuesLine, on_delete=models.PROTECT, related_name="events", verbose_name=_("ligne")
-    )
-    kind = models.CharField(_("type"), max_length=30, choices=DuesEventKind.choices)
-    message = models.CharField(_("détail"), max_length=255, blank=True)
-    amount = money_field(_("montant"), null=True, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("par"),
-    )
-    created_at = models.DateTimeField(_("le"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("événement de cotisation")
-        verbose_name_plural = _("événements de cotisation")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.line} — {self.get_kind_display()}"

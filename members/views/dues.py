@@ -1,8 +1,10 @@
 """Dues pages: the bureau's board, dues lines, payments, documents. (issue 4)
 
-Views are thin: they check `perms`, parse a form, call a service or a queryset
-method, render. Refusals: 403; anonymous visitors are sent to the login page by
-LoginRequiredMiddleware.
+Views are thin: they check `perms`, parse a form, call a service (mapping a
+`ServiceError` onto the form with `add_service_error`) or a selector, render.
+Refusals: 403; anonymous visitors are sent to the login page by
+LoginRequiredMiddleware. A GET never writes: documents are issued by services,
+from a POST or a task, never by opening a page or a PDF.
 """
 
 from decimal import Decimal
@@ -10,7 +12,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,13 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from innovalo.exceptions import ServiceError
 from innovalo.exports import export_response
-from innovalo.models import SentReminder
+from innovalo.forms import add_service_error
 from innovalo.pdf import pdf_response
 from innovalo.perms import require
 
 from .. import perms
-from ..enums import DuesDocumentKind, DuesStatus
+from ..enums import DuesDocumentKind
 from ..filters.dues import DuesLineFilter
 from ..forms.dues import (
     AllocationFormSet,
@@ -35,12 +37,15 @@ from ..forms.dues import (
     PurchaseOrderForm,
     ReasonForm,
     ReminderStepFormSet,
+    reminder_step_rows,
 )
 from ..models import Allocation, DuesDocument, DuesExemption, DuesLine, DuesRate, Platform
+from ..models.dues import DuesReminderStep
+from ..selectors import dues as selectors
 from ..services import dues as services
-from ..services.dues import DuesError
 
 PAGE_SIZE = 50
+MAX_ID_DIGITS = 18
 
 
 def _year(request) -> int:
@@ -51,9 +56,18 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
+def _id(value):
+    """A database id from a form value, or None (not a number, or too large)."""
+    text = str(value or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
+        return int(text)
+    return None
+
+
 def _board_lines(request, year):
-    base = DuesLine.objects.filter(year=year).for_board()
-    return DuesLineFilter(request.GET or None, queryset=base, request=request)
+    return DuesLineFilter(
+        request.GET or None, queryset=selectors.board_lines(year), request=request
+    )
 
 
 def dues_board(request):
@@ -62,15 +76,16 @@ def dues_board(request):
     year = _year(request)
     filterset = _board_lines(request, year)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    years, rated = selectors.dues_years()
     context = {
         "year": year,
-        "years": services.dues_years(),
-        "summary": services.dues_year_summary(year),
-        "regions": services.dues_by_region(year),
+        "years": years,
+        "summary": selectors.dues_year_summary(year),
+        "regions": selectors.dues_by_region(year),
         "filter": filterset,
         "page_obj": page,
         "today": timezone.localdate(),
-        "has_rate": DuesRate.objects.filter(year=year).exists(),
+        "has_rate": year in rated,
     }
     return render(request, "members/dues/board.html", context)
 
@@ -85,7 +100,7 @@ EXPORT_COLUMNS = [
     (gettext_lazy("Plateforme"), lambda line: line.platform.name),
     (gettext_lazy("Sigle"), lambda line: line.platform.acronym),
     (gettext_lazy("Région"), lambda line: line.platform.department.region.name),
-    (gettext_lazy("État"), lambda line: DuesStatus(line.state).label),
+    (gettext_lazy("État"), lambda line: line.get_status_display()),
     (gettext_lazy("Montant dû"), lambda line: _money(line.amount_due)),
     (gettext_lazy("Payé"), lambda line: _money(line.paid_amount)),
     (gettext_lazy("Reste dû"), lambda line: _money(line.balance)),
@@ -106,39 +121,13 @@ def dues_export(request):
     return export_response(fmt, lines, columns, f"cotisations-{year}", title=f"Cotisations {year}")
 
 
-def _line_context(line):
-    allocations = list(
-        Allocation.objects.filter(line=line)
-        .select_related("payment__cancellation__cancelled_by", "payment__recorded_by")
-        .order_by("-payment__received_on", "-pk")
-    )
-    payment_ids = [a.payment_id for a in allocations]
-    documents = list(
-        DuesDocument.objects.without_content()
-        .with_payment_cancelled()
-        .filter(Q(line=line) | Q(payment_id__in=payment_ids))
-        .order_by("kind", "sequence")
-    )
-    receipts = {d.payment_id: d for d in documents if d.kind == DuesDocumentKind.RECEIPT}
-    for allocation in allocations:
-        allocation.receipt = receipts.get(allocation.payment_id)
-    reminders = SentReminder.objects.filter(
-        Q(key=f"dues:call:{line.pk}")
-        | Q(key__startswith=f"dues:manual:{line.pk}:")
-        | Q(key__regex=rf"^dues:[0-9]+:{line.pk}:[0-9]+$")
-    ).select_related("sent_by")
-    return {
-        "line": line,
-        "allocations": allocations,
-        "documents": [d for d in documents if d.kind != DuesDocumentKind.RECEIPT],
-        "receipts": [d for d in documents if d.kind == DuesDocumentKind.RECEIPT],
-        "reminders": list(reminders),
-        "events": list(line.events.select_related("actor").order_by("-created_at", "-pk")[:50]),
-        "today": timezone.localdate(),
-    }
-
-
-LINE_ACTIONS = {"remind", "exempt", "cancel", "purchase_order", "cancel_payment"}
+FORM_ACTIONS = {
+    "exempt": ("exempt", "exempt_form", ReasonForm),
+    "cancel": ("cancel", "cancel_form", ReasonForm),
+    "purchase_order": ("po", "purchase_order_form", PurchaseOrderForm),
+    "cancel_payment": ("cancel_payment", "cancel_payment_form", ReasonForm),
+}
+BUTTON_ACTIONS = {"remind", "issue_notice", "issue_certificate", "issue_receipt"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,41 +146,55 @@ def dues_line_detail(request, pk):
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in LINE_ACTIONS:
+        if action in BUTTON_ACTIONS:
+            _button_action(request, line, action)
+            return redirect(line)
+        if action not in FORM_ACTIONS:
             messages.error(request, _("Action inconnue."))
             return redirect(line)
-        done, status = _line_action(request, line, action, forms)
-        if done:
+        if _form_action(request, line, action, forms):
             return redirect(line)
-    context = _line_context(line)
-    context.update(forms)
+        status = 400
+    context = {"line": line, "today": timezone.localdate(), **selectors.line_page(line), **forms}
     return render(request, "members/dues/line_detail.html", context, status=status)
 
 
-def _line_action(request, line, action, forms):
-    """Run one POSTed action; on a refusal, put the error next to its field."""
+def _button_action(request, line, action):
+    """A POST without a form: send a reminder, issue a document."""
     user = request.user
-    if action == "remind":
-        try:
-            sent = services.dues_send_manual_reminder(line, actor=user)
-        except DuesError as error:
-            messages.error(request, error.message)
-        else:
-            if sent:
+    try:
+        if action == "remind":
+            if services.dues_send_manual_reminder(line, actor=user):
                 messages.success(request, _("Relance envoyée."))
             else:
                 messages.info(request, _("Une relance a déjà été envoyée aujourd'hui."))
-        return True, 200
-    prefix, form_key, form_class = {
-        "exempt": ("exempt", "exempt_form", ReasonForm),
-        "cancel": ("cancel", "cancel_form", ReasonForm),
-        "purchase_order": ("po", "purchase_order_form", PurchaseOrderForm),
-        "cancel_payment": ("cancel_payment", "cancel_payment_form", ReasonForm),
-    }[action]
+            return
+        if action == "issue_notice":
+            document = services.dues_issue_notice(line, actor=user)
+        elif action == "issue_certificate":
+            document = services.dues_issue_certificate(line, actor=user)
+        else:
+            document = services.dues_issue_receipt(
+                _payment_of_line(request.POST.get("payment"), line), actor=user
+            )
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return
+    messages.success(
+        request,
+        _("%(kind)s %(number)s émis.")
+        % {"kind": document.get_kind_display(), "number": document.number},
+    )
+
+
+def _form_action(request, line, action, forms) -> bool:
+    """Run one POSTed action; on a refusal, put the error next to its field."""
+    user = request.user
+    prefix, form_key, form_class = FORM_ACTIONS[action]
     form = form_class(request.POST, prefix=prefix)
     forms[form_key] = form
     if not form.is_valid():
-        return False, 400
+        return False
     try:
         if action == "exempt":
             services.dues_exempt(line=line, reason=form.cleaned_data["reason"], actor=user)
@@ -210,20 +213,20 @@ def _line_action(request, line, action, forms):
                 payment=payment, reason=form.cleaned_data["reason"], actor=user
             )
             messages.success(request, _("Paiement annulé."))
-    except DuesError as error:
-        field = "purchase_order" if action == "purchase_order" else "reason"
-        form.add_error(field if error.field in (field, "reason") else None, error.message)
-        return False, 400
-    return True, 200
+    except ServiceError as error:
+        add_service_error(form, error)
+        return False
+    return True
 
 
 def _payment_of_line(value, line):
-    try:
-        allocation = Allocation.objects.select_related("payment").get(
-            payment_id=int(value or ""), line=line
-        )
-    except (ValueError, Allocation.DoesNotExist):
-        raise DuesError(_("Paiement introuvable pour cette ligne.")) from None
+    allocation = (
+        Allocation.objects.select_related("payment")
+        .filter(payment_id=_id(value), line=line)
+        .first()
+    )
+    if allocation is None:
+        raise ServiceError(_("Paiement introuvable pour cette ligne."))
     return allocation.payment
 
 
@@ -231,49 +234,31 @@ def _payment_of_line(value, line):
 def dues_payment_create(request):
     """Record a payment and its allocation across one or several dues lines."""
     require(perms.can_manage_dues(request.user))
-    initial_rows = []
-    line_id = request.GET.get("line", "")
-    if line_id.isdigit():
-        line = DuesLine.objects.open().with_amounts().filter(pk=line_id).first()
-        if line:
-            initial_rows = [{"line": line, "amount": line.balance}]
     if request.method == "POST":
         form = PaymentForm(request.POST)
         formset = AllocationFormSet(request.POST, prefix="alloc")
         if form.is_valid() and formset.is_valid():
-            total = formset.total()
-            if total != form.cleaned_data["amount"]:
-                form.add_error(
-                    "amount",
-                    _(
-                        "La somme répartie (%(total)s €) doit être égale au montant "
-                        "du paiement (%(amount)s €)."
-                    )
-                    % {
-                        "total": services.amount_text(total),
-                        "amount": services.amount_text(form.cleaned_data["amount"]),
-                    },
+            allocations = formset.allocations()
+            try:
+                payment = services.dues_record_payment(
+                    **form.cleaned_data, allocations=allocations, actor=request.user
                 )
+            except ServiceError as error:
+                add_service_error(form, error)
             else:
-                try:
-                    payment = services.dues_record_payment(
-                        **form.cleaned_data, allocations=formset.allocations(), actor=request.user
-                    )
-                except DuesError as error:
-                    field = error.field if error.field in form.fields else None
-                    form.add_error(field, error.message)
-                else:
-                    messages.success(
-                        request,
-                        _("Paiement enregistré, reçu %(number)s émis.")
-                        % {"number": payment.documents.get().number},
-                    )
-                    first = payment.allocations.order_by("pk").first()
-                    return redirect(first.line)
+                messages.success(
+                    request,
+                    _("Paiement enregistré, reçu %(number)s émis.")
+                    % {"number": payment.documents.get().number},
+                )
+                return redirect(allocations[0][0])
         status = 400
     else:
         form = PaymentForm(initial={"received_on": timezone.localdate()})
-        formset = AllocationFormSet(prefix="alloc", initial=initial_rows)
+        lines = selectors.open_lines()
+        wanted = _id(request.GET.get("line"))
+        initial = [{"line": line, "amount": line.balance} for line in lines if line.pk == wanted]
+        formset = AllocationFormSet(prefix="alloc", initial=initial, lines=lines)
         status = 200
     return render(
         request,
@@ -301,8 +286,8 @@ def dues_exemptions(request):
                     reason=data["reason"],
                     actor=request.user,
                 )
-            except DuesError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            except ServiceError as error:
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -320,6 +305,7 @@ def dues_exemptions(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def dues_call_year(request):
     """Open the call of a year (idempotent): lines, notices, emails."""
     require(perms.can_manage_dues(request.user))
@@ -343,8 +329,8 @@ def dues_call_year(request):
                         actor=request.user,
                     )
                     result = services.dues_call_year(year=data["year"], actor=request.user)
-            except DuesError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+            except ServiceError as error:
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -373,68 +359,61 @@ def dues_call_year(request):
 def dues_reminder_settings(request):
     """The reminder schedule: days after the due date, each step on or off."""
     require(perms.can_manage_dues(request.user))
-    formset = ReminderStepFormSet(request.POST or None, prefix="steps")
+    initial = [
+        {"id": step.pk, "days_after_due": step.days_after_due, "is_active": step.is_active}
+        for step in DuesReminderStep.objects.order_by("days_after_due", "pk")
+    ]
+    formset = ReminderStepFormSet(request.POST or None, prefix="steps", initial=initial)
+    status = 200
     if request.method == "POST":
-        if formset.is_valid():
-            services.dues_save_reminder_steps(formset, actor=request.user)
-            messages.success(request, _("Calendrier des relances enregistré."))
-            return redirect("dues_reminder_settings")
         status = 400
-    else:
-        status = 200
+        if formset.is_valid():
+            try:
+                services.dues_save_reminder_steps(
+                    steps=reminder_step_rows(formset), actor=request.user
+                )
+            except ServiceError as error:
+                formset.non_form_errors().append(str(error))
+            else:
+                messages.success(request, _("Calendrier des relances enregistré."))
+                return redirect("dues_reminder_settings")
     return render(
         request,
         "members/dues/reminder_settings.html",
-        {"formset": formset, "catch_up": services.REMINDER_CATCH_UP_DAYS},
+        {"formset": formset, "catch_up": selectors.REMINDER_CATCH_UP_DAYS},
         status=status,
     )
 
 
-# Documents -----------------------------------------------------------------------
-
-
-def _document_platforms(document):
-    if document.kind == DuesDocumentKind.RECEIPT:
-        return list(
-            Platform.objects.filter(dues_lines__allocations__payment_id=document.payment_id)
-            .distinct()
-            .order_by("pk")
-        )
-    return [document.line.platform]
-
-
-def _require_document_access(user, platforms):
-    if perms.can_manage_dues(user):
-        return
-    require(any(perms.can_see_platform_dues(user, platform) for platform in platforms))
+# Documents: read only ----------------------------------------------------------------
 
 
 def dues_document(request, pk, number):
-    """A stored document, identical at every download."""
+    """A stored document, identical at every download (its stamped copy once void)."""
     document = get_object_or_404(
         DuesDocument.objects.select_related("line__platform"), pk=pk, number=number
     )
-    _require_document_access(request.user, _document_platforms(document))
-    return pdf_response(document.filename, bytes(document.content))
+    require(perms.can_see_dues_document(request.user, selectors.document_platforms(document)))
+    return pdf_response(document.filename, document.served_content())
 
 
 def _line_document(request, pk, kind):
+    """The valid document of a line; 404 when none was issued (a GET never issues)."""
     line = get_object_or_404(DuesLine.objects.select_related("platform"), pk=pk)
-    _require_document_access(request.user, [line.platform])
-    try:
-        document = services.dues_issue_document(kind, line=line, actor=request.user)
-    except DuesError as error:
-        raise Http404(error.message) from None
-    return pdf_response(document.filename, bytes(document.content))
+    require(perms.can_see_dues_document(request.user, [line.platform]))
+    document = selectors.current_document(line, kind)
+    if document is None:
+        raise Http404(_("Ce document n'a pas été émis."))
+    return pdf_response(document.filename, document.served_content())
 
 
 def dues_notice_pdf(request, pk):
-    """The notice of a called line (issued once, on first need)."""
+    """The notice of a called line, once issued (by the call or the bureau's POST)."""
     return _line_document(request, pk, DuesDocumentKind.NOTICE)
 
 
 def dues_certificate_pdf(request, pk):
-    """The membership certificate, once the year's dues are paid (issued once)."""
+    """The valid membership certificate of a paid line, once issued."""
     return _line_document(request, pk, DuesDocumentKind.CERTIFICATE)
 
 
@@ -445,39 +424,12 @@ def platform_dues(request, slug):
     """A platform's dues by year, with its documents: the bureau and its own people."""
     platform = get_object_or_404(Platform.objects.select_related("department__region"), slug=slug)
     require(perms.can_see_platform_dues(request.user, platform))
-    lines = list(platform.dues_lines.with_amounts().order_by("-year", "pk"))
-    documents = list(
-        DuesDocument.objects.without_content()
-        .with_payment_cancelled()
-        .visible_to_platform(platform)
-        .order_by("year", "kind", "sequence")
-    )
-    paid_by_payment = {}
-    for payment_id, line_id in Allocation.objects.filter(line__platform=platform).values_list(
-        "payment_id", "line_id"
-    ):
-        paid_by_payment.setdefault(payment_id, set()).add(line_id)
-    by_line = {line.pk: [] for line in lines}
-    for document in documents:
-        targets = (
-            paid_by_payment.get(document.payment_id, ())
-            if document.kind == DuesDocumentKind.RECEIPT
-            else [document.line_id]
-        )
-        for line_id in targets:
-            by_line.setdefault(line_id, []).append(document)
-    for line in lines:
-        line.document_list = by_line.get(line.pk, [])
-        line.has_notice = any(d.kind == DuesDocumentKind.NOTICE for d in line.document_list)
-        line.has_certificate = any(
-            d.kind == DuesDocumentKind.CERTIFICATE for d in line.document_list
-        )
     return render(
         request,
         "members/dues/platform_dues.html",
         {
             "platform": platform,
-            "lines": lines,
+            "lines": selectors.platform_dues(platform),
             "today": timezone.localdate(),
             "can_manage": perms.can_manage_dues(request.user),
         },

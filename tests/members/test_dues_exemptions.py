@@ -7,14 +7,20 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from innovalo.exceptions import ServiceError
 from members.enums import DuesStatus
 from members.models import DuesExemption, DuesLine
 from members.services import dues as services
-from members.services.dues import DuesError
 
-from .dues_factories import DuesLineFactory, DuesPlatformFactory, DuesRateFactory
+from .dues_factories import (  # noqa: F401 - fixtures
+    DuesLineFactory,
+    DuesPlatformFactory,
+    DuesRateFactory,
+    fast_pdf_fixture,
+    stored_amounts_agree_fixture,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf", "stored_amounts_agree")]
 
 URL = reverse("dues_exemptions")
 
@@ -78,7 +84,7 @@ def test_exemption_without_reason_keeps_input(client_for):
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
     assert not DuesExemption.objects.exists()
-    with pytest.raises(DuesError):
+    with pytest.raises(ServiceError):
         services.dues_exempt_platform(platform=platform, year=2027, reason="  ")
 
 

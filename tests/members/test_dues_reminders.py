@@ -12,14 +12,25 @@ from django.db import connection
 from freezegun import freeze_time
 
 from innovalo.celery import app as celery_app
+from innovalo.enums import EmailStatus
+from innovalo.exceptions import ServiceError
 from innovalo.models import SentReminder
+from innovalo.reminders import send_once
 from innovalo.tasks import send_due_reminders
-from members import tasks
 from members.enums import DuesStatus
-from members.models import DuesLine, DuesReminderStep
+from members.models import DuesDocument, DuesLine, DuesReminderStep
+from members.selectors import dues as selectors
 from members.services import dues as services
 
-from .dues_factories import DuesLineFactory, default_steps, pdf_text, with_people
+from .dues_factories import (  # noqa: F401 - fixtures
+    DuesLineFactory,
+    default_steps,
+    pdf_text,
+    stored_amounts_agree_fixture,
+    with_people,
+)
+
+pytestmark = pytest.mark.usefixtures("stored_amounts_agree")
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -38,7 +49,7 @@ def test_reminder_goes_to_director_and_accounting_with_the_notice():
     line = late_line(50)
     assert services.dues_send_due_reminders() == 1
     message = mail.outbox[0]
-    assert sorted(message.to) == services.dues_recipients(line.platform)
+    assert sorted(message.to) == selectors.dues_recipients(line.platform)
     assert len(message.to) == 2
     assert message.subject.startswith("[INNOVALO] Relance : cotisation 2026")
     assert "300,00" in message.body
@@ -46,7 +57,9 @@ def test_reminder_goes_to_director_and_accounting_with_the_notice():
     assert filename == "AC-2026-0001.pdf" and mimetype == "application/pdf"
     assert "AC-2026-0001" in pdf_text(content)
     step45 = next(s for s in steps if s.days_after_due == 45)
-    assert SentReminder.objects.filter(key=f"dues:{step45.pk}:{line.pk}:45").exists()
+    record = SentReminder.objects.get(rule="dues_reminder")
+    assert (record.target, record.period) == (f"members.duesline:{line.pk}", str(step45.pk))
+    assert record.status == EmailStatus.SENT and record.recipients == ", ".join(message.to)
 
 
 @pytest.mark.django_db
@@ -73,8 +86,10 @@ def test_each_step_is_sent_once_over_time():
             sent.append(services.dues_send_due_reminders())
     # 15, 45 and 90 days after the due date (10 days ago): days 5, 35 and 80.
     assert [day for day, count in enumerate(sent) if count] == [5, 35, 80]
-    assert SentReminder.objects.filter(kind="dues_reminder").count() == 3
-    assert line.events.filter(kind="reminder").count() == 3
+    assert (
+        SentReminder.objects.filter(rule="dues_reminder", target__endswith=f":{line.pk}").count()
+        == 3
+    )
 
 
 @pytest.mark.django_db
@@ -129,14 +144,15 @@ def test_manual_reminder_recorded_once_a_day(bureau):
     line = late_line(3)
     assert services.dues_send_manual_reminder(line, actor=bureau) is True
     assert services.dues_send_manual_reminder(line, actor=bureau) is False
-    record = SentReminder.objects.get(kind="dues_reminder_manual")
-    assert record.sent_by == bureau and record.key == f"dues:manual:{line.pk}:2026-11-25"
+    record = SentReminder.objects.get(rule="dues_reminder_manual")
+    assert record.sent_by == bureau
+    assert (record.target, record.period) == (f"members.duesline:{line.pk}", "2026-11-25")
     assert len(mail.outbox) == 1
     paid = late_line(3)
     services.dues_record_payment(
         received_on=TODAY, amount="300", method="cheque", allocations=[(paid, "300")]
     )
-    with pytest.raises(services.DuesError):
+    with pytest.raises(ServiceError):
         services.dues_send_manual_reminder(paid, actor=bureau)
 
 
@@ -168,7 +184,7 @@ def test_call_notice_email_sent_once(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.dues_call_year(year=2027)
     line = DuesLine.objects.get(platform=platform, year=2027)
-    assert tasks.dues_send_notice.delay(line.pk).get() is False  # a retried task
+    assert send_once("dues_call", line, "") is False  # a retried delivery
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert sorted(message.to) == emails
@@ -192,7 +208,7 @@ def test_weekly_digest_once_per_iso_week(bureau):
     message = mail.outbox[0]
     assert message.to == [bureau.email]
     assert "En retard : 1 ligne" in message.body
-    assert SentReminder.objects.filter(key="dues:digest:2026-W48").exists()
+    assert SentReminder.objects.filter(rule="dues_digest", period="2026-W48").exists()
 
 
 @pytest.mark.django_db
@@ -230,11 +246,9 @@ def test_concurrent_reminder_runs_send_once():
     assert errors == []
     assert sum(results) == 3
     assert len(mail.outbox) == 3
-    assert SentReminder.objects.filter(kind="dues_reminder").count() == 3
+    assert SentReminder.objects.filter(rule="dues_reminder").count() == 3
     # One notice per line, numbered without gaps, despite two runs issuing them.
-    numbers = sorted(
-        services.DuesDocument.objects.filter(line__in=lines).values_list("sequence", flat=True)
-    )
+    numbers = sorted(DuesDocument.objects.filter(line__in=lines).values_list("sequence", flat=True))
     assert numbers == [1, 2, 3]
 
 
@@ -253,12 +267,10 @@ def test_dues_reminders_through_real_redis_broker_and_worker():
     with start_worker(celery_app, perform_ping_check=False, pool="solo", concurrency=1):
         first = send_due_reminders.delay(["dues_reminders"]).get(timeout=60)
         second = send_due_reminders.delay(["dues_reminders"]).get(timeout=60)
-        again = tasks.dues_send_due_reminders.delay().get(timeout=60)
     assert first == {"dues_reminders": 1}
     assert second == {"dues_reminders": 0}
-    assert again == 0
     assert len(mail.outbox) == 1
-    assert SentReminder.objects.filter(kind="dues_reminder", sent_at__isnull=False).count() == 1
+    assert SentReminder.objects.filter(rule="dues_reminder", status=EmailStatus.SENT).count() == 1
 
 
 @pytest.mark.django_db
@@ -272,11 +284,115 @@ def test_digest_late_totals_come_from_one_sql_query(bureau, django_assert_num_qu
             amount="100",
             method="cheque",
             allocations=[(partly, "100")],
-            issue_receipt=False,
+            issue_documents=False,
         )
         late_line(-5)  # not due yet
         with django_assert_num_queries(1):
-            totals = services.dues_late_totals()
+            totals = selectors.dues_late_totals()
         assert totals == {"count": 2, "balance": Decimal("500.00")}
         assert services.dues_weekly_digest() == 1
     assert "En retard : 2 lignes, 500,00" in mail.outbox[0].body.replace("\u202f", " ")
+
+
+# The outbox: periods, watermark, re-checks ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changing_a_steps_days_does_not_send_that_step_again():
+    """The reminder's period is the step's id: 45 -> 50 days is the same step."""
+    steps = default_steps()
+    with freeze_time(TODAY):
+        line = late_line(46)
+        assert services.dues_send_due_reminders() == 1
+    step45 = next(s for s in steps if s.days_after_due == 45)
+    services.dues_save_reminder_steps(
+        steps=[
+            {
+                "id": s.pk,
+                "days_after_due": 50 if s == step45 else s.days_after_due,
+                "is_active": True,
+            }
+            for s in steps
+        ]
+    )
+    for day in range(1, 10):
+        with freeze_time(TODAY + datetime.timedelta(days=day)):
+            assert services.dues_send_due_reminders() == 0
+    assert len(mail.outbox) == 1
+    assert SentReminder.objects.get(rule="dues_reminder").target == f"members.duesline:{line.pk}"
+
+
+@pytest.mark.django_db
+def test_the_weekly_digest_lists_each_payment_once(bureau):
+    """Digests on a Wednesday then the next Monday: each lists the payments recorded
+    since the previous one (a watermark), not the last seven days."""
+
+    def pay(line, amount):
+        services.dues_record_payment(
+            received_on=datetime.date(2026, 11, 20),
+            amount=amount,
+            method="cheque",
+            allocations=[(line, amount)],
+            reference=f"CHQ-{amount}",
+            issue_documents=False,
+        )
+
+    with freeze_time("2026-11-24 09:00"):  # Tuesday
+        first, second = late_line(50), late_line(50)
+        pay(first, "111")
+    with freeze_time("2026-11-25 08:00"):  # Wednesday
+        assert services.dues_weekly_digest() == 1
+    with freeze_time("2026-11-26 09:00"):  # Thursday
+        pay(second, "222")
+    with freeze_time("2026-11-30 08:00"):  # next Monday, six days after Tuesday
+        assert services.dues_weekly_digest() == 1
+    wednesday, monday = (message.body.replace("\u202f", " ") for message in mail.outbox)
+    assert "111,00" in wednesday and "222,00" not in wednesday
+    assert "222,00" in monday and "111,00" not in monday
+
+
+@pytest.mark.django_db
+def test_digest_without_bureau_is_not_recorded():
+    assert services.dues_weekly_digest(today=TODAY) == 0
+    assert not SentReminder.objects.exists()
+
+
+@pytest.mark.django_db
+@freeze_time(TODAY)
+def test_a_reminder_for_a_line_paid_meanwhile_is_skipped():
+    """The sender re-reads the line under its lock: paid since the row was written, it
+    sends nothing and marks the row skipped."""
+    from innovalo.reminders import _record, deliver
+
+    line = late_line(50)
+    record, _created = _record("dues_reminder", line, "1", None)
+    services.dues_record_payment(
+        received_on=TODAY, amount="300", method="cheque", allocations=[(line, "300")]
+    )
+    assert deliver(record.pk) is False
+    record.refresh_from_db()
+    assert record.status == EmailStatus.SKIPPED and mail.outbox == []
+
+
+@pytest.mark.django_db
+@freeze_time(TODAY)
+def test_call_emails_are_written_in_the_calls_transaction_and_sent_after_it(
+    django_capture_on_commit_callbacks,
+):
+    from .dues_factories import DuesPlatformFactory, DuesRateFactory
+
+    DuesRateFactory(year=2027, amount=Decimal("320.00"), due_date=datetime.date(2027, 3, 31))
+    platforms = DuesPlatformFactory.create_batch(3)
+    for platform in platforms:
+        with_people(platform)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.dues_call_year(year=2027)
+    rows = SentReminder.objects.filter(rule="dues_call")
+    assert rows.count() == 3 and set(rows.values_list("status", flat=True)) == {"pending"}
+    assert mail.outbox == [] and len(callbacks) == 3
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 3
+    assert set(rows.values_list("status", flat=True)) == {EmailStatus.SENT}
+    numbers = sorted(DuesDocument.objects.filter(kind="notice").values_list("number", flat=True))
+    assert numbers == ["AC-2027-0001", "AC-2027-0002", "AC-2027-0003"]

@@ -8,27 +8,30 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from freezegun import freeze_time
 
-from members.enums import DuesDocumentKind, DuesEventKind, DuesStatus, PaymentMethod
+from innovalo.audit import entries_for
+from innovalo.exceptions import ServiceError
+from members.enums import DuesDocumentKind, DuesStatus, PaymentMethod
 from members.models import (
     Allocation,
     DocumentCounter,
     DuesDocument,
+    DuesExemption,
     DuesLine,
     DuesRate,
     Payment,
     PaymentCancellation,
 )
 from members.services import dues as services
-from members.services.dues import DuesError
 
-from .dues_factories import (
+from .dues_factories import (  # noqa: F401 - fixtures
     DuesLineFactory,
     DuesPlatformFactory,
     DuesRateFactory,
     pdf_text,
+    stored_amounts_agree_fixture,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stored_amounts_agree")]
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -38,12 +41,12 @@ def pay(lines_amounts, amount=None, **kwargs):
     total = amount if amount is not None else sum((a for _, a in allocations), Decimal(0))
     kwargs.setdefault("received_on", TODAY)
     kwargs.setdefault("method", PaymentMethod.TRANSFER)
-    kwargs.setdefault("issue_receipt", False)
+    kwargs.setdefault("issue_documents", False)
     return services.dues_record_payment(amount=total, allocations=allocations, **kwargs)
 
 
 def state(line):
-    return DuesLine.objects.with_amounts().get(pk=line.pk)
+    return DuesLine.objects.get(pk=line.pk)
 
 
 # Constraints ----------------------------------------------------------------------
@@ -120,7 +123,7 @@ def test_partial_payments_add_up_in_decimal():
     assert line.paid_amount == Decimal("300.00")
     assert isinstance(line.paid_amount, Decimal)
     assert line.balance == Decimal("0.00")
-    assert line.state == line.status == DuesStatus.PAID
+    assert line.status == DuesStatus.PAID
 
 
 @freeze_time(TODAY)
@@ -128,8 +131,8 @@ def test_one_payment_split_across_two_platforms():
     first, second = DuesLineFactory(), DuesLineFactory()
     payment = pay([(first, "300"), (second, "150")], payer="Lycée Condorcet")
     assert payment.amount == Decimal("450.00")
-    assert state(first).state == DuesStatus.PAID
-    assert state(second).state == DuesStatus.PARTLY_PAID
+    assert state(first).status == DuesStatus.PAID
+    assert state(second).status == DuesStatus.PARTLY_PAID
     assert state(second).balance == Decimal("150.00")
 
 
@@ -137,17 +140,20 @@ def test_one_payment_split_across_two_platforms():
 def test_a_line_is_never_over_allocated():
     line = DuesLineFactory(amount_due=Decimal("300.00"))
     pay([(line, "250")])
-    with pytest.raises(DuesError, match="dépasse le reste dû"):
+    with pytest.raises(ServiceError, match="dépasse le reste dû"):
         pay([(line, "50.01")])
     assert state(line).paid_amount == Decimal("250.00")
     assert Payment.objects.count() == 1
 
 
 @freeze_time(TODAY)
-def test_a_payment_is_never_over_allocated():
+@pytest.mark.parametrize("amount", ["300", "500"])
+def test_allocations_must_equal_the_payment(amount):
+    """The rule is the service's (it was checked only in the view)."""
     first, second = DuesLineFactory(), DuesLineFactory()
-    with pytest.raises(DuesError, match="dépasse le montant du paiement"):
-        pay([(first, "200"), (second, "200")], amount=Decimal("300"))
+    with pytest.raises(ServiceError, match="doit être égale au montant") as error:
+        pay([(first, "200"), (second, "200")], amount=Decimal(amount))
+    assert error.value.field == "amount"
     assert not Payment.objects.exists()
 
 
@@ -165,7 +171,7 @@ def test_a_payment_is_never_over_allocated():
 @freeze_time(TODAY)
 def test_bad_amounts_are_refused(value, message):
     line = DuesLineFactory()
-    with pytest.raises(DuesError, match=message):
+    with pytest.raises(ServiceError, match=message):
         services.dues_record_payment(
             received_on=TODAY, amount=value, method="cheque", allocations=[(line, "10")]
         )
@@ -178,14 +184,14 @@ def test_allocation_to_a_cancelled_or_exempt_or_paid_line_is_refused():
     paid = DuesLineFactory()
     pay([(paid, "300")])
     for line in (cancelled, exempt, paid):
-        with pytest.raises(DuesError, match="ne peut pas recevoir"):
+        with pytest.raises(ServiceError, match="ne peut pas recevoir"):
             pay([(line, "10")])
 
 
 @freeze_time(TODAY)
 def test_payment_in_the_future_is_refused():
     line = DuesLineFactory()
-    with pytest.raises(DuesError, match="futur"):
+    with pytest.raises(ServiceError, match="futur"):
         pay([(line, "10")], received_on=TODAY + datetime.timedelta(days=1))
 
 
@@ -193,7 +199,7 @@ def test_payment_in_the_future_is_refused():
 def test_cancelling_a_payment_keeps_it_and_reopens_the_line(bureau):
     line = DuesLineFactory()
     payment = pay([(line, "300")])
-    assert state(line).state == DuesStatus.PAID
+    assert state(line).status == DuesStatus.PAID
     services.dues_cancel_payment(payment=payment, reason="Chèque sans provision", actor=bureau)
     line.refresh_from_db()
     assert line.status == DuesStatus.CALLED
@@ -202,11 +208,13 @@ def test_cancelling_a_payment_keeps_it_and_reopens_the_line(bureau):
     assert cancellation.cancelled_by == bureau and cancellation.reason == "Chèque sans provision"
     assert Payment.objects.filter(pk=payment.pk).exists()
     assert Allocation.objects.filter(payment=payment).exists()
-    kinds = list(line.events.values_list("kind", flat=True))
-    assert DuesEventKind.PAYMENT_CANCELLED in kinds and DuesEventKind.PAYMENT in kinds
-    with pytest.raises(DuesError, match="déjà annulé"):
+    history = list(entries_for(line))
+    assert [e.action for e in history] == ["dues.payment_cancelled", "dues.paid"]
+    assert history[0].actor == bureau and history[0].amount == Decimal("300.00")
+    assert "Chèque sans provision" in history[0].message
+    with pytest.raises(ServiceError, match="déjà annulé"):
         services.dues_cancel_payment(payment=payment, reason="encore", actor=bureau)
-    with pytest.raises(DuesError, match="motif"):
+    with pytest.raises(ServiceError, match="motif"):
         services.dues_cancel_payment(payment=pay([(line, "10")]), reason=" ", actor=bureau)
 
 
@@ -218,9 +226,9 @@ def test_exemption_and_line_cancellation(bureau):
     assert line.status == DuesStatus.EXEMPT and line.exemption.reason.startswith("Plateforme")
     paid = DuesLineFactory()
     pay([(paid, "10")])
-    with pytest.raises(DuesError, match="paiements"):
+    with pytest.raises(ServiceError, match="paiements"):
         services.dues_exempt(line=paid, reason="x", actor=bureau)
-    with pytest.raises(DuesError, match="paiements"):
+    with pytest.raises(ServiceError, match="paiements"):
         services.dues_cancel_line(line=paid, reason="x", actor=bureau)
     other = DuesLineFactory()
     services.dues_cancel_line(line=other, reason="A quitté le réseau", actor=bureau)
@@ -236,7 +244,7 @@ def test_call_of_a_year_run_twice_creates_nothing_twice(bureau, django_capture_o
     DuesRateFactory(year=2026, amount=Decimal("250.00"))
     platforms = DuesPlatformFactory.create_batch(3)
     DuesPlatformFactory(is_member=False)
-    services.DuesExemption.objects.create(platform=platforms[2], year=2026, reason="Exonérée")
+    DuesExemption.objects.create(platform=platforms[2], year=2026, reason="Exonérée")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = services.dues_call_year(year=2026, actor=bureau)
     assert result.created == 3 and len(result.called) == 2 and len(callbacks) == 2
@@ -250,14 +258,14 @@ def test_call_of_a_year_run_twice_creates_nothing_twice(bureau, django_capture_o
 
 
 def test_call_without_rate_is_refused():
-    with pytest.raises(DuesError, match="tarif"):
+    with pytest.raises(ServiceError, match="tarif"):
         services.dues_call_year(year=2031)
 
 
 def test_rate_cannot_change_once_called():
     DuesRateFactory(year=2026, amount=Decimal("250.00"))
     DuesLineFactory(year=2026)
-    with pytest.raises(DuesError, match="ne peut plus changer"):
+    with pytest.raises(ServiceError, match="ne peut plus changer"):
         services.dues_set_rate(year=2026, amount="300", due_date=TODAY)
     services.dues_set_rate(year=2026, amount="250", due_date=TODAY)
     assert DuesRate.objects.get(year=2026).due_date == TODAY
@@ -273,7 +281,7 @@ def test_notice_pdf_shows_number_identities_amount_and_due_date(settings):
         due_date=datetime.date(2026, 1, 21),
         purchase_order="BC-2026-77",
     )
-    document = services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
+    document = services.dues_issue_notice(line)
     assert document.number == "AC-2026-0001"
     text = pdf_text(bytes(document.content))
     association = settings.ASSOCIATION
@@ -296,8 +304,8 @@ def test_notice_pdf_shows_number_identities_amount_and_due_date(settings):
 @freeze_time(TODAY)
 def test_documents_are_issued_once_and_identical():
     line = DuesLineFactory()
-    first = services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
-    second = services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
+    first = services.dues_issue_notice(line)
+    second = services.dues_issue_notice(line)
     assert first.pk == second.pk and bytes(first.content) == bytes(second.content)
     assert DuesDocument.objects.count() == 1
 
@@ -305,8 +313,8 @@ def test_documents_are_issued_once_and_identical():
 @freeze_time(TODAY)
 def test_receipt_per_payment_with_its_own_numbers():
     first, second = DuesLineFactory(), DuesLineFactory()
-    one = pay([(first, "300"), (second, "100")], issue_receipt=True, reference="CHQ 123")
-    two = pay([(second, "200")], issue_receipt=True)
+    one = pay([(first, "300"), (second, "100")], issue_documents=True, reference="CHQ 123")
+    two = pay([(second, "200")], issue_documents=True)
     receipts = DuesDocument.objects.filter(kind=DuesDocumentKind.RECEIPT).order_by("sequence")
     assert [r.number for r in receipts] == ["RE-2026-0001", "RE-2026-0002"]
     assert receipts[0].payment == one and receipts[1].payment == two
@@ -318,10 +326,10 @@ def test_receipt_per_payment_with_its_own_numbers():
 @freeze_time(TODAY)
 def test_certificate_only_once_paid():
     line = DuesLineFactory()
-    with pytest.raises(DuesError, match="payée"):
-        services.dues_issue_document(DuesDocumentKind.CERTIFICATE, line=line)
+    with pytest.raises(ServiceError, match="payée"):
+        services.dues_issue_certificate(line)
     pay([(line, "300")])
-    document = services.dues_issue_document(DuesDocumentKind.CERTIFICATE, line=line)
+    document = services.dues_issue_certificate(line)
     assert document.number == "AT-2026-0001"
     text = pdf_text(bytes(document.content))
     assert "Attestation d'adhésion 2026" in text and line.platform.name in text
@@ -330,7 +338,7 @@ def test_certificate_only_once_paid():
 @freeze_time(TODAY)
 def test_numbers_follow_without_gaps_when_a_render_fails(monkeypatch):
     lines = DuesLineFactory.create_batch(3)
-    services.dues_issue_document(DuesDocumentKind.NOTICE, line=lines[0])
+    services.dues_issue_notice(lines[0])
     from members import pdf
 
     def broken(*args, **kwargs):
@@ -339,8 +347,8 @@ def test_numbers_follow_without_gaps_when_a_render_fails(monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(pdf, "render_notice", broken)
         with pytest.raises(RuntimeError):
-            services.dues_issue_document(DuesDocumentKind.NOTICE, line=lines[1])
-    services.dues_issue_document(DuesDocumentKind.NOTICE, line=lines[2])
+            services.dues_issue_notice(lines[1])
+    services.dues_issue_notice(lines[2])
     numbers = sorted(DuesDocument.objects.values_list("number", flat=True))
     assert numbers == ["AC-2026-0001", "AC-2026-0002"]
 
@@ -356,7 +364,7 @@ def test_numbering_without_gaps_under_two_concurrent_transactions():
         try:
             barrier.wait()
             for line in chunk:
-                services.dues_issue_document(DuesDocumentKind.NOTICE, line=line)
+                services.dues_issue_notice(line)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -393,7 +401,7 @@ def test_two_treasurers_paying_the_same_line_at_once_never_over_allocate():
                 allocations=[(line.pk, "200")],
             )
             outcomes.append("ok")
-        except DuesError:
+        except ServiceError:
             outcomes.append("refused")
         finally:
             connection.close()
@@ -404,6 +412,6 @@ def test_two_treasurers_paying_the_same_line_at_once_never_over_allocate():
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
-    assert DuesLine.objects.with_amounts().get(pk=line.pk).paid_amount == Decimal("200.00")
+    assert DuesLine.objects.get(pk=line.pk).paid_amount == Decimal("200.00")
     receipts = DuesDocument.objects.filter(kind="receipt").values_list("number", flat=True)
     assert list(receipts) == ["RE-2026-0001"]

@@ -3,6 +3,8 @@ from django.urls import reverse
 
 from members.services.dues import dues_call_year, dues_set_rate
 
+from .dues_factories import DuesLineFactory, DuesPlatformFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -50,4 +52,47 @@ def test_home_query_count_stays_flat(client_for, platform, django_assert_max_num
         MembershipFactory(platform=PlatformFactory(), user=platform.memberships.first().user)
     client = client_for("director")
     with django_assert_max_num_queries(12):
+        assert client.get("/").status_code == 200
+
+
+def test_home_dues_panel_is_one_aggregate_query(bureau, rf, django_assert_num_queries):
+    """The panel reads the lines' stored amounts: one query however many lines."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from members.home import dues_panel
+
+    year = timezone.localdate().year
+    lines = [DuesLineFactory(year=year, due_date=timezone.localdate()) for _ in range(4)]
+    DuesLineFactory(year=year, status="exempt")
+    from members.services.dues import dues_record_payment
+
+    dues_record_payment(
+        received_on=timezone.localdate(),
+        amount="400",
+        method="cheque",
+        allocations=[(lines[0], "300"), (lines[1], "100")],
+        issue_documents=False,
+    )
+    request = rf.get("/")
+    request.user = bureau
+    with django_assert_num_queries(1):
+        panel = dues_panel(request)
+    summary = panel["summary"]
+    assert (summary["paid"], summary["partly_paid"], summary["expected"]) == (1, 1, 4)
+    assert summary["collected_amount"] == Decimal("400.00")
+    assert DuesPlatformFactory._meta.model.objects.count() >= 5
+
+
+def test_home_page_of_the_bureau_query_count_stays_flat(
+    client_for, platform, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    for _ in range(5):
+        DuesLineFactory(year=timezone.localdate().year)
+    client = client_for("bureau")
+    client.get("/")
+    with django_assert_max_num_queries(8):
         assert client.get("/").status_code == 200

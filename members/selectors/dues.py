@@ -1,0 +1,329 @@
+"""Reads about dues: the board's figures, a line's page, a platform's page, the
+digest, the reminders due, and the check of the stored amounts.
+
+Lines store their paid amount and status (kept by the services), so every figure
+is one aggregate query over stored columns: no correlated subquery per line. Only
+`recomputed()` (for `manage.py check_dues` and the tests) sums the allocations.
+"""
+
+import datetime
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from innovalo.audit import entries_for, key_of
+from innovalo.enums import Role
+from innovalo.models import SentReminder, User
+
+from ..enums import DuesDocumentKind, DuesStatus
+from ..models import (
+    Allocation,
+    DuesDocument,
+    DuesLine,
+    DuesRate,
+    DuesReminderStep,
+    Payment,
+    Platform,
+)
+from ..models.dues import CLOSED, FIRST_POSSIBLE_YEAR, MONEY, UNPAID, ZERO
+from ..perms import PLATFORM_ROLES_FOR_DUES
+
+MONEY_OUT = DecimalField(**MONEY)
+# A scheduled reminder whose date passed more than this long ago is not sent late
+# (e.g. after the schedule changed, or for old unpaid years): the bureau may still
+# send one by hand.
+REMINDER_CATCH_UP_DAYS = 30
+DIGEST_LATE_LINES = 50
+LINE_RULES = ("dues_call", "dues_reminder", "dues_reminder_manual")
+
+
+def _money_sum(field, **kwargs):
+    return Coalesce(Sum(field, **kwargs), Value(ZERO), output_field=MONEY_OUT)
+
+
+# The board ------------------------------------------------------------------------------
+
+
+def dues_years() -> tuple[list[int], set[int]]:
+    """(years to choose from, newest first; years that have a rate), in one query."""
+    rows = (
+        DuesRate.objects.order_by()
+        .annotate(rated=Value(True))
+        .values_list("year", "rated")
+        .union(
+            DuesLine.objects.order_by().annotate(rated=Value(False)).values_list("year", "rated")
+        )
+    )
+    years, rated = {timezone.localdate().year}, set()
+    for year, has_rate in rows:
+        years.add(year)
+        if has_rate:
+            rated.add(year)
+    return sorted(years, reverse=True), rated
+
+
+def dues_year_summary(year, lines=None) -> dict:
+    """Counts and amounts of a year: one aggregate query over stored columns."""
+    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
+    today = timezone.localdate()
+    summary = lines.aggregate(
+        total=Count("pk"),
+        to_call=Count("pk", filter=Q(status=DuesStatus.TO_CALL)),
+        called=Count(
+            "pk",
+            filter=Q(status__in=[DuesStatus.CALLED, DuesStatus.PARTLY_PAID, DuesStatus.PAID]),
+        ),
+        paid=Count("pk", filter=Q(status=DuesStatus.PAID)),
+        partly_paid=Count("pk", filter=Q(status=DuesStatus.PARTLY_PAID)),
+        late=Count("pk", filter=Q(status__in=UNPAID, due_date__lt=today)),
+        exempt=Count("pk", filter=Q(status=DuesStatus.EXEMPT)),
+        cancelled=Count("pk", filter=Q(status=DuesStatus.CANCELLED)),
+        expected_amount=_money_sum("amount_due", filter=~Q(status__in=CLOSED)),
+        collected_amount=_money_sum("paid_amount"),
+    )
+    # The paid rate: lines paid among lines the association expects money from.
+    summary["expected"] = summary["total"] - summary["exempt"] - summary["cancelled"]
+    summary["outstanding_amount"] = summary["expected_amount"] - summary["collected_amount"]
+    summary["year"] = year
+    return summary
+
+
+def dues_by_region(year, lines=None) -> list[dict]:
+    """The year's expected lines by region: one GROUP BY query."""
+    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
+    return list(
+        lines.exclude(status__in=CLOSED)
+        .values("platform__department__region__name")
+        .annotate(
+            expected=Count("pk"),
+            paid=Count("pk", filter=Q(status=DuesStatus.PAID)),
+            expected_amount=_money_sum("amount_due"),
+            collected_amount=_money_sum("paid_amount"),
+        )
+        .order_by("platform__department__region__name")
+    )
+
+
+def board_lines(year):
+    return DuesLine.objects.filter(year=year).for_board()
+
+
+def dues_late_totals(today=None) -> dict:
+    """Late lines of every year: how many and what they still owe, in one SQL query."""
+    totals = DuesLine.objects.late(today or timezone.localdate()).aggregate(
+        count=Count("pk"), due=_money_sum("amount_due"), paid=_money_sum("paid_amount")
+    )
+    return {"count": totals["count"], "balance": totals["due"] - totals["paid"]}
+
+
+def late_lines(today=None, limit=DIGEST_LATE_LINES) -> list[DuesLine]:
+    return list(
+        DuesLine.objects.late(today or timezone.localdate())
+        .select_related("platform")
+        .order_by("due_date", "platform__name", "pk")[:limit]
+    )
+
+
+def earliest_payment_date() -> datetime.date:
+    """No payment before the year preceding the first dues year (nor before 2000)."""
+    first = DuesRate.objects.order_by("year").values_list("year", flat=True).first()
+    year = max(FIRST_POSSIBLE_YEAR, (first or FIRST_POSSIBLE_YEAR) - 1)
+    return datetime.date(year, 1, 1)
+
+
+def open_lines() -> list[DuesLine]:
+    """Lines that may receive a payment, for the payment form (one query)."""
+    return list(
+        DuesLine.objects.open().select_related("platform").order_by("-year", "platform__name", "pk")
+    )
+
+
+# A line's page, a platform's page, a document ---------------------------------------------
+
+
+def line_page(line: DuesLine) -> dict:
+    allocations = list(
+        Allocation.objects.filter(line=line)
+        .select_related("payment__cancellation__cancelled_by", "payment__recorded_by")
+        .order_by("-payment__received_on", "-pk")
+    )
+    payment_ids = [a.payment_id for a in allocations]
+    documents = list(
+        DuesDocument.objects.without_content()
+        .filter(Q(line=line) | Q(payment_id__in=payment_ids))
+        .order_by("kind", "sequence")
+    )
+    receipts = {d.payment_id: d for d in documents if d.kind == DuesDocumentKind.RECEIPT}
+    for allocation in allocations:
+        allocation.receipt = receipts.get(allocation.payment_id)
+    own = [d for d in documents if d.kind != DuesDocumentKind.RECEIPT]
+    has_notice = any(d.kind == DuesDocumentKind.NOTICE for d in own)
+    has_certificate = any(d.kind == DuesDocumentKind.CERTIFICATE and not d.is_void for d in own)
+    return {
+        "allocations": allocations,
+        "documents": own,
+        "receipts": list(receipts.values()),
+        # The bureau's POSTs for what no service issued yet (a GET never issues).
+        "can_issue_notice": not has_notice
+        and line.status in (DuesStatus.CALLED, DuesStatus.PARTLY_PAID, DuesStatus.PAID),
+        "can_issue_certificate": not has_certificate
+        and line.status in (DuesStatus.PAID, DuesStatus.EXEMPT),
+        "reminders": list(
+            SentReminder.objects.filter(rule__in=LINE_RULES, target=key_of(line))
+            .select_related("sent_by")
+            .order_by("-created_at", "-pk")
+        ),
+        "history": list(entries_for(line, limit=50)),
+    }
+
+
+def platform_dues(platform) -> list[DuesLine]:
+    """A platform's lines, newest first, each with `document_list` (three queries)."""
+    lines = list(platform.dues_lines.order_by("-year", "pk"))
+    documents = list(
+        DuesDocument.objects.without_content()
+        .visible_to_platform(platform)
+        .order_by("year", "kind", "sequence")
+    )
+    paid_by_payment = {}
+    for payment_id, line_id in Allocation.objects.filter(line__platform=platform).values_list(
+        "payment_id", "line_id"
+    ):
+        paid_by_payment.setdefault(payment_id, set()).add(line_id)
+    by_line = {line.pk: [] for line in lines}
+    for document in documents:
+        targets = (
+            paid_by_payment.get(document.payment_id, ())
+            if document.kind == DuesDocumentKind.RECEIPT
+            else [document.line_id]
+        )
+        for line_id in targets:
+            by_line.setdefault(line_id, []).append(document)
+    for line in lines:
+        line.document_list = by_line.get(line.pk, [])
+    return lines
+
+
+def document_platforms(document) -> list[Platform]:
+    if document.kind == DuesDocumentKind.RECEIPT:
+        return list(
+            Platform.objects.filter(dues_lines__allocations__payment_id=document.payment_id)
+            .distinct()
+            .order_by("pk")
+        )
+    return [document.line.platform]
+
+
+def current_document(line, kind):
+    """The valid notice or certificate of a line, or None (a GET never issues one)."""
+    return DuesDocument.objects.filter(line=line, kind=kind, voided_at__isnull=True).first()
+
+
+# Emails --------------------------------------------------------------------------------
+
+
+def dues_recipients(platform) -> list[str]:
+    return sorted(platform.people_emails(*PLATFORM_ROLES_FOR_DUES))
+
+
+def bureau_emails() -> list[str]:
+    return sorted(
+        User.objects.filter(role=Role.BUREAU, is_active=True).values_list("email", flat=True)
+    )
+
+
+def payments_recorded_between(since, until) -> list[Payment]:
+    """Valid payments recorded in (since, until]: consecutive digests never overlap."""
+    return list(
+        Payment.objects.valid()
+        .filter(recorded_at__gt=since, recorded_at__lte=until)
+        .prefetch_related(
+            Prefetch("allocations", Allocation.objects.select_related("line__platform"))
+        )
+        .order_by("received_on", "pk")
+    )
+
+
+def due_reminders(today=None) -> list[tuple[DuesLine, DuesReminderStep]]:
+    """(line, step) pairs due now: the latest step reached by each late line, if
+    that step's date is recent (catch-up window) and it was not sent to the line."""
+    today = today or timezone.localdate()
+    steps = list(DuesReminderStep.objects.filter(is_active=True).order_by("days_after_due"))
+    if not steps:
+        return []
+    earliest = steps[0].days_after_due
+    lines = list(
+        DuesLine.objects.late(today)
+        .filter(due_date__lte=today - datetime.timedelta(days=earliest))
+        .select_related("platform")
+        .order_by("pk")
+    )
+    pairs = []
+    for line in lines:
+        reached = [
+            s for s in steps if line.due_date + datetime.timedelta(s.days_after_due) <= today
+        ]
+        step = reached[-1]
+        step_date = line.due_date + datetime.timedelta(step.days_after_due)
+        if (today - step_date).days <= REMINDER_CATCH_UP_DAYS:
+            pairs.append((line, step))
+    sent = set(
+        SentReminder.objects.filter(
+            rule="dues_reminder",
+            target__in={key_of(line) for line, _step in pairs},
+            period__in={str(step.pk) for _line, step in pairs},
+        ).values_list("target", "period")
+    )
+    return [(line, step) for line, step in pairs if (key_of(line), str(step.pk)) not in sent]
+
+
+# The stored amounts, recomputed -------------------------------------------------------------
+
+
+def recomputed(lines=None):
+    """Annotate `recomputed_paid` (valid allocations, summed) and `recomputed_status`
+    (the rule of `DuesLine.settled_status`), to compare with the stored columns."""
+    lines = lines if lines is not None else DuesLine.objects.all()
+    valid = (
+        Allocation.objects.filter(line=OuterRef("pk"), payment__cancellation__isnull=True)
+        .order_by()
+        .values("line")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return lines.annotate(
+        recomputed_paid=Coalesce(Subquery(valid, output_field=MONEY_OUT), Value(ZERO))
+    ).annotate(
+        recomputed_status=Case(
+            When(status__in=CLOSED, then=F("status")),
+            When(recomputed_paid__gte=F("amount_due"), then=Value(DuesStatus.PAID)),
+            When(recomputed_paid__gt=0, then=Value(DuesStatus.PARTLY_PAID)),
+            When(called_at__isnull=True, then=Value(DuesStatus.TO_CALL)),
+            default=Value(DuesStatus.CALLED),
+            output_field=CharField(),
+        )
+    )
+
+
+def dues_mismatches(lines=None):
+    """Lines whose stored paid amount or status differ from their allocations."""
+    return (
+        recomputed(lines)
+        .exclude(recomputed_paid=F("paid_amount"), recomputed_status=F("status"))
+        .select_related("platform")
+        .order_by("year", "pk")
+    )
