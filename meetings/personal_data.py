@@ -1,7 +1,7 @@
 """RGPD: what the meetings app holds about a person, and erasing it when they leave.
 
 Registered from ``MeetingsConfig.ready`` in ``innovalo.personal_data``: the providers list a
-person's invitations and answers, attendance, actions and proposals; ``anonymise`` erases
+person's invitations with their answers and attendance, actions and proposals; ``anonymise`` erases
 their name and address where meetings store them outside the user row (an external
 invitee's address, the participant lists frozen in published minutes, an elected officer).
 """
@@ -21,7 +21,7 @@ def invitations(user):
         .select_related("meeting", "platform")
         .order_by("meeting__start", "pk")
     )
-    return "Réunions : invitations et réponses", [
+    return "Réunions : invitations, réponses et présences", [
         {
             "réunion": row.meeting.title,
             "date": _when(row.meeting.start),
@@ -30,22 +30,6 @@ def invitations(user):
             "répondu le": _when(row.rsvp_at),
             "dîner": row.dinner,
             "visite": row.visit,
-        }
-        for row in rows
-    ]
-
-
-def attendance(user):
-    rows = (
-        MeetingInvitation.objects.filter(user=user)
-        .exclude(attendance="")
-        .select_related("meeting")
-        .order_by("meeting__start", "pk")
-    )
-    return "Réunions : présences", [
-        {
-            "réunion": row.meeting.title,
-            "date": _when(row.meeting.start),
             "présence": row.get_attendance_display(),
             "représenté·e par": row.represented_by,
         }
@@ -85,7 +69,7 @@ def proposals(user):
     ]
 
 
-PROVIDERS = [invitations, attendance, actions, proposals]
+PROVIDERS = [invitations, actions, proposals]
 
 
 @transaction.atomic

@@ -38,9 +38,9 @@ def test_my_data_lists_my_invitations_attendance_actions_and_proposals(
     services.proposal_submit(meeting=national, user=director, title="Mon point")
     client.force_login(director)
     data = json.loads(client.get(reverse("my_data") + "?format=json").content)
-    assert data["Réunions : invitations et réponses"][0]["réunion"] == national.title
-    assert data["Réunions : invitations et réponses"][0]["réponse"] == "Inscrit·e"
-    assert data["Réunions : présences"][0]["représenté·e par"] == "Mme Suppléante"
+    [mine] = data["Réunions : invitations, réponses et présences"]
+    assert (mine["réunion"], mine["réponse"]) == (national.title, "Inscrit·e")
+    assert mine["représenté·e par"] == "Mme Suppléante"
     assert [row["action"] for row in data["Réunions : actions dont je suis responsable"]] == [
         "Préparer l'enquête"
     ]
