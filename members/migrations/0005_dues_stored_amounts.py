@@ -146,7 +146,8 @@ def split_reminder_keys(apps, schema_editor):
     new (rule, target, period), so that none of them is sent a second time."""
     SentReminder = apps.get_model("innovalo", "SentReminder")
     for rule, pattern in REMINDER_KEYS:
-        for row in SentReminder.objects.filter(rule=rule, target__startswith="dues:").iterator():
+        rows = SentReminder.objects.filter(rule=rule, target__startswith="dues:").order_by("pk")
+        for row in rows.iterator():
             match = pattern.match(row.target)
             if not match:
                 continue

@@ -266,3 +266,70 @@ def test_payment_form_errors_show_amounts_in_french(client_for, dues):
     content = response.content.decode().replace("\u00a0", " ").replace("\u202f", " ")
     assert "La somme répartie (300,00 €)" in content
     assert "du paiement (250,00 €)" in content
+
+
+# Bad input: a message next to the field, never a 500 ----------------------------------------
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "abc", "-3", "1.5", "١٢", "0", " ", "\x00"])
+def test_an_allocation_line_that_is_no_id_is_a_form_error(client_for, dues, value):
+    data = _payment_post([(dues["other"], "10")], "10")
+    data["alloc-0-line"] = value
+    response = client_for("bureau").post(reverse("dues_payment_create"), data)
+    assert response.status_code == 400
+    if response.context is not None:  # a NUL is refused before the view (400)
+        errors = response.context["formset"].forms[0].errors
+        if value.strip():
+            assert "ne peut pas recevoir de paiement" in errors["line"][0]
+    assert not Payment.objects.filter(reference="CHQ 9").exists()
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "abc", ""])
+def test_the_payment_form_prefilled_with_a_bad_line_is_empty(client_for, dues, value):
+    response = client_for("bureau").get(reverse("dues_payment_create"), {"line": value})
+    assert response.status_code == 200
+    assert response.context["formset"].initial in (None, [])
+
+
+@pytest.mark.parametrize("value", ["1,000", "abc", "1e5", "NaN", "12.505", "0"])
+def test_an_allocation_amount_gets_its_message_next_to_it(client_for, dues, value):
+    response = client_for("bureau").post(
+        reverse("dues_payment_create"), _payment_post([(dues["other"], value)], "300")
+    )
+    assert response.status_code == 400
+    row = response.context["formset"].forms[0]
+    form = response.context["form"]
+    # Unreadable: next to the row's amount; readable but wrong: next to the payment's.
+    assert row.errors.get("amount") or form.errors.get("amount") or form.non_field_errors()
+    assert f'value="{value}"' in response.content.decode()
+
+
+def test_payment_form_query_counts_are_pinned(client_for, dues, django_assert_max_num_queries):
+    for _ in range(5):
+        DuesLineFactory(year=2026)
+    client = client_for("bureau")
+    url = reverse("dues_payment_create")
+    client.get(url)
+    # Session and user, the open lines (one query for every row).
+    with django_assert_max_num_queries(3):
+        response = client.get(url, {"line": dues["other"].pk})
+    assert len(response.context["formset"].lines) == 6
+    # One row prefilled, three blank ones, each with every open line.
+    assert response.content.decode().count(f'<option value="{dues["other"].pk}"') == 4
+    assert response.content.decode().count(f'<option value="{dues["other"].pk}" selected') == 1
+    # A failing POST: session, user, open lines, the lines locked nowhere (refused before).
+    with django_assert_max_num_queries(5):
+        response = client.post(url, _payment_post([(dues["other"], "300")], "250"))
+    assert response.status_code == 400
+
+
+def test_call_form_query_counts_are_pinned(client_for, dues, django_assert_max_num_queries):
+    client = client_for("bureau")
+    url = reverse("dues_call_year")
+    client.get(url)
+    # Session and user, the rate, lines already there, member platforms.
+    with django_assert_max_num_queries(5):
+        assert client.get(url, {"year": 2026}).status_code == 200
+    with django_assert_max_num_queries(5):
+        response = client.post(url, {"year": "2026", "amount": "abc", "due_date": "2026-03-31"})
+    assert response.status_code == 400 and response.context["form"].errors["amount"]
