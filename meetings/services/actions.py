@@ -65,7 +65,7 @@ def action_create(
         message=_("Action décidée : %s") % title,
         changes={
             "responsables": [None, ", ".join(_owner_labels(owners, owner_names))],
-            "échéance": [None, due_date],
+            **({"échéance": [None, due_date]} if due_date else {}),
         },
     )
     return action

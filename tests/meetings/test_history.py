@@ -123,10 +123,11 @@ def test_minutes_services_each_write_one_entry(bureau):
 
 
 def test_action_services_each_write_one_entry(national, bureau, director):
-    with OneEntry(national, "action_created"):
+    with OneEntry(national, "action_created") as created:
         action = services.action_create(
             meeting=national, title="Sonder", actor=bureau, owners=[director]
         )
+    assert created.entry.changes == {"responsables": [None, str(director)]}
     with OneEntry(national, "action_done") as done:
         services.action_set_status(action=action, status=ActionStatus.DONE, actor=director)
     assert done.entry.changes == {"état": ["En cours", "Faite"]}
