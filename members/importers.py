@@ -1,28 +1,38 @@
 """Read platforms from a CSV or XLSX file and check every row, without writing anything.
 
 `parse_upload(file)` returns raw rows (dicts of strings keyed by column) or raises
-`ImportFileError` with a message for the user; `validate_rows(raw_rows)` returns
-`ImportRow`s, each with its errors. The service `platform_import` writes them.
+`ServiceError` (field "file") with a message for the user; `validate_rows(raw_rows)`
+returns `ImportRow`s, each with its errors. The service `platform_import` writes them.
 The columns are those of the directory export, so an export can be re-imported.
+
+Whatever a file declares (an XLSX sheet may claim a million rows and sixteen thousand
+columns), at most MAX_SHEET_ROWS rows of MAX_COLUMNS cells are read, and an XLSX whose
+parts would unpack to more than MAX_UNPACKED_BYTES is refused before it is opened.
 """
 
 import csv
 import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils.translation import gettext as _
 
+from innovalo.exceptions import ServiceError
+
 from .enums import LabelStatus
 from .forms.platforms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
 from .models import Department, Domain, Platform, Service
 from .models.platforms import siret_validator
 
-MAX_ROWS = 1000
-RESERVED_SLUGS = {"export", "import"}  # URLs of the directory
+MAX_ROWS = 1000  # platforms in one file
+MAX_SHEET_ROWS = 5 * MAX_ROWS  # lines of a sheet read, blank ones included
+MAX_COLUMNS = 100
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNPACKED_BYTES = 10 * 1024 * 1024  # an XLSX is a zip: its parts, unpacked
+RESERVED_SLUGS = {"export", "import"}  # URLs of the directory
 
 # column -> (header in files, required)
 COLUMNS = {
@@ -92,8 +102,9 @@ MAX_LENGTHS = {
 }
 
 
-class ImportFileError(Exception):
-    """The file itself cannot be read: a message for the user."""
+def _refuse(message):
+    """The file itself cannot be read: a message next to the file field."""
+    return ServiceError(message, field="file")
 
 
 def _normalize_header(value) -> str:
@@ -115,61 +126,84 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+def _bounded(rows) -> list[list[str]]:
+    """The rows that are not blank, MAX_COLUMNS cells at most; beyond the headers and
+    MAX_ROWS rows, the file is refused as soon as the next row is seen."""
+    table = []
+    for row in rows:
+        cells = [_cell_text(cell) for cell in row[:MAX_COLUMNS]]
+        if not any(cells):
+            continue
+        if len(table) > MAX_ROWS:
+            raise _refuse(_("Le fichier dépasse %s lignes.") % MAX_ROWS)
+        table.append(cells)
+    return table
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportFileError(
+        raise _refuse(
             _("Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».")
         ) from error
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        return _bounded(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as error:
-        raise ImportFileError(_("Le fichier CSV est mal formé : %s") % error) from error
+        raise _refuse(_("Le fichier CSV est mal formé : %s") % error) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    unreadable = _("Le fichier XLSX ne peut pas être lu.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise _refuse(unreadable) from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _refuse(_("Le fichier XLSX est trop volumineux une fois décompressé."))
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        try:
+            sheet = workbook.worksheets[0]
+            rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)
+            return _bounded(rows)
+        finally:
+            workbook.close()
+    except ServiceError:
+        raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise ImportFileError(_("Le fichier XLSX ne peut pas être lu.")) from error
-    return rows
+        raise _refuse(unreadable) from error
 
 
 def parse_upload(upload) -> list[dict]:
     """Raw rows of an uploaded CSV or XLSX file, keyed by the known columns."""
     name = (getattr(upload, "name", "") or "").lower()
     if upload.size > MAX_BYTES:
-        raise ImportFileError(_("Le fichier dépasse 2 Mo."))
+        raise _refuse(_("Le fichier dépasse 2 Mo."))
     content = upload.read()
     if name.endswith(".csv"):
         table = _read_csv(content)
     elif name.endswith(".xlsx"):
         table = _read_xlsx(content)
     else:
-        raise ImportFileError(_("Format non reconnu : envoyez un fichier .csv ou .xlsx."))
-    table = [row for row in table if any(_cell_text(cell) for cell in row)]
+        raise _refuse(_("Format non reconnu : envoyez un fichier .csv ou .xlsx."))
     if not table:
-        raise ImportFileError(_("Le fichier est vide."))
+        raise _refuse(_("Le fichier est vide."))
     headers = [_normalize_header(cell) for cell in table[0]]
     missing = [column for column in REQUIRED if column not in headers]
     if missing:
-        raise ImportFileError(
+        raise _refuse(
             _("Colonnes obligatoires absentes : %(missing)s (colonnes attendues : %(all)s).")
             % {"missing": ", ".join(missing), "all": ", ".join(COLUMNS)}
         )
     body = table[1:]
     if not body:
-        raise ImportFileError(_("Le fichier ne contient aucune ligne de données."))
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(_("Le fichier dépasse %s lignes.") % MAX_ROWS)
+        raise _refuse(_("Le fichier ne contient aucune ligne de données."))
     rows = []
     for cells in body:
         row = dict.fromkeys(COLUMNS, "")

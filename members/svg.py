@@ -4,31 +4,13 @@ No map data is shipped: each region has a (tile_col, tile_row) cell, placed roug
 where it lies, as data journalists draw them.
 """
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from .models import Region
-
 TILE = 84
 GAP = 4
 SHADES = ["#9fb3cf", "#6f8fbd", "#3f6aa6", "#1f4e8c", "#163a69"]  # white text passes AA
-
-
-def regions_with_counts(platforms=None):
-    """Current regions with `platform_count`, in one query.
-
-    `platforms` (a Platform queryset) restricts what is counted (e.g. labelled only).
-    """
-    condition = Q()
-    if platforms is not None:
-        condition = Q(departments__platforms__in=platforms)
-    return (
-        Region.objects.current()
-        .annotate(platform_count=Count("departments__platforms", filter=condition, distinct=True))
-        .order_by("tile_row", "tile_col", "pk")
-    )
 
 
 def _shade(count, highest):
@@ -43,7 +25,7 @@ def _short(name, limit=14):
 
 
 def tile_map(regions, *, title=None) -> str:
-    """SVG markup for regions annotated with `platform_count` (see regions_with_counts)."""
+    """SVG markup for regions with `platform_count` (``selectors.platforms.map_regions``)."""
     regions = [r for r in regions if r.tile_col is not None and r.tile_row is not None]
     if not regions:
         return ""

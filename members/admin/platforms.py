@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import smart_split
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
@@ -14,6 +15,16 @@ from ..models import (
     Region,
     Service,
 )
+from ..models.platforms import MAX_SEARCH_WORDS
+
+
+class FirstWordsSearchMixin:
+    """Search on the first words only, as the directory does (a thousand words exceed
+    what SQLite accepts in one query)."""
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))[:MAX_SEARCH_WORDS]
+        return super().get_search_results(request, queryset, " ".join(words))
 
 
 @admin.register(Region)
@@ -35,7 +46,7 @@ class NamedListAdmin(admin.ModelAdmin):
 
 
 @admin.register(Establishment)
-class EstablishmentAdmin(admin.ModelAdmin):
+class EstablishmentAdmin(FirstWordsSearchMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "uai", "city"]
     search_fields = ["name", "uai", "city"]
     list_filter = ["kind"]
@@ -64,7 +75,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Platform)
-class PlatformAdmin(SimpleHistoryAdmin):
+class PlatformAdmin(FirstWordsSearchMixin, SimpleHistoryAdmin):
+    """Versions written before the audit log stay readable here (and on the history page)."""
+
     list_display = ["name", "acronym", "city", "department", "label_status", "is_member"]
     list_filter = ["label_status", "is_member", "department__region"]
     search_fields = ["name", "acronym", "city"]

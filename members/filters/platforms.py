@@ -1,10 +1,10 @@
 """Filters of the platform directory (django-filter), all in the query string."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import LabelStatus
+from ..forms.platforms import QuickForm
 from ..models import Department, Domain, Platform, Region, Service
 
 
@@ -66,22 +66,10 @@ class PlatformFilter(django_filters.FilterSet):
     class Meta:
         model = Platform
         fields = []
+        form = QuickForm  # a hundred department options, rendered in Python
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        match = Q()
-        for word in value.split():
-            match &= (
-                Q(name__icontains=word)
-                | Q(acronym__icontains=word)
-                | Q(city__icontains=word)
-                | Q(description__icontains=word)
-                | Q(services_description__icontains=word)
-                | Q(department__name__icontains=word)
-            )
-        return queryset.filter(match)
+        return queryset.search(value) if value.strip() else queryset
 
     @property
     def qs(self):

@@ -1,8 +1,11 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,6 +16,35 @@ siret_validator = RegexValidator(r"^\d{14}$", _("Un SIRET compte 14 chiffres."))
 uai_validator = RegexValidator(
     r"^\d{7}[A-Z]$", _("Un code UAI compte 7 chiffres suivis d'une lettre majuscule.")
 )
+
+# The profile a platform's people keep current (in the order of the edit page), and
+# the fields only the bureau changes (the label is granted by the association).
+PROFILE_FIELDS = (
+    "name",
+    "acronym",
+    "description",
+    "address",
+    "postal_code",
+    "city",
+    "department",
+    "website",
+    "email",
+    "phone",
+    "domains",
+    "services",
+    "services_description",
+    "campuses",
+    "billing_name",
+    "billing_address",
+    "siret",
+    "chorus_service_code",
+)
+BUREAU_FIELDS = ("label_status", "label_granted_on", "label_expires_on", "is_member")
+# A profile not reviewed for this long is due for review (reminder, home page).
+REVIEW_PERIOD = datetime.timedelta(days=365)
+# A search uses its first words only: each word adds a clause on six columns, and a
+# thousand of them exceed what a database accepts in one query.
+MAX_SEARCH_WORDS = 10
 
 
 class Domain(models.Model):
@@ -126,6 +158,26 @@ class PlatformQuerySet(models.QuerySet):
         """Platforms that are members of the association (they are called for dues)."""
         return self.filter(is_member=True)
 
+    def search(self, text):
+        """Platforms matching every word of `text` (its first MAX_SEARCH_WORDS words)
+        in their name, acronym, city, presentation, services or department."""
+        match = Q()
+        for word in (text or "").split()[:MAX_SEARCH_WORDS]:
+            match &= (
+                Q(name__icontains=word)
+                | Q(acronym__icontains=word)
+                | Q(city__icontains=word)
+                | Q(description__icontains=word)
+                | Q(services_description__icontains=word)
+                | Q(department__name__icontains=word)
+            )
+        return self.filter(match)
+
+    def review_due(self, now=None):
+        """Profiles never reviewed, or not for REVIEW_PERIOD."""
+        now = now or timezone.now()
+        return self.filter(Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=now - REVIEW_PERIOD))
+
 
 class Platform(models.Model):
     name = models.CharField(_("nom"), max_length=200)
@@ -190,6 +242,11 @@ class Platform(models.Model):
     @property
     def region(self):
         return self.department.region
+
+    def review_is_due(self, now=None) -> bool:
+        """Never reviewed, or not for REVIEW_PERIOD (as ``Platform.objects.review_due``)."""
+        now = now or timezone.now()
+        return self.reviewed_at is None or self.reviewed_at < now - REVIEW_PERIOD
 
     def people_emails(self, *roles):
         """Emails of the platform's people with the given roles (all if none)."""

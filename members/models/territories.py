@@ -1,10 +1,15 @@
 from django.db import models
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 
 class RegionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
+
+    def with_platform_count(self):
+        """Each region with `platform_count`, the platforms of its departments."""
+        return self.annotate(platform_count=Count("departments__platforms", distinct=True))
 
 
 class Region(models.Model):

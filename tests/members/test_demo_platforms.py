@@ -9,7 +9,6 @@ from innovalo.management.commands.seed_demo import DEMO_ACCOUNTS, demo_user
 from members.demo_platforms import seed_platforms
 from members.enums import LabelStatus
 from members.models import Correspondent, Equipment, Platform, PlatformHost, PlatformMembership
-from members.services.platforms import stale_platforms
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def test_seed_gives_a_realistic_network(seeded):
     assert Platform.objects.filter(department__code="85").exists()
     creusot = Platform.objects.get(slug="le-creusot")
     assert creusot.city == "Le Creusot" and creusot.department.code == "71"
-    assert stale_platforms().count() >= 3
+    assert Platform.objects.review_due().count() >= 3
     assert not Platform.objects.annotate(n=Count("hosts")).filter(n=0).exists()
     assert Correspondent.objects.filter(kind="regional").count() >= 3
     assert Correspondent.objects.filter(kind="thematic").count() >= 3

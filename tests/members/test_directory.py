@@ -191,3 +191,65 @@ def test_valid_filters_apply_when_another_is_invalid(client_for, network):
     assert response.status_code == 200
     assert "Sélectionnez un choix valide" in response.content.decode()
     assert [p.name for p in response.context["page_obj"]] == ["Alpha Méca", "Bravo Plast"]
+
+
+# Hostile query strings: 400 or 404, never a 500 ---------------------------------
+
+
+def test_a_thousand_search_words_use_the_first_ten(client, network):
+    words = " ".join(["plast"] + [f"mot{n}" for n in range(1300)])
+    response = client.get(reverse("platform_list"), {"q": words})
+    assert response.status_code == 200
+    assert [p.name for p in response.context["page_obj"]] == []  # "mot0"... match nothing
+    response = client.get(reverse("platform_list"), {"q": " ".join(["plast"] * 1300)})
+    assert [p.name for p in response.context["page_obj"]] == ["Bravo Plast"]
+
+
+def test_search_words_are_capped_in_the_queryset(network):
+    from members.models import Platform
+    from members.models.platforms import MAX_SEARCH_WORDS
+
+    query = str(Platform.objects.search(" ".join(["x"] * 1300)).query)
+    assert query.count("LIKE") == 6 * MAX_SEARCH_WORDS
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=99999999999999999999999999",
+        "?page=-1",
+        "?page=abc",
+        "?page=1e9",
+        "?sort=%27%3B--",
+        "?sort=-reviewed&sort=unknown",
+        "?region=99999999999999999999999",
+        "?department=99999999999999999999999",
+        "?domain=99999999999999999999999&service=%27",
+        "?label=" + "x" * 5000,
+        "?q=" + "%C3%A9" * 2000,
+    ],
+)
+def test_hostile_query_strings_never_give_a_500(client, network, query):
+    assert client.get(reverse("platform_list") + query).status_code in (200, 400, 404)
+    assert client.get(reverse("region_detail", args=["hauts-de-france"]) + query).status_code in (
+        200,
+        400,
+        404,
+    )
+
+
+def test_export_links_keep_the_filters_but_not_the_page(client_for, network):
+    content = client_for("bureau").get(reverse("platform_list") + "?domain=mecanique&page=1")
+    content = content.content.decode()
+    assert f"{reverse('platform_export')}?domain=mecanique&amp;format=csv" in content
+    assert f"{reverse('platform_export')}?domain=mecanique&amp;format=xlsx" in content
+
+
+@pytest.mark.parametrize("model", ["platform", "establishment"])
+def test_admin_search_uses_the_first_words_too(client, network, model):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    words = " ".join(["alpha"] * 1300)
+    response = client.get(reverse(f"admin:members_{model}_changelist"), {"q": words})
+    assert response.status_code == 200

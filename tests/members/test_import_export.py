@@ -2,12 +2,19 @@
 
 import csv
 import io
+import re
+import time
+import tracemalloc
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from innovalo.exceptions import ServiceError
+from innovalo.models import AuditEntry
+from members import importers
 from members.enums import LabelStatus
 from members.models import Platform
 
@@ -136,7 +143,11 @@ def test_import_preview_then_confirm_creates_all(client_for, referential, bureau
     aisne = Platform.objects.get(slug="meca-aisne")
     assert aisne.department.code == "02"
     assert aisne.label_status == LabelStatus.NOT_LABELLED
-    assert {record.history_user for record in ouest.history.all()} == {bureau}
+    entry = AuditEntry.objects.get(target=f"members.platform:{ouest.pk}")
+    assert (entry.action, entry.actor) == ("platform.imported", bureau)
+    assert entry.changes["name"] == [None, "Plasti Ouest"]
+    assert entry.changes["domains"] == [None, ["Mécanique", "Plasturgie"]]
+    assert AuditEntry.objects.filter(action="platform.imported").count() == 2
 
 
 def test_import_with_comma_separator(client_for, referential):
@@ -291,8 +302,7 @@ def test_xlsx_export_drops_control_characters_of_older_data(client_for, exported
 
 
 def test_slug_taken_by_a_concurrent_import_refuses_all_without_a_500(referential, bureau):
-    from members import importers
-    from members.services.platforms import PlatformImportError, platform_import
+    from members.services.platforms import platform_import
 
     raw_rows = importers.parse_upload(csv_file(GOOD_CSV))
     original = importers.validate_rows
@@ -304,10 +314,155 @@ def test_slug_taken_by_a_concurrent_import_refuses_all_without_a_500(referential
 
     importers.validate_rows = validate_then_race
     try:
-        with pytest.raises(PlatformImportError) as refused:
+        with pytest.raises(ServiceError) as refused:
             platform_import(raw_rows=raw_rows, actor=bureau)
     finally:
         importers.validate_rows = original
     assert any("déjà pris" in str(error) for row in refused.value.rows for error in row.errors)
     # All or nothing: the first row, valid, was not kept either.
     assert not Platform.objects.filter(slug="plasti-ouest").exists()
+    assert not AuditEntry.objects.exists()
+
+
+# Files that declare more than they hold, or hold too much ----------------------------
+
+
+def xlsx_bytes(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_sheet(content: bytes, change) -> bytes:
+    """The same XLSX with its first sheet's XML changed by `change(xml) -> xml`."""
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode()).encode()
+            archive.writestr(item, data)
+    return target.getvalue()
+
+
+GOOD_ROWS = [["nom", "slug", "ville", "departement"], ["Bois Jura", "bois-jura", "Lons", "39"]]
+
+
+def upload(client, content, name="plateformes.xlsx"):
+    started = time.perf_counter()
+    tracemalloc.start()
+    try:
+        response = client.post(IMPORT_URL, {"file": SimpleUploadedFile(name, content)})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return response, time.perf_counter() - started, peak
+
+
+HUGE_DIMENSION = '<dimension ref="A1:XFD1048576"/>'
+
+
+def huge_dimension(xml, far_row=1_000_000):
+    """Claim the whole sheet (16,384 columns, a million rows) and put a cell far below:
+    a reader that trusts the dimension fills every row in between, column by column."""
+    xml = re.sub(r'<dimension ref="[^"]*" ?/>', HUGE_DIMENSION, xml)
+    cell = f'<row r="{far_row}"><c r="A{far_row}" t="inlineStr"><is><t>x</t></is></c></row>'
+    return xml.replace("</sheetData>", cell + "</sheetData>")
+
+
+def test_a_sheet_declaring_a_huge_dimension_is_read_within_the_limits(client_for, referential):
+    content = with_sheet(xlsx_bytes(GOOD_ROWS), huge_dimension)
+    sheet = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
+    assert HUGE_DIMENSION in sheet and 'r="A1000000"' in sheet
+    response, seconds, peak = upload(client_for("bureau"), content)
+    assert response.status_code == 200
+    assert "1 plateforme prête" in response.content.decode()  # the far cell is not read
+    assert seconds < 5 and peak < 50 * 1024 * 1024
+
+
+def test_rows_beyond_the_limit_in_a_huge_sheet_are_too_many(client_for, referential):
+    rows = GOOD_ROWS[:1] + [
+        [f"P{n}", f"p-{n}", "Laon", "02"] for n in range(importers.MAX_ROWS + 1)
+    ]
+    content = with_sheet(xlsx_bytes(rows), huge_dimension)
+    response, seconds, peak = upload(client_for("bureau"), content)
+    assert "Le fichier dépasse 1000 lignes." in response.content.decode()
+    assert seconds < 10 and peak < 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_too_many_rows_is_said_clearly(client_for, referential, kind):
+    rows = GOOD_ROWS[:1] + [
+        [f"P{n}", f"p-{n}", "Laon", "02"] for n in range(importers.MAX_ROWS + 5)
+    ]
+    if kind == "csv":
+        content = "\n".join(";".join(row) for row in rows).encode()
+    else:
+        content = xlsx_bytes(rows)
+    response, seconds, _peak = upload(client_for("bureau"), content, f"plateformes.{kind}")
+    assert response.status_code == 200
+    assert "Le fichier dépasse 1000 lignes." in response.content.decode()
+    assert seconds < 10
+    assert not Platform.objects.exists()
+
+
+def test_blank_rows_do_not_count(client_for, referential):
+    text = "nom;slug;ville;departement\n" + ";;;\n" * 2000 + "Bois;bois;Lons;39\n"
+    response = client_for("bureau").post(IMPORT_URL, {"file": csv_file(text)})
+    assert "1 plateforme prête" in response.content.decode()
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(client_for, settings):
+    big = io.BytesIO()
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", " " * (importers.MAX_UNPACKED_BYTES + 1))
+    response, seconds, _peak = upload(client_for("bureau"), big.getvalue())
+    assert len(big.getvalue()) < importers.MAX_BYTES
+    assert "trop volumineux une fois décompressé" in response.content.decode()
+    assert seconds < 5
+
+
+def test_columns_beyond_the_limit_are_not_read(client_for, referential):
+    header = GOOD_ROWS[0] + [f"extra{n}" for n in range(importers.MAX_COLUMNS)] + ["sigle"]
+    row = GOOD_ROWS[1] + ["x"] * importers.MAX_COLUMNS + ["IGNORÉ"]
+    client = client_for("bureau")
+    response = client.post(
+        IMPORT_URL, {"file": SimpleUploadedFile("p.xlsx", xlsx_bytes([header, row]))}
+    )
+    assert "1 plateforme prête" in response.content.decode()
+    client.post(IMPORT_URL, {"confirm": "1"})
+    assert Platform.objects.get().acronym == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("nul.csv", b"nom;slug;ville;departement\nA\x00;a;Laon;02\n", "caractère de contrôle"),
+        ("utf16.csv", "nom;slug;ville;departement\n".encode("utf-16"), "UTF-8"),
+        ("guillemets.csv", b'nom;slug;ville;departement\n"A;a;Laon;02\n', "« slug » est obl"),
+        ("entetes.xlsx", xlsx_bytes([["Name", "Town"], ["A", "B"]]), "absentes"),
+        ("vide.xlsx", xlsx_bytes([]), "Le fichier est vide"),
+        ("zip.xlsx", b"PK\x05\x06" + b"\x00" * 18, "ne peut pas être lu"),
+    ],
+)
+def test_odd_files_never_give_a_500(client_for, referential, name, content, message):
+    response = client_for("bureau").post(IMPORT_URL, {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Platform.objects.exists()
+
+
+def test_formulas_are_read_as_their_values_or_text(client_for, referential):
+    rows = GOOD_ROWS[:1] + [["=1+1", "formule", '=HYPERLINK("x")', "02"]]
+    client = client_for("bureau")
+    response = client.post(IMPORT_URL, {"file": SimpleUploadedFile("f.xlsx", xlsx_bytes(rows))})
+    assert response.status_code == 200  # no cached values: the cells are empty
+    assert "« nom » est obligatoire" in response.content.decode()
+    text = "nom;slug;ville;departement\n=1+1;formule-csv;@SUM(A1);02\n"
+    response = client.post(IMPORT_URL, {"file": csv_file(text)})
+    assert "1 plateforme prête" in response.content.decode()
+    client.post(IMPORT_URL, {"confirm": "1"})
+    assert Platform.objects.get().name == "=1+1"  # kept as text; the export defuses it

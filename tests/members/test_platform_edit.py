@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from innovalo.models import Invitation
+from innovalo.models import AuditEntry, Invitation
 from members.enums import HostRole, LabelStatus, PlatformRole
-from members.models import Equipment, Platform, PlatformHost, PlatformMembership
+from members.models import Platform, PlatformHost, PlatformMembership
 
 from .factories import (
     DomainFactory,
@@ -53,8 +53,8 @@ def edit_data(platform, **overrides):
         "is_member": "on" if platform.is_member else None,
     }
     for prefix, rows, fields in [
-        ("equipment", list(platform.equipment.all()), ["name", "description"]),
-        ("hosts", list(platform.hosts.all()), ["establishment", "role"]),
+        ("equipment", list(platform.equipment.order_by("name", "pk")), ["name", "description"]),
+        ("hosts", list(platform.hosts.order_by("role", "pk")), ["establishment", "role"]),
     ]:
         data[f"{prefix}-TOTAL_FORMS"] = len(rows)
         data[f"{prefix}-INITIAL_FORMS"] = len(rows)
@@ -97,17 +97,29 @@ def test_director_saves_profile_sets_reviewed_at_and_history(client_for, equippe
     assert equipped.phone == "03 23 11 22 33"
     assert list(equipped.domains.all()) == [digital]
     assert equipped.reviewed_at == datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
-    latest = equipped.history.order_by("-history_id").first()
-    assert latest.history_user == director
-    assert latest.description == "Nouvelle présentation"
+    entry = AuditEntry.objects.get()  # one entry for the whole page
+    assert (entry.action, entry.actor, entry.target) == (
+        "platform.updated",
+        director,
+        f"members.platform:{equipped.pk}",
+    )
+    assert entry.changes == {
+        "description": ["", "Nouvelle présentation"],
+        "phone": ["", "03 23 11 22 33"],
+        "domains": [[], ["Numérique"]],
+    }
 
 
-def test_saving_without_changes_still_marks_reviewed(client_for, equipped):
+def test_saving_without_changes_still_marks_reviewed(client_for, equipped, director):
     assert equipped.reviewed_at is None
+    versions = equipped.history.count()
     client_for("director").post(URL, edit_data(equipped))
     equipped.refresh_from_db()
     assert equipped.reviewed_at is not None
     assert timezone.now() - equipped.reviewed_at < datetime.timedelta(minutes=1)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.changes) == ("platform.reviewed", director, {})
+    assert equipped.history.count() == versions  # one history: no simple-history version
 
 
 def test_equipment_and_hosts_added_changed_and_deleted_on_same_page(client_for, equipped):
@@ -137,8 +149,15 @@ def test_equipment_and_hosts_added_changed_and_deleted_on_same_page(client_for, 
     assert list(equipped.hosts.values_list("establishment__name", "role")) == [
         ("Lycée Pierre de La Ramée", HostRole.PARTNER)
     ]
-    assert Equipment.history.filter(id=tour.pk, history_type="~").exists()
-    assert PlatformHost.history.filter(id=host.pk, history_type="-").exists()
+    scanner = equipped.equipment.get(name="Scanner 3D")
+    new_host = equipped.hosts.get()
+    entry = AuditEntry.objects.get()
+    assert entry.changes == {
+        f"equipment:{tour.pk}": ["Tour 5 axes", "Tour 5 axes DMG"],
+        f"equipment:{scanner.pk}": [None, "Scanner 3D — Numérisation de pièces"],
+        f"hosts:{host.pk}": [str(host), None],
+        f"hosts:{new_host.pk}": [None, str(new_host)],
+    }
 
 
 def test_history_page_shows_who_when_what(client_for, equipped, director):
@@ -152,8 +171,43 @@ def test_history_page_shows_who_when_what(client_for, equipped, director):
     content = response.content.decode()
     assert str(director) in content
     assert "21 janvier 2026" in content
-    assert "Saint-Quentin-Nord" in content
-    assert "Domaines" in content or "domaines" in content
+    assert "Ville : Saint-Quentin → Saint-Quentin-Nord" in content
+    assert "Domaines : — → Domaine" in content
+    assert "Fiche modifiée" in content
+
+
+def test_history_page_names_rows_and_keeps_older_versions_below(client_for, equipped, bureau):
+    with freeze_time("2026-01-10"):  # before the audit log: a simple-history version
+        Platform.objects.get(pk=equipped.pk).save()
+    with freeze_time("2026-02-10"):
+        data = edit_data(equipped, acronym="IVT2")
+        data["equipment-0-name"] = "Tour 5 axes DMG"
+        client_for("bureau").post(URL, data)
+    with freeze_time("2026-02-11"):  # an edit in the admin, after: not an archived version
+        Platform.objects.get(pk=equipped.pk).save()
+    response = client_for("bureau").get(reverse("platform_history", args=["innovaltech"]))
+    content = response.content.decode()
+    fields, row = (
+        "Sigle : IVT → IVT2",
+        "Équipement « Tour 5 axes DMG » : Tour 5 axes → Tour 5 axes DMG",
+    )
+    assert fields in content and row in content
+    assert content.index(fields) < content.index(row)  # in the order of the edit page
+    assert "Avant le journal" in content and "10 janvier 2026" in content
+    archived = [entry["record"].history_date.date() for entry in response.context["versions"]]
+    assert datetime.date(2026, 1, 10) in archived
+    assert datetime.date(2026, 2, 11) not in archived
+
+
+def test_history_page_shows_the_platform_invitations(client_for, platform, bureau):
+    client_for("bureau").post(
+        reverse("platform_invite", args=["innovaltech"]),
+        {"email": "anne@exemple.fr", "platform_role": PlatformRole.STAFF},
+    )
+    content = (
+        client_for("bureau").get(reverse("platform_history", args=["innovaltech"])).content.decode()
+    )
+    assert "Invitation créée" in content and "anne@exemple.fr" in content
 
 
 def test_history_query_count_does_not_grow(
@@ -163,13 +217,15 @@ def test_history_query_count_does_not_grow(
     url = reverse("platform_history", args=["innovaltech"])
     for index in range(3):
         client.post(URL, edit_data(equipped, city=f"Ville {index}"))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(19):  # with the archived versions' queries
         client.get(url)
     for index in range(6):
         client.post(URL, edit_data(equipped, city=f"Autre {index}", domains=[DomainFactory().pk]))
         EquipmentFactory(platform=equipped)
-    with django_assert_max_num_queries(16):
-        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(19):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(response.context["entries"]) == 9
 
 
 def test_bureau_may_change_label_director_may_not(client_for, equipped):
@@ -224,16 +280,74 @@ def test_invalid_edit_keeps_input_and_shows_errors_next_to_fields(client_for, eq
     assert equipped.description == "" and equipped.reviewed_at is None
 
 
-def test_edit_page_query_count_does_not_grow(client_for, equipped, django_assert_max_num_queries):
-    client = client_for("director")
-    with django_assert_max_num_queries(16):
+@pytest.fixture
+def many_rows(equipped):
+    for _ in range(4):
+        EquipmentFactory(platform=equipped)
+        PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
+        equipped.services.add(ServiceFactory())
+        equipped.domains.add(DomainFactory())
+    return equipped
+
+
+@pytest.mark.parametrize("role", ["director", "bureau"])
+def test_edit_page_query_count_does_not_grow(
+    client_for, role, equipped, django_assert_max_num_queries
+):
+    client = client_for(role)
+    with django_assert_max_num_queries(14):
         client.get(URL)
     for _ in range(4):
         EquipmentFactory(platform=equipped)
         PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
         equipped.services.add(ServiceFactory())
-    with django_assert_max_num_queries(16):
-        assert client.get(URL).status_code == 200
+    with django_assert_max_num_queries(14):
+        response = client.get(URL)
+    assert response.status_code == 200
+    assert response.content.decode().count('name="hosts-4-establishment"') == 1
+
+
+def test_failing_post_query_count_does_not_grow(
+    client_for, many_rows, django_assert_max_num_queries
+):
+    data = edit_data(many_rows, name="")  # refused: the page comes back with the rows
+    client = client_for("director")
+    with django_assert_max_num_queries(18):
+        response = client.post(URL, data)
+    assert response.status_code == 200
+    assert 'id="id_name_error"' in response.content.decode()
+
+
+def test_saving_many_rows_query_count(client_for, many_rows, django_assert_max_num_queries):
+    data = edit_data(many_rows, city="Laon")
+    data["equipment-0-name"] = "Renommée"
+    client = client_for("director")
+    with django_assert_max_num_queries(26):
+        response = client.post(URL, data)
+    assert response.status_code == 302
+
+
+def test_a_row_of_another_platform_is_refused(client_for, equipped, other_platform):
+    foreign = EquipmentFactory(platform=other_platform, name="À l'autre")
+    data = edit_data(equipped)
+    data["equipment-0-id"] = foreign.pk
+    data["equipment-0-name"] = "Volée"
+    response = client_for("director").post(URL, data)
+    assert response.status_code == 200
+    assert "pas celui de la plateforme" in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.name == "À l'autre" and foreign.platform == other_platform
+    assert not AuditEntry.objects.exists()
+
+
+def test_bad_management_data_is_an_error_not_a_500(client_for, equipped):
+    data = edit_data(equipped)
+    data["hosts-TOTAL_FORMS"] = "beaucoup"
+    data["equipment-0-id"] = "99999999999999999999999"
+    response = client_for("director").post(URL, data)
+    assert response.status_code == 200
+    equipped.refresh_from_db()
+    assert equipped.reviewed_at is None
 
 
 # Invitation from the platform page ------------------------------------------
@@ -241,7 +355,7 @@ def test_edit_page_query_count_does_not_grow(client_for, equipped, django_assert
 
 def test_bureau_invites_director_for_platform(
     client_for, platform, bureau, mailoutbox, django_capture_on_commit_callbacks
-):
+):  # through innovalo.services.invitation_create
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for("bureau").post(
             reverse("platform_invite", args=["innovaltech"]),
@@ -259,6 +373,8 @@ def test_bureau_invites_director_for_platform(
     assert invitation.invited_by == bureau
     assert invitation.email == "nouvelle@exemple.fr"
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["nouvelle@exemple.fr"]
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor) == ("invitation.created", bureau)
 
 
 def test_accepting_platform_invitation_links_user(platform, bureau):
@@ -285,7 +401,7 @@ def test_invite_for_existing_account_shows_error(client_for, platform, director)
         {"email": director.email, "platform_role": PlatformRole.DIRECTOR},
     )
     assert response.status_code == 200
-    assert "Un compte existe déjà" in response.content.decode()
+    assert 'id="id_email_error">Un compte existe déjà' in response.content.decode()
     assert not Invitation.objects.exists()
 
 
@@ -403,3 +519,168 @@ def test_add_row_refusals_and_bad_counts(client_for, role, url, status, equipped
 def test_add_row_sends_anonymous_visitors_to_login(client, equipped):
     response = client.get(row_url("equipment", 2))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+# The edit page's speed: widgets built in Python, the same HTML as Django's templates ----
+
+
+def _renders(form):
+    """Every field's label and widget, as the page prints them."""
+    return [(str(field.label_tag()), str(field)) for field in form]
+
+
+def test_quick_renderer_writes_what_django_templates_write(equipped, bureau):
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+
+    from members.filters.platforms import PlatformFilter
+    from members.forms.platforms import (
+        EquipmentFormSet,
+        HostFormSet,
+        PlatformForm,
+        PlatformImportForm,
+        PlatformInviteForm,
+    )
+    from members.models import Platform as PlatformModel
+    from members.selectors import platforms as selectors
+
+    DomainFactory(name="Sécurité & <sûreté>")
+    equipped.description = 'Texte "cité" & <balise>\nsur deux lignes'
+    equipped.label_granted_on = datetime.date(2026, 1, 2)
+    equipped.save()
+    bad = {"name": "", "website": "pas une url", "domains": ["999"], "is_member": "on"}
+
+    class Radios(forms.Form):
+        choice = forms.ChoiceField(choices=[("a", "A & b"), ("b", "B")], widget=forms.RadioSelect)
+        grouped = forms.ChoiceField(choices=[("Groupe", [("x", "X")]), ("y", "Y")])
+
+    def forms_with(renderer):
+        hosts = HostFormSet(
+            prefix="hosts",
+            initial=selectors.host_rows(equipped),
+            form_kwargs={"establishments": selectors.establishment_choices()},
+        )
+        equipment = EquipmentFormSet(prefix="equipment", initial=selectors.equipment_rows(equipped))
+        for formset in (hosts, equipment):
+            if renderer is not None:
+                formset.renderer = formset.form_renderer = renderer
+        directory = PlatformFilter({"q": "<b>", "sort": "x"}, queryset=PlatformModel.objects.all())
+        directory.form.renderer = renderer or directory.form.renderer
+        fresh = PlatformModel.objects.get(pk=equipped.pk)  # a bound form changes its instance
+        return [
+            PlatformForm(instance=fresh, bureau=True, renderer=renderer),
+            PlatformForm(
+                bad, instance=PlatformModel.objects.get(pk=fresh.pk), bureau=True, renderer=renderer
+            ),
+            *hosts.forms,
+            *equipment.forms,
+            hosts.management_form,
+            PlatformInviteForm(renderer=renderer),
+            PlatformImportForm(renderer=renderer),
+            Radios({"choice": "b"}, renderer=renderer),
+            directory.form,
+        ]
+
+    quick = [_renders(form) for form in forms_with(None)]
+    django = [_renders(form) for form in forms_with(DjangoTemplates())]
+    assert quick == django
+    assert any("&lt;sûreté&gt;" in widget for form in quick for _label, widget in form)
+
+
+def test_edit_page_renders_its_selects_once_not_per_option(client_for, many_rows):
+    from django.forms.renderers import DjangoTemplates
+
+    client = client_for("director")
+    original = DjangoTemplates.render
+    templates = []
+
+    def counting(self, template_name, context, request=None):
+        templates.append(template_name)
+        return original(self, template_name, context, request)
+
+    DjangoTemplates.render = counting
+    try:
+        assert client.get(URL).status_code == 200
+    finally:
+        DjangoTemplates.render = original
+    assert templates == []  # every widget of the page is built in Python
+
+
+# The service, called with plain data ----------------------------------------------
+
+
+def test_service_takes_plain_rows_and_writes_one_entry(equipped, bureau):
+    from members.services.platforms import platform_update
+
+    tour = equipped.equipment.get()
+    lycee = EstablishmentFactory(name="Lycée Condorcet")
+    platform_update(
+        platform=equipped,
+        fields={"city": "Laon", "label_status": LabelStatus.RENEWAL},
+        equipment=[
+            {"id": tour.pk, "delete": True},
+            {"id": None, "name": "Four", "description": ""},
+        ],
+        hosts=[{"id": None, "establishment": lycee.pk, "role": HostRole.PARTNER}],
+        actor=bureau,
+    )
+    equipped.refresh_from_db()
+    assert (equipped.city, equipped.label_status) == ("Laon", LabelStatus.RENEWAL)
+    assert list(equipped.equipment.values_list("name", flat=True)) == ["Four"]
+    assert equipped.hosts.count() == 2  # the host not given stays
+    entry = AuditEntry.objects.get()
+    assert entry.changes["city"] == ["Saint-Quentin", "Laon"]
+    assert entry.changes["label_status"] == [LabelStatus.LABELLED, LabelStatus.RENEWAL]
+
+
+@pytest.mark.parametrize(
+    ("fields", "rows", "message", "field"),
+    [
+        ({"slug": "autre"}, {}, "Champs inconnus : slug.", None),
+        ({"siret": "123"}, {}, "Un SIRET compte 14 chiffres.", "siret"),
+        ({"label_status": "or"}, {}, "n’est pas un choix valide", "label_status"),
+        ({}, {"equipment": [{"id": None, "name": " "}]}, "Chaque équipement a un nom.", None),
+        ({}, {"equipment": [{"id": 999999, "name": "X"}]}, "pas celui de la plateforme", None),
+        (
+            {},
+            {"hosts": [{"id": None, "establishment": "same", "role": "partner"}]},
+            "qu'une fois",
+            None,
+        ),
+        (
+            {},
+            {"hosts": [{"id": None, "establishment": 999999, "role": "partner"}]},
+            "n'existe pas",
+            None,
+        ),
+    ],
+)
+def test_service_refusals_are_service_errors_and_change_nothing(
+    equipped, bureau, fields, rows, message, field
+):
+    from innovalo.exceptions import ServiceError
+    from members.services.platforms import platform_update
+
+    for row in rows.get("hosts", []):
+        if row["establishment"] == "same":
+            row["establishment"] = equipped.hosts.get().establishment_id
+    with pytest.raises(ServiceError) as refused:
+        platform_update(platform=equipped, fields=fields, actor=bureau, **rows)
+    assert message in str(refused.value) and refused.value.field == field
+    equipped.refresh_from_db()
+    assert equipped.reviewed_at is None and not AuditEntry.objects.exists()
+
+
+def test_two_hosts_swapping_establishments_is_refused_clearly(equipped, bureau):
+    from innovalo.exceptions import ServiceError
+    from members.services.platforms import platform_update
+
+    first = equipped.hosts.get()
+    second = PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
+    swap = [
+        {"id": first.pk, "establishment": second.establishment_id, "role": first.role},
+        {"id": second.pk, "establishment": first.establishment_id, "role": second.role},
+    ]
+    with pytest.raises(ServiceError, match="un changement à la fois"):
+        platform_update(platform=equipped, fields={}, hosts=swap, actor=bureau)
+    assert equipped.hosts.get(pk=first.pk).establishment_id == first.establishment_id

@@ -1,6 +1,7 @@
 """Regions with the tile map, and the yearly review reminder."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -8,11 +9,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from freezegun import freeze_time
 
+from innovalo import reminders
+from innovalo.enums import EmailStatus
 from innovalo.models import SentReminder
 from members.enums import CorrespondentKind, PlatformRole
 from members.models import Region
+from members.selectors.platforms import map_regions
 from members.services.platforms import platform_review_reminders
-from members.svg import regions_with_counts, tile_map
+from members.svg import tile_map
 from tests.conftest import ROLES
 
 from .factories import CorrespondentFactory, MembershipFactory, PlatformFactory, department
@@ -31,7 +35,7 @@ def spread():
 
 def test_counts_per_region_in_one_query(spread, django_assert_num_queries):
     with django_assert_num_queries(1):
-        counts = {region.code: region.platform_count for region in regions_with_counts()}
+        counts = {region.code: region.platform_count for region in map_regions()}
     assert counts["32"] == 3  # Hauts-de-France: Aisne and Nord
     assert counts["52"] == 1 and counts["27"] == 1
     assert counts["11"] == 0
@@ -39,7 +43,7 @@ def test_counts_per_region_in_one_query(spread, django_assert_num_queries):
 
 
 def test_tile_map_draws_one_linked_square_per_region(spread):
-    svg = str(tile_map(regions_with_counts()))
+    svg = str(tile_map(map_regions()))
     assert svg.count("<rect") == 18
     assert svg.count("<a href=") == 18
     hdf = Region.objects.get(code="32")
@@ -113,7 +117,7 @@ def review_set(platform, director):
     MembershipFactory(platform=stale, user__email="d1@exemple.fr")
     MembershipFactory(platform=stale, user__email="d2@exemple.fr")
     MembershipFactory(platform=stale, user__email="compta@exemple.fr", role=PlatformRole.ACCOUNTING)
-    return {"fresh": fresh, "stale": stale}
+    return {"fresh": fresh, "stale": stale, "innovaltech": platform}
 
 
 @freeze_time("2026-02-01 08:00")
@@ -129,13 +133,18 @@ def test_review_reminder_goes_to_directors_of_stale_platforms_once(review_set, s
     assert "https://portail.innovalo.fr/plateformes/innovaltech/modifier/" in message.body
     html = message.alternatives[0][0]
     assert "https://portail.innovalo.fr/plateformes/innovaltech/modifier/" in html
-    assert SentReminder.objects.filter(kind="platform_review").count() == 2
-    assert SentReminder.objects.filter(key__endswith=":2026").count() == 2
+    rows = SentReminder.objects.filter(rule="platform_review")
+    assert sorted(rows.values_list("target", "period", "status")) == sorted(
+        [
+            (f"members.platform:{review_set['innovaltech'].pk}", "2026", EmailStatus.SENT),
+            (f"members.platform:{review_set['stale'].pk}", "2026", EmailStatus.SENT),
+        ]
+    )
 
 
 def test_review_reminder_through_send_reminders_command_is_idempotent(review_set):
     with freeze_time("2026-02-01"):
-        call_command("send_reminders")
+        call_command("send_reminders", "--only", "platform_review")
         call_command("send_reminders", "--only", "platform_review")
     assert len([m for m in mail.outbox if "à jour" in m.subject]) == 2
 
@@ -149,3 +158,44 @@ def test_review_reminder_again_the_next_year_if_still_stale(review_set):
         assert platform_review_reminders() == 1  # the fresh one turned stale in September
     with freeze_time("2027-01-15"):
         assert platform_review_reminders() == 3  # a new year: each stale platform again
+
+
+def test_a_failed_send_is_sent_by_the_next_run(review_set):
+    with (
+        freeze_time("2026-02-01"),
+        mock.patch(
+            "members.services.platforms.send_templated_email", side_effect=ConnectionError("SMTP")
+        ),
+    ):
+        assert platform_review_reminders() == 0
+    failed = SentReminder.objects.filter(rule="platform_review", status=EmailStatus.FAILED)
+    assert failed.count() == 2 and not mail.outbox
+    with freeze_time("2026-02-02"):
+        assert platform_review_reminders() == 2
+        assert platform_review_reminders() == 0
+    assert len(mail.outbox) == 2
+    assert not SentReminder.objects.exclude(status=EmailStatus.SENT).exists()
+
+
+def test_a_platform_reviewed_meanwhile_gets_no_email(review_set, client_for):
+    stale = review_set["stale"]
+    with (
+        freeze_time("2026-02-01"),
+        mock.patch(
+            "members.services.platforms.send_templated_email", side_effect=ConnectionError("SMTP")
+        ),
+    ):
+        platform_review_reminders()
+    stale.reviewed_at = datetime.datetime(2026, 2, 1, 12, tzinfo=datetime.UTC)
+    stale.save()
+    record = SentReminder.objects.get(target=f"members.platform:{stale.pk}")
+    with freeze_time("2026-02-02"):
+        assert reminders.deliver(record.pk) is False  # the outbox retries it: nothing to ask
+    record.refresh_from_db()
+    assert record.status == EmailStatus.SKIPPED
+    assert [m.to for m in mail.outbox] == []
+
+
+def test_the_email_is_the_outbox_rule_of_the_platform(review_set):
+    assert "platform_review" in reminders.registered_rules()
+    assert "platform_review" in reminders.registered_jobs()

@@ -1,0 +1,328 @@
+"""Reads about platforms that are more than one queryset method: correspondents,
+regions, the rows of the edit page, the profile history, the review reminder's targets.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import CharField, Count, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from innovalo.audit import key_of
+from innovalo.models import AuditEntry, Invitation
+
+from ..enums import CorrespondentKind, PlatformRole
+from ..models import (
+    Correspondent,
+    Department,
+    Equipment,
+    Establishment,
+    Platform,
+    PlatformHost,
+    PlatformMembership,
+    Region,
+)
+from ..models.platforms import BUREAU_FIELDS, PROFILE_FIELDS
+
+HISTORY_PAGE_SIZE = 20
+ARCHIVE_PAGE_SIZE = 20
+ARCHIVE_RELATED_SIZE = 30
+VALUE_LENGTH = 120
+
+
+# Correspondents and regions ----------------------------------------------------------
+
+
+def thematic_correspondents(domain_ids) -> dict:
+    """Thematic correspondents by domain id (one query)."""
+    if not domain_ids:
+        return {}
+    rows = Correspondent.objects.filter(
+        kind=CorrespondentKind.THEMATIC, domain_id__in=domain_ids
+    ).select_related("user")
+    return {row.domain_id: row for row in rows}
+
+
+def regional_correspondent(region):
+    return (
+        Correspondent.objects.filter(kind=CorrespondentKind.REGIONAL, region=region)
+        .select_related("user")
+        .first()
+    )
+
+
+def regional_correspondents() -> dict:
+    """Regional correspondents by region id (one query)."""
+    rows = Correspondent.objects.filter(kind=CorrespondentKind.REGIONAL).select_related("user")
+    return {row.region_id: row for row in rows}
+
+
+def map_regions() -> list:
+    """The current regions with `platform_count`, in the tile map's order (one query)."""
+    return list(
+        Region.objects.current().with_platform_count().order_by("tile_row", "tile_col", "pk")
+    )
+
+
+def region_departments(region):
+    return (
+        Department.objects.filter(region=region)
+        .annotate(platform_count=Count("platforms"))
+        .order_by("code")
+    )
+
+
+# The edit page ------------------------------------------------------------------------
+
+
+def establishment_choices() -> list[tuple[int, str]]:
+    """(pk, label) of every establishment, for every host row of a page (one query)."""
+    return [(e.pk, str(e)) for e in Establishment.objects.only("name", "city")]
+
+
+def equipment_rows(platform) -> list[dict]:
+    return [
+        {"id": item.pk, "name": item.name, "description": item.description, "legend": item}
+        for item in platform.equipment.all()
+    ]
+
+
+def host_rows(platform) -> list[dict]:
+    hosts = platform.hosts.select_related("establishment")
+    return [
+        {"id": host.pk, "establishment": host.establishment_id, "role": host.role, "legend": host}
+        for host in hosts
+    ]
+
+
+# Review reminder -------------------------------------------------------------------------
+
+
+def platforms_to_remind(now=None) -> list[int]:
+    """Ids of the platforms due for review that have an active director."""
+    return list(
+        Platform.objects.review_due(now)
+        .filter(memberships__role=PlatformRole.DIRECTOR, memberships__user__is_active=True)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# History: the audit log, then the versions kept before it ---------------------------------
+
+
+def _history_query(platform):
+    """The platform's entries, and those of the invitations made for it."""
+    invitations = (
+        Invitation.objects.filter(platform=platform)
+        .annotate(key=Concat(Value("innovalo.invitation:"), Cast("pk", CharField())))
+        .values("key")
+    )
+    return AuditEntry.objects.filter(
+        Q(scope=key_of(platform)) | Q(scope__in=invitations)
+    ).select_related("actor")
+
+
+def _row_label(key: str, old, new) -> str:
+    kind, _sep, _pk = key.partition(":")
+    name = str(new or old or "").split(" — ")[0]
+    if kind == "equipment":
+        return _("Équipement « %s »") % name
+    return _("Établissement d'accueil « %s »") % name
+
+
+_FIELD_ORDER = {name: rank for rank, name in enumerate(PROFILE_FIELDS + BUREAU_FIELDS)}
+
+
+def _change_order(item):
+    """Fields in the order of the edit page, then its hosts, then its equipment."""
+    key = item[0]
+    rank = _FIELD_ORDER.get(key, 100 if key.startswith("hosts:") else 101)
+    return rank, key
+
+
+def _field(name: str):
+    try:
+        return Platform._meta.get_field(name)
+    except FieldDoesNotExist:  # a key written by another kind of entry
+        return None
+
+
+def _readable_value(field, value):
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if field is not None and field.get_internal_type() == "DateField":
+        try:
+            return date_format(datetime.date.fromisoformat(value), "j F Y")
+        except (TypeError, ValueError):
+            pass
+    if field is not None and field.choices:
+        value = dict(field.flatchoices).get(value, value)
+    return Truncator(str(value)).chars(VALUE_LENGTH)
+
+
+def _readable(entry, scope: str) -> None:
+    """Labels and values for people, in place (the entry is shown, never saved)."""
+    readable = {}
+    for key, (old, new) in sorted((entry.changes or {}).items(), key=_change_order):
+        if key.startswith(("equipment:", "hosts:")):
+            label, field = _row_label(key, old, new), None
+        else:
+            field = _field(key)
+            label = capfirst(field.verbose_name) if field is not None else key
+        unique, number = label, 1
+        while unique in readable:  # two rows of the same name
+            number += 1
+            unique = f"{label} ({number})"
+        readable[unique] = [_readable_value(field, old), _readable_value(field, new)]
+    entry.changes = readable
+    if entry.scope != scope and entry.object_repr:  # an invitation's: "email (role)"
+        entry.message = f"{entry.message} — {entry.object_repr.rsplit(' (', 1)[0]}"
+
+
+def platform_history(platform, page_number=None, archive_page_number=None) -> dict:
+    """A page of the platform's history (audit log, newest first), and a page of the
+    simple-history versions older than its first entry (kept, read-only)."""
+    page = Paginator(_history_query(platform), HISTORY_PAGE_SIZE).get_page(page_number)
+    for entry in page.object_list:
+        _readable(entry, key_of(platform))
+    first = (
+        AuditEntry.objects.filter(scope=key_of(platform))
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    archive, versions, related = _archive(platform, first, archive_page_number)
+    return {
+        "page_obj": page,
+        "entries": page.object_list,
+        "archive_page": archive,
+        "versions": versions,
+        "related": related,
+    }
+
+
+HISTORY_M2M = ("domains", "services", "campuses")
+HISTORY_TYPES = {
+    "+": gettext_lazy("Création"),
+    "~": gettext_lazy("Modification"),
+    "-": gettext_lazy("Suppression"),
+}
+
+
+def _display(field, value, departments):
+    if value in (None, ""):
+        return "—"
+    if field.name == "department":
+        return departments.get(value, value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "j F Y H:i")
+    if isinstance(value, datetime.date):
+        return date_format(value, "j F Y")
+    return value
+
+
+def _archive(platform, before, page_number):
+    """The simple-history versions written before `before` (all when None), each with
+    what changed since the one before; a fixed number of queries whatever the page."""
+    history_model = Platform.history.model
+    dated = Q(history_date__lt=before) if before else Q()
+    versions = (
+        history_model.objects.filter(dated, id=platform.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    page = Paginator(versions, ARCHIVE_PAGE_SIZE).get_page(page_number)
+    if not page.object_list:
+        return page, [], _archive_related(platform, dated)
+    start = max(page.start_index() - 1, 0)
+    records = list(versions[start : page.end_index() + 1])  # + the version before the last
+    ids = [record.history_id for record in records]
+    m2m_values = {}
+    for name in HISTORY_M2M:
+        target = Platform._meta.get_field(name).related_model
+        names = dict(target.objects.values_list("pk", "name"))
+        through = getattr(history_model, name).model
+        values = defaultdict(set)
+        for history_id, target_id in through.objects.filter(history_id__in=ids).values_list(
+            "history_id", f"{target._meta.model_name}_id"
+        ):
+            values[history_id].add(names.get(target_id, str(target_id)))
+        m2m_values[name] = values
+    departments = dict(Department.objects.values_list("pk", "name"))
+    entries = []
+    for index, record in enumerate(records[: len(page.object_list)]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_M2M)
+            for change in delta.changes:
+                field = Platform._meta.get_field(change.field)
+                changes.append(
+                    (
+                        field.verbose_name,
+                        _display(field, change.old, departments),
+                        _display(field, change.new, departments),
+                    )
+                )
+            for name in HISTORY_M2M:
+                old = m2m_values[name][previous.history_id]
+                new = m2m_values[name][record.history_id]
+                if old != new:
+                    changes.append(
+                        (
+                            Platform._meta.get_field(name).verbose_name,
+                            ", ".join(sorted(old)) or "—",
+                            ", ".join(sorted(new)) or "—",
+                        )
+                    )
+        entries.append(
+            {
+                "record": record,
+                "kind": HISTORY_TYPES.get(record.history_type, record.history_type),
+                "changes": changes,
+            }
+        )
+    return page, entries, _archive_related(platform, dated)
+
+
+def _archive_related(platform, dated) -> list[dict]:
+    related = []
+    for model, describe, extra in [
+        (Equipment, lambda r: r.name, ()),
+        (PlatformHost, lambda r: f"{r.establishment} ({r.get_role_display()})", ("establishment",)),
+        (PlatformMembership, lambda r: f"{r.user} ({r.get_role_display()})", ("user",)),
+    ]:
+        rows = (
+            model.history.filter(dated, platform_id=platform.pk)
+            .select_related("history_user", *extra)
+            .order_by("-history_date", "-history_id")[:ARCHIVE_RELATED_SIZE]
+        )
+        for row in rows:
+            related.append(
+                {
+                    "date": row.history_date,
+                    "user": row.history_user,
+                    "kind": HISTORY_TYPES.get(row.history_type, row.history_type),
+                    "model": model._meta.verbose_name,
+                    "what": describe(row),
+                }
+            )
+    related.sort(key=lambda item: item["date"], reverse=True)
+    return related[:ARCHIVE_RELATED_SIZE]
