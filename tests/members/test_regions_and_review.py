@@ -199,3 +199,14 @@ def test_a_platform_reviewed_meanwhile_gets_no_email(review_set, client_for):
 def test_the_email_is_the_outbox_rule_of_the_platform(review_set):
     assert "platform_review" in reminders.registered_rules()
     assert "platform_review" in reminders.registered_jobs()
+
+
+def test_a_reminder_sent_under_the_old_key_is_not_sent_again(review_set):
+    # innovalo 0003 kept the old key as the target: the same email, this year.
+    stale = review_set["stale"]
+    SentReminder.objects.create(
+        rule="platform_review", target=f"platform-review:{stale.pk}:2026", status="sent"
+    )
+    with freeze_time("2026-02-01"):
+        assert platform_review_reminders() == 1  # InnovalTech only
+    assert [message.to for message in mail.outbox] == [["directrice@exemple.fr"]]
