@@ -3,6 +3,7 @@ regions, the rows of the edit page, the profile history, the review reminder's t
 """
 
 import datetime
+import os
 from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
@@ -170,7 +171,17 @@ def _readable_value(field, value):
             pass
     if field is not None and field.choices:
         value = dict(field.flatchoices).get(value, value)
-    return Truncator(str(value)).chars(VALUE_LENGTH)
+    return str(value)
+
+
+def _shortened(old: str, new: str) -> list[str]:
+    """Two long texts from where they start to differ (a few words before), then cut."""
+    if max(len(old), len(new)) > VALUE_LENGTH:
+        common = len(os.path.commonprefix([old, new]))
+        start = old.rfind(" ", 0, max(common - 30, 0)) + 1
+        if start:
+            old, new = f"…{old[start:]}" if old else old, f"…{new[start:]}" if new else new
+    return [Truncator(old).chars(VALUE_LENGTH), Truncator(new).chars(VALUE_LENGTH)]
 
 
 def _readable(entry, scope: str) -> None:
@@ -186,7 +197,7 @@ def _readable(entry, scope: str) -> None:
         while unique in readable:  # two rows of the same name
             number += 1
             unique = f"{label} ({number})"
-        readable[unique] = [_readable_value(field, old), _readable_value(field, new)]
+        readable[unique] = _shortened(_readable_value(field, old), _readable_value(field, new))
     entry.changes = readable
     if entry.scope != scope and entry.object_repr:  # an invitation's: "email (role)"
         entry.message = f"{entry.message} — {entry.object_repr.rsplit(' (', 1)[0]}"

@@ -684,3 +684,14 @@ def test_two_hosts_swapping_establishments_is_refused_clearly(equipped, bureau):
     with pytest.raises(ServiceError, match="un changement à la fois"):
         platform_update(platform=equipped, fields={}, hosts=swap, actor=bureau)
     assert equipped.hosts.get(pk=first.pk).establishment_id == first.establishment_id
+
+
+def test_history_shows_where_a_long_text_changed(client_for, equipped):
+    long_text = "Une présentation très longue de la plateforme et de ses moyens. " * 4
+    Platform.objects.filter(pk=equipped.pk).update(description=long_text)
+    equipped.refresh_from_db()
+    client_for("director").post(URL, edit_data(equipped, description=long_text + "Fin ajoutée."))
+    content = (
+        client_for("bureau").get(reverse("platform_history", args=["innovaltech"])).content.decode()
+    )
+    assert "Fin ajoutée." in content
