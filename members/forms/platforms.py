@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import HostRole, PlatformRole
-from ..models import Campus, Department, Domain, Platform, Service
+from ..models import Department, Platform
 from ..models.platforms import BUREAU_FIELDS, PROFILE_FIELDS
 
 # Invisible control characters (pasted from other software) that spreadsheets refuse:
@@ -142,6 +142,13 @@ class QuickForm(forms.Form):
 # Platform profile ----------------------------------------------------------------
 
 
+LIST_WIDGETS = {
+    "domains": forms.CheckboxSelectMultiple,
+    "services": forms.CheckboxSelectMultiple,
+    "campuses": forms.SelectMultiple(attrs={"size": 6}),
+}
+
+
 class NoControlCharactersMixin:
     """Refuse control characters in every text field, with a message next to the field."""
 
@@ -157,9 +164,14 @@ class NoControlCharactersMixin:
 
 
 class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
-    """The profile a platform's people keep current (the bureau also sees the label)."""
+    """The profile a platform's people keep current (the bureau also sees the label).
+
+    Its lists (domains, services, campuses) are read with the platform's choices in
+    one query each (``selectors.platforms.profile_lists``), not two.
+    """
 
     default_renderer = QUICK_RENDERER
+    field_order = PROFILE_FIELDS
 
     website = forms.URLField(
         label=_("Site web"), required=False, max_length=200, assume_scheme="https"
@@ -167,22 +179,24 @@ class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
 
     class Meta:
         model = Platform
-        fields = PROFILE_FIELDS
+        fields = [name for name in PROFILE_FIELDS if name not in LIST_WIDGETS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "services_description": forms.Textarea(attrs={"rows": 3}),
             "billing_address": forms.Textarea(attrs={"rows": 3}),
-            "domains": forms.CheckboxSelectMultiple,
-            "services": forms.CheckboxSelectMultiple,
-            "campuses": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, bureau=False, **kwargs):
+        from ..selectors.platforms import profile_lists
+
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.all()
-        self.fields["domains"].queryset = Domain.objects.all()
-        self.fields["services"].queryset = Service.objects.all()
-        self.fields["campuses"].queryset = Campus.objects.all()
+        for name, (choices, chosen) in profile_lists(self.instance).items():
+            field = Platform._meta.get_field(name).formfield(widget=LIST_WIDGETS[name])
+            field.choices = choices
+            self.fields[name] = field
+            self.initial.setdefault(name, chosen)
+        self.order_fields(self.field_order)
         if bureau:
             for name in BUREAU_FIELDS:
                 field = Platform._meta.get_field(name).formfield()

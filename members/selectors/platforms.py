@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -81,6 +81,21 @@ def region_departments(region):
 
 
 # The edit page ------------------------------------------------------------------------
+
+
+def profile_lists(platform) -> dict:
+    """{"domains": (every (pk, name), the platform's pks), "services": ..., "campuses": ...},
+    one query each."""
+    lists = {}
+    for name in ("domains", "services", "campuses"):
+        field = Platform._meta.get_field(name)
+        chosen = field.remote_field.through.objects.filter(
+            platform_id=platform.pk, **{field.m2m_reverse_field_name(): OuterRef("pk")}
+        )
+        rows = field.related_model.objects.annotate(chosen=Exists(chosen))
+        rows = list(rows.values_list("pk", "name", "chosen"))
+        lists[name] = ([(pk, label) for pk, label, _ in rows], [pk for pk, _, yes in rows if yes])
+    return lists
 
 
 def establishment_choices() -> list[tuple[int, str]]:

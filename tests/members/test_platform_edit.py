@@ -295,13 +295,13 @@ def test_edit_page_query_count_does_not_grow(
     client_for, role, equipped, django_assert_max_num_queries
 ):
     client = client_for(role)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         client.get(URL)
     for _ in range(4):
         EquipmentFactory(platform=equipped)
         PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
         equipped.services.add(ServiceFactory())
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count('name="hosts-4-establishment"') == 1
@@ -312,7 +312,7 @@ def test_failing_post_query_count_does_not_grow(
 ):
     data = edit_data(many_rows, name="")  # refused: the page comes back with the rows
     client = client_for("director")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(15):
         response = client.post(URL, data)
     assert response.status_code == 200
     assert 'id="id_name_error"' in response.content.decode()
@@ -322,7 +322,7 @@ def test_saving_many_rows_query_count(client_for, many_rows, django_assert_max_n
     data = edit_data(many_rows, city="Laon")
     data["equipment-0-name"] = "Renommée"
     client = client_for("director")
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(25):
         response = client.post(URL, data)
     assert response.status_code == 302
 
