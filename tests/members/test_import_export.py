@@ -466,3 +466,18 @@ def test_formulas_are_read_as_their_values_or_text(client_for, referential):
     assert "1 plateforme prête" in response.content.decode()
     client.post(IMPORT_URL, {"confirm": "1"})
     assert Platform.objects.get().name == "=1+1"  # kept as text; the export defuses it
+
+
+def test_import_pages_query_counts(client_for, referential, django_assert_max_num_queries):
+    client = client_for("bureau")
+    with django_assert_max_num_queries(3):
+        assert client.get(IMPORT_URL).status_code == 200
+    rows = "".join(f"P{n};p-{n};Laon;02\n" for n in range(3))
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            IMPORT_URL, {"file": csv_file("nom;slug;ville;departement\n" + rows)}
+        )
+    assert "3 plateformes prêtes" in response.content.decode()
+    more = "".join(f"P{n};p-{n};Laon;02\n" for n in range(30))
+    with django_assert_max_num_queries(10):
+        client.post(IMPORT_URL, {"file": csv_file("nom;slug;ville;departement\n" + more)})

@@ -239,3 +239,9 @@ def test_export_and_import_are_for_the_bureau(client_for, role, status, url_name
 
 def test_edit_unknown_platform_is_404(client_for):
     assert client_for("bureau").get(reverse("platform_edit", args=["nope"])).status_code == 404
+
+
+def test_invite_page_query_count(client_for, platform, django_assert_max_num_queries):
+    client = client_for("bureau")
+    with django_assert_max_num_queries(3):
+        assert client.get(reverse("platform_invite", args=["innovaltech"])).status_code == 200
