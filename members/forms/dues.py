@@ -1,6 +1,10 @@
 """Forms of the dues pages. They only parse; services check the rules (allocations
 equal the payment, dates, balances) under locks, and a refusal comes back next to
-its field through `innovalo.forms.add_service_error`."""
+its field through `innovalo.forms.add_service_error`.
+
+They render with `QuickForm`'s renderer (the standard widgets built in Python, the
+same HTML): the payment form shows four rows of a few hundred options.
+"""
 
 from decimal import Decimal
 
@@ -17,8 +21,9 @@ from innovalo.money import parse_amount
 from innovalo.templatetags.innovalo import euros
 
 from ..enums import PaymentMethod
-from ..models import DuesLine, Platform
+from ..models import Platform
 from ..selectors.dues import open_lines
+from .platforms import QUICK_RENDERER, QuickForm
 
 MAX_ID_DIGITS = 18
 
@@ -59,7 +64,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(QuickForm):
     received_on = forms.DateField(label=_("Reçu le"), widget=DateInput())
     amount = MoneyField(label=_("Montant (€)"))
     method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMethod.choices)
@@ -104,17 +109,24 @@ class SharedOptionsSelect(forms.Widget):
         return data.get(name)
 
 
-def line_label(line) -> str:
-    return _("%(platform)s — %(year)s (reste %(balance)s)") % {
-        "platform": line.platform.name,
-        "year": line.year,
-        "balance": euros(line.balance),
-    }
+def line_options(lines) -> list[tuple[str, str]]:
+    """(value, escaped label) of each open line, computed once per formset."""
+    label = str(_("%(platform)s — %(year)s (reste %(balance)s)"))
+    return [
+        (
+            str(line.pk),
+            conditional_escape(
+                label
+                % {"platform": line.platform, "year": line.year, "balance": euros(line.balance)}
+            ),
+        )
+        for line in lines
+    ]
 
 
 class OpenLineField(forms.Field):
-    """One of the open lines given (read once per formset); any other value, a
-    non-number or an id too large for the database, is an "invalid choice"."""
+    """The id of one of the open lines given (read once per formset); any other
+    value, a non-number or an id too large for the database, is an "invalid choice"."""
 
     default_error_messages = {
         "invalid_choice": _("Cette ligne ne peut pas recevoir de paiement."),
@@ -125,24 +137,17 @@ class OpenLineField(forms.Field):
         super().__init__(**kwargs)
         self.lines = lines
 
-    def prepare_value(self, value):
-        return value.pk if isinstance(value, DuesLine) else value
-
     def to_python(self, value):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        line = None
-        if text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS:
-            line = self.lines.get(int(text))
-        if line is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return line
+        is_id = text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+        if is_id and int(text) in self.lines:
+            return int(text)
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(QuickForm):
     amount = MoneyField(label=_("Montant affecté (€)"), required=False)
 
     def __init__(self, *args, lines=None, options=(), **kwargs):
@@ -172,7 +177,7 @@ class BaseAllocationFormSet(forms.BaseFormSet):
         # One query and one list of escaped options for every row.
         lines = open_lines() if lines is None else lines
         self.lines = {line.pk: line for line in lines}
-        self.options = [(str(line.pk), conditional_escape(line_label(line))) for line in lines]
+        self.options = line_options(lines)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
@@ -188,13 +193,14 @@ class BaseAllocationFormSet(forms.BaseFormSet):
             if not line:
                 continue
             rows += 1
-            if line.pk in seen:
+            if line in seen:
                 form.add_error("line", _("Cette ligne apparaît deux fois."))
-            seen.add(line.pk)
+            seen.add(line)
         if not rows:
             raise forms.ValidationError(_("Affectez le paiement à au moins une ligne."))
 
-    def allocations(self):
+    def allocations(self) -> list[tuple[int, object]]:
+        """(line id, amount) of each filled row."""
         return [
             (form.cleaned_data["line"], form.cleaned_data["amount"])
             for form in self.forms
@@ -203,11 +209,16 @@ class BaseAllocationFormSet(forms.BaseFormSet):
 
 
 AllocationFormSet = formset_factory(
-    AllocationForm, formset=BaseAllocationFormSet, extra=3, max_num=20, absolute_max=20
+    AllocationForm,
+    formset=BaseAllocationFormSet,
+    extra=3,
+    max_num=20,
+    absolute_max=20,
+    renderer=QUICK_RENDERER,
 )
 
 
-class CallYearForm(forms.Form):
+class CallYearForm(QuickForm):
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -222,7 +233,7 @@ class CallYearForm(forms.Form):
         return cleaned
 
 
-class ExemptionForm(forms.Form):
+class ExemptionForm(QuickForm):
     platform = forms.ModelChoiceField(
         label=_("Plateforme"), queryset=Platform.objects.members().order_by("name", "pk")
     )
@@ -232,17 +243,17 @@ class ExemptionForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), max_length=255)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(QuickForm):
     reason = forms.CharField(label=_("Motif"), max_length=255)
 
 
-class PurchaseOrderForm(forms.Form):
+class PurchaseOrderForm(QuickForm):
     purchase_order = forms.CharField(
         label=_("Numéro de bon de commande"), max_length=100, required=False
     )
 
 
-class ReminderStepForm(forms.Form):
+class ReminderStepForm(QuickForm):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     days_after_due = forms.IntegerField(
         label=_("Jours après l'échéance"), required=False, min_value=1, max_value=730
@@ -250,7 +261,9 @@ class ReminderStepForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
-ReminderStepFormSet = formset_factory(ReminderStepForm, extra=1, max_num=20, absolute_max=20)
+ReminderStepFormSet = formset_factory(
+    ReminderStepForm, extra=1, max_num=20, absolute_max=20, renderer=QUICK_RENDERER
+)
 
 
 def reminder_step_rows(formset) -> list[dict]:

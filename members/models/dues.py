@@ -220,6 +220,11 @@ class DuesLine(models.Model):
         return reverse("dues_line_detail", args=[self.pk])
 
     @property
+    def status_label(self) -> str:
+        """`get_status_display()` without rebuilding every label (a board shows 50)."""
+        return DuesStatus(self.status).label
+
+    @property
     def balance(self) -> Decimal:
         """What the line still owes (nothing when exempt or cancelled)."""
         return ZERO if self.status in CLOSED else self.amount_due - self.paid_amount

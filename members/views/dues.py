@@ -100,7 +100,7 @@ EXPORT_COLUMNS = [
     (gettext_lazy("Plateforme"), lambda line: line.platform.name),
     (gettext_lazy("Sigle"), lambda line: line.platform.acronym),
     (gettext_lazy("Région"), lambda line: line.platform.department.region.name),
-    (gettext_lazy("État"), lambda line: line.get_status_display()),
+    (gettext_lazy("État"), lambda line: str(line.status_label)),
     (gettext_lazy("Montant dû"), lambda line: _money(line.amount_due)),
     (gettext_lazy("Payé"), lambda line: _money(line.paid_amount)),
     (gettext_lazy("Reste dû"), lambda line: _money(line.balance)),
@@ -251,13 +251,13 @@ def dues_payment_create(request):
                     _("Paiement enregistré, reçu %(number)s émis.")
                     % {"number": payment.documents.get().number},
                 )
-                return redirect(allocations[0][0])
+                return redirect("dues_line_detail", allocations[0][0])
         status = 400
     else:
         form = PaymentForm(initial={"received_on": timezone.localdate()})
         lines = selectors.open_lines()
         wanted = _id(request.GET.get("line"))
-        initial = [{"line": line, "amount": line.balance} for line in lines if line.pk == wanted]
+        initial = [{"line": line.pk, "amount": line.balance} for line in lines if line.pk == wanted]
         formset = AllocationFormSet(prefix="alloc", initial=initial, lines=lines)
         status = 200
     return render(
