@@ -102,10 +102,6 @@ class DuesExemption(models.Model):
 
 
 class DuesLineQuerySet(models.QuerySet):
-    def expected(self):
-        """Lines the association expects money from (not exempt, not cancelled)."""
-        return self.exclude(status__in=CLOSED)
-
     def open(self):
         """Lines that may still receive money."""
         return self.filter(status__in=OPEN)

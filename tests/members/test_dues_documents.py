@@ -115,8 +115,11 @@ def test_the_bureau_issues_a_missing_notice_certificate_or_receipt_by_post(
     # Twice: the same documents.
     client.post(url, {"action": "issue_certificate"})
     assert DuesDocument.objects.count() == 3
-    page = client.get(url).content.decode()
-    assert "AT-2024-0001" in page and "Document émis" not in page.split("Historique")[0]
+    history = client.get(url).context["history"]
+    assert [(e.action, e.message) for e in history[:2]] == [
+        ("dues.document_issued", "Reçu RE-2026-0001 émis"),
+        ("dues.document_issued", "Attestation d'adhésion AT-2024-0001 émis"),
+    ]
     refused = client.post(
         reverse("dues_line_detail", args=[called.pk]), {"action": "issue_certificate"}, follow=True
     )

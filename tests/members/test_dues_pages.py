@@ -108,6 +108,29 @@ def test_documents_by_role(client_for, dues, document, role, expected):
 
 
 @pytest.mark.parametrize(
+    "name, key", [("dues_notice_pdf", "notice"), ("dues_certificate_pdf", "certificate")]
+)
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", "login"),
+        ("director", 200),
+        ("other_director", 403),
+        ("ministry", 403),
+        ("bureau", 200),
+    ],
+)
+def test_line_pdfs_by_role(client_for, dues, name, key, role, expected):
+    response = client_for(role).get(reverse(name, args=[dues["own"].pk]))
+    if expected == "login":
+        assert _login_url_in(response)
+        return
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.content == bytes(dues[key].content)
+
+
+@pytest.mark.parametrize(
     "role, expected",
     [
         ("anonymous", "login"),
