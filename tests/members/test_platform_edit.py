@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from innovalo.models import AuditEntry, Invitation
+from innovalo.models import AuditEntry
 from members.enums import HostRole, LabelStatus, PlatformRole
-from members.models import Platform, PlatformHost, PlatformMembership
+from members.models import Platform, PlatformHost
 
 from .factories import (
     DomainFactory,
@@ -18,6 +18,8 @@ from .factories import (
     PlatformHostFactory,
     ServiceFactory,
     department,
+    edit_data,
+    equip,
 )
 
 pytestmark = pytest.mark.django_db
@@ -25,57 +27,9 @@ pytestmark = pytest.mark.django_db
 URL = reverse("platform_edit", args=["innovaltech"])
 
 
-def edit_data(platform, **overrides):
-    """What the edit page posts for `platform`, unchanged unless overridden."""
-    data = {
-        "name": platform.name,
-        "acronym": platform.acronym,
-        "description": platform.description,
-        "address": platform.address,
-        "postal_code": platform.postal_code,
-        "city": platform.city,
-        "department": platform.department_id,
-        "website": platform.website,
-        "email": platform.email,
-        "phone": platform.phone,
-        "domains": [d.pk for d in platform.domains.all()],
-        "services": [s.pk for s in platform.services.all()],
-        "services_description": platform.services_description,
-        "campuses": [c.pk for c in platform.campuses.all()],
-        "billing_name": platform.billing_name,
-        "billing_address": platform.billing_address,
-        "siret": platform.siret,
-        "chorus_service_code": platform.chorus_service_code,
-        # Fields of the bureau's form only (ignored for the platform's people).
-        "label_status": platform.label_status,
-        "label_granted_on": platform.label_granted_on,
-        "label_expires_on": platform.label_expires_on,
-        "is_member": "on" if platform.is_member else None,
-    }
-    for prefix, rows, fields in [
-        ("equipment", list(platform.equipment.order_by("name", "pk")), ["name", "description"]),
-        ("hosts", list(platform.hosts.order_by("role", "pk")), ["establishment", "role"]),
-    ]:
-        data[f"{prefix}-TOTAL_FORMS"] = len(rows)
-        data[f"{prefix}-INITIAL_FORMS"] = len(rows)
-        data[f"{prefix}-MIN_NUM_FORMS"] = 0
-        data[f"{prefix}-MAX_NUM_FORMS"] = 1000
-        for index, row in enumerate(rows):
-            data[f"{prefix}-{index}-id"] = row.pk
-            for name in fields:
-                value = getattr(row, f"{name}_id", None) or getattr(row, name)
-                data[f"{prefix}-{index}-{name}"] = value
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
-
 @pytest.fixture
 def equipped(platform):
-    EquipmentFactory(platform=platform, name="Tour 5 axes")
-    PlatformHostFactory(
-        platform=platform, establishment=EstablishmentFactory(name="IUT de l'Aisne")
-    )
-    return platform
+    return equip(platform)
 
 
 def test_director_saves_profile_sets_reviewed_at_and_history(client_for, equipped, director):
@@ -158,74 +112,6 @@ def test_equipment_and_hosts_added_changed_and_deleted_on_same_page(client_for, 
         f"hosts:{host.pk}": [str(host), None],
         f"hosts:{new_host.pk}": [None, str(new_host)],
     }
-
-
-def test_history_page_shows_who_when_what(client_for, equipped, director):
-    with freeze_time("2026-01-21 13:15"):
-        client_for("director").post(URL, edit_data(equipped, city="Saint-Quentin-Nord"))
-    client_for("bureau").post(
-        URL, edit_data(equipped, city="Saint-Quentin-Nord", domains=[DomainFactory().pk])
-    )
-    response = client_for("bureau").get(reverse("platform_history", args=["innovaltech"]))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert str(director) in content
-    assert "21 janvier 2026" in content
-    assert "Ville : Saint-Quentin → Saint-Quentin-Nord" in content
-    assert "Domaines : — → Domaine" in content
-    assert "Fiche modifiée" in content
-
-
-def test_history_page_names_rows_and_keeps_older_versions_below(client_for, equipped, bureau):
-    with freeze_time("2026-01-10"):  # before the audit log: a simple-history version
-        Platform.objects.get(pk=equipped.pk).save()
-    with freeze_time("2026-02-10"):
-        data = edit_data(equipped, acronym="IVT2")
-        data["equipment-0-name"] = "Tour 5 axes DMG"
-        client_for("bureau").post(URL, data)
-    with freeze_time("2026-02-11"):  # an edit in the admin, after: not an archived version
-        Platform.objects.get(pk=equipped.pk).save()
-    response = client_for("bureau").get(reverse("platform_history", args=["innovaltech"]))
-    content = response.content.decode()
-    fields, row = (
-        "Sigle : IVT → IVT2",
-        "Équipement « Tour 5 axes DMG » : Tour 5 axes → Tour 5 axes DMG",
-    )
-    assert fields in content and row in content
-    assert content.index(fields) < content.index(row)  # in the order of the edit page
-    assert "Avant le journal" in content and "10 janvier 2026" in content
-    archived = [entry["record"].history_date.date() for entry in response.context["versions"]]
-    assert datetime.date(2026, 1, 10) in archived
-    assert datetime.date(2026, 2, 11) not in archived
-
-
-def test_history_page_shows_the_platform_invitations(client_for, platform, bureau):
-    client_for("bureau").post(
-        reverse("platform_invite", args=["innovaltech"]),
-        {"email": "anne@exemple.fr", "platform_role": PlatformRole.STAFF},
-    )
-    content = (
-        client_for("bureau").get(reverse("platform_history", args=["innovaltech"])).content.decode()
-    )
-    assert "Invitation créée" in content and "anne@exemple.fr" in content
-
-
-def test_history_query_count_does_not_grow(
-    client_for, equipped, bureau, django_assert_max_num_queries
-):
-    client = client_for("bureau")
-    url = reverse("platform_history", args=["innovaltech"])
-    for index in range(3):
-        client.post(URL, edit_data(equipped, city=f"Ville {index}"))
-    with django_assert_max_num_queries(19):  # with the archived versions' queries
-        client.get(url)
-    for index in range(6):
-        client.post(URL, edit_data(equipped, city=f"Autre {index}", domains=[DomainFactory().pk]))
-        EquipmentFactory(platform=equipped)
-    with django_assert_max_num_queries(19):
-        response = client.get(url)
-    assert response.status_code == 200
-    assert len(response.context["entries"]) == 9
 
 
 def test_bureau_may_change_label_director_may_not(client_for, equipped):
@@ -350,71 +236,6 @@ def test_bad_management_data_is_an_error_not_a_500(client_for, equipped):
     assert equipped.reviewed_at is None
 
 
-# Invitation from the platform page ------------------------------------------
-
-
-def test_bureau_invites_director_for_platform(
-    client_for, platform, bureau, mailoutbox, django_capture_on_commit_callbacks
-):  # through innovalo.services.invitation_create
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for("bureau").post(
-            reverse("platform_invite", args=["innovaltech"]),
-            {
-                "email": "Nouvelle@Exemple.fr",
-                "first_name": "Anne",
-                "last_name": "Neuve",
-                "platform_role": PlatformRole.STAFF,
-            },
-        )
-    assert response.status_code == 302
-    invitation = Invitation.objects.get()
-    assert invitation.platform == platform
-    assert invitation.platform_role == PlatformRole.STAFF
-    assert invitation.invited_by == bureau
-    assert invitation.email == "nouvelle@exemple.fr"
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["nouvelle@exemple.fr"]
-    entry = AuditEntry.objects.get()
-    assert (entry.action, entry.actor) == ("invitation.created", bureau)
-
-
-def test_accepting_platform_invitation_links_user(platform, bureau):
-    from innovalo import services
-
-    invitation = services.invitation_create(
-        email="anne@exemple.fr",
-        role="director",
-        invited_by=bureau,
-        platform=platform,
-        platform_role=PlatformRole.DIRECTOR,
-    )
-    token, invitation.token_hash = Invitation.new_token()
-    invitation.save()
-    user = services.invitation_accept(token=token, password="un-mot-de-passe-solide-42")
-    assert PlatformMembership.objects.filter(
-        platform=platform, user=user, role=PlatformRole.DIRECTOR
-    ).exists()
-
-
-def test_invite_for_existing_account_shows_error(client_for, platform, director):
-    response = client_for("bureau").post(
-        reverse("platform_invite", args=["innovaltech"]),
-        {"email": director.email, "platform_role": PlatformRole.DIRECTOR},
-    )
-    assert response.status_code == 200
-    assert 'id="id_email_error">Un compte existe déjà' in response.content.decode()
-    assert not Invitation.objects.exists()
-
-
-@pytest.mark.parametrize("role", ["director", "other_director", "ministry"])
-def test_invite_refused_to_non_bureau(client_for, role, platform, other_platform):
-    response = client_for(role).post(
-        reverse("platform_invite", args=["innovaltech"]),
-        {"email": "x@exemple.fr", "platform_role": PlatformRole.DIRECTOR},
-    )
-    assert response.status_code == 403
-    assert not Invitation.objects.exists()
-
-
 def test_department_change_moves_platform_to_region(client_for, equipped):
     client_for("bureau").post(URL, edit_data(equipped, department=department("85").pk))
     equipped.refresh_from_db()
@@ -521,70 +342,7 @@ def test_add_row_sends_anonymous_visitors_to_login(client, equipped):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-# The edit page's speed: widgets built in Python, the same HTML as Django's templates ----
-
-
-def _renders(form):
-    """Every field's label and widget, as the page prints them."""
-    return [(str(field.label_tag()), str(field)) for field in form]
-
-
-def test_quick_renderer_writes_what_django_templates_write(equipped, bureau):
-    from django import forms
-    from django.forms.renderers import DjangoTemplates
-
-    from members.filters.platforms import PlatformFilter
-    from members.forms.platforms import (
-        EquipmentFormSet,
-        HostFormSet,
-        PlatformForm,
-        PlatformImportForm,
-        PlatformInviteForm,
-    )
-    from members.models import Platform as PlatformModel
-    from members.selectors import platforms as selectors
-
-    DomainFactory(name="Sécurité & <sûreté>")
-    equipped.description = 'Texte "cité" & <balise>\nsur deux lignes'
-    equipped.label_granted_on = datetime.date(2026, 1, 2)
-    equipped.save()
-    bad = {"name": "", "website": "pas une url", "domains": ["999"], "is_member": "on"}
-
-    class Radios(forms.Form):
-        choice = forms.ChoiceField(choices=[("a", "A & b"), ("b", "B")], widget=forms.RadioSelect)
-        grouped = forms.ChoiceField(choices=[("Groupe", [("x", "X")]), ("y", "Y")])
-
-    def forms_with(renderer):
-        hosts = HostFormSet(
-            prefix="hosts",
-            initial=selectors.host_rows(equipped),
-            form_kwargs={"establishments": selectors.establishment_choices()},
-        )
-        equipment = EquipmentFormSet(prefix="equipment", initial=selectors.equipment_rows(equipped))
-        for formset in (hosts, equipment):
-            if renderer is not None:
-                formset.renderer = formset.form_renderer = renderer
-        directory = PlatformFilter({"q": "<b>", "sort": "x"}, queryset=PlatformModel.objects.all())
-        directory.form.renderer = renderer or directory.form.renderer
-        fresh = PlatformModel.objects.get(pk=equipped.pk)  # a bound form changes its instance
-        return [
-            PlatformForm(instance=fresh, bureau=True, renderer=renderer),
-            PlatformForm(
-                bad, instance=PlatformModel.objects.get(pk=fresh.pk), bureau=True, renderer=renderer
-            ),
-            *hosts.forms,
-            *equipment.forms,
-            hosts.management_form,
-            PlatformInviteForm(renderer=renderer),
-            PlatformImportForm(renderer=renderer),
-            Radios({"choice": "b"}, renderer=renderer),
-            directory.form,
-        ]
-
-    quick = [_renders(form) for form in forms_with(None)]
-    django = [_renders(form) for form in forms_with(DjangoTemplates())]
-    assert quick == django
-    assert any("&lt;sûreté&gt;" in widget for form in quick for _label, widget in form)
+# The edit page's speed: widgets built in Python (see test_platform_pages) ----------
 
 
 def test_edit_page_renders_its_selects_once_not_per_option(client_for, many_rows):
@@ -684,14 +442,3 @@ def test_two_hosts_swapping_establishments_is_refused_clearly(equipped, bureau):
     with pytest.raises(ServiceError, match="un changement à la fois"):
         platform_update(platform=equipped, fields={}, hosts=swap, actor=bureau)
     assert equipped.hosts.get(pk=first.pk).establishment_id == first.establishment_id
-
-
-def test_history_shows_where_a_long_text_changed(client_for, equipped):
-    long_text = "Une présentation très longue de la plateforme et de ses moyens. " * 4
-    Platform.objects.filter(pk=equipped.pk).update(description=long_text)
-    equipped.refresh_from_db()
-    client_for("director").post(URL, edit_data(equipped, description=long_text + "Fin ajoutée."))
-    content = (
-        client_for("bureau").get(reverse("platform_history", args=["innovaltech"])).content.decode()
-    )
-    assert "Fin ajoutée." in content
