@@ -3,12 +3,13 @@ regions, the rows of the edit page, the profile history, the review reminder's t
 """
 
 import datetime
+import functools
 import os
 from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -252,7 +253,7 @@ def _display(field, value, departments):
     if value in (None, ""):
         return "—"
     if field.name == "department":
-        return departments.get(value, value)
+        return departments().get(value, value)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
@@ -283,15 +284,15 @@ def _archive(platform, before, page_number):
     m2m_values = {}
     for name in HISTORY_M2M:
         target = Platform._meta.get_field(name).related_model
-        names = dict(target.objects.values_list("pk", "name"))
+        column = f"{target._meta.model_name}_id"
+        label = Subquery(target.objects.filter(pk=OuterRef(column)).values("name")[:1])
         through = getattr(history_model, name).model
+        rows = through.objects.filter(history_id__in=ids).annotate(label=label)
         values = defaultdict(set)
-        for history_id, target_id in through.objects.filter(history_id__in=ids).values_list(
-            "history_id", f"{target._meta.model_name}_id"
-        ):
-            values[history_id].add(names.get(target_id, str(target_id)))
+        for history_id, target_id, label in rows.values_list("history_id", column, "label"):
+            values[history_id].add(label or str(target_id))  # the id of a deleted one
         m2m_values[name] = values
-    departments = dict(Department.objects.values_list("pk", "name"))
+    departments = functools.cache(lambda: dict(Department.objects.values_list("pk", "name")))
     entries = []
     for index, record in enumerate(records[: len(page.object_list)]):
         previous = records[index + 1] if index + 1 < len(records) else None
