@@ -25,12 +25,14 @@ from members.services import dues as services
 from .dues_factories import (  # noqa: F401 - fixtures
     DuesLineFactory,
     default_steps,
+    fast_pdf_fixture,
     pdf_text,
+    real_pdf_fixture,
     stored_amounts_agree_fixture,
     with_people,
 )
 
-pytestmark = pytest.mark.usefixtures("stored_amounts_agree")
+pytestmark = pytest.mark.usefixtures("fast_pdf", "stored_amounts_agree")
 
 TODAY = datetime.date(2026, 11, 25)
 
@@ -44,7 +46,7 @@ def late_line(days_late=50, **kwargs):
 
 @pytest.mark.django_db
 @freeze_time(TODAY)
-def test_reminder_goes_to_director_and_accounting_with_the_notice():
+def test_reminder_goes_to_director_and_accounting_with_the_notice(real_pdf):
     steps = default_steps()
     line = late_line(50)
     assert services.dues_send_due_reminders() == 1
