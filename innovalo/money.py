@@ -45,6 +45,8 @@ def parse_amount(value, *, field: str | None = None, allow_zero: bool = False) -
             raise ServiceError(_("Montant invalide."), field) from None
     if not amount.is_finite():
         raise ServiceError(_("Montant invalide."), field)
+    if abs(amount) > MAX_AMOUNT:  # before quantize, which fails beyond the context (1e999)
+        raise ServiceError(_("Montant trop élevé."), field)
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise ServiceError(_("Le montant a au plus deux décimales."), field)
     amount = amount.quantize(CENT)
