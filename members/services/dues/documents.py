@@ -276,7 +276,7 @@ def render_void_copy(document, *, at, reason) -> bytes:
     return content
 
 
-def void_documents(documents, copies: dict[int, bytes], *, at, reason, actor=None) -> None:
+def void_documents(documents, copies: dict[int, bytes], *, at, reason) -> None:
     """In the cancelling transaction, documents locked: mark them void with their copy.
     A document without a pre-rendered copy appeared meanwhile: Stale (render again)."""
     for document in documents:
@@ -287,7 +287,6 @@ def void_documents(documents, copies: dict[int, bytes], *, at, reason, actor=Non
         document.void_content = copies[document.pk]
         document.save(update_fields=["voided_at", "void_reason", "void_content"])
         logger.info("dues document %s voided", document.number)
-    return documents
 
 
 __all__ = [

@@ -265,7 +265,7 @@ def _cancel(payment, reason, actor, at, copies):
             changes={"status": [before, after]},
         )
     documents = list(_to_void(payment, list(lines)).select_for_update())
-    void_documents(documents, copies, at=at, reason=reason, actor=actor)
+    void_documents(documents, copies, at=at, reason=reason)
     for document in documents:
         targets = [document.line_id] if document.line_id else list(lines)
         for line_id in targets:
