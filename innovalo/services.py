@@ -41,6 +41,11 @@ def send_invitation(record) -> list[str]:
     return [invitation.email]
 
 
+def _scope(invitation: Invitation):
+    """An invitation for a platform shows in the platform's history."""
+    return invitation.platform if invitation.platform_id else invitation
+
+
 def _validity() -> datetime.timedelta:
     return datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
 
@@ -69,7 +74,10 @@ def invitation_create(*, email, role, invited_by, first_name="", last_name="", *
         invitation,
         "invitation.created",
         actor=invited_by,
-        message=_("Invitation créée (%(role)s)") % {"role": invitation.get_role_display()},
+        message=_("Invitation de %(email)s (%(role)s)")
+        % {"email": invitation.email, "role": invitation.get_role_display()},
+        changes={"email": [None, invitation.email], "role": [None, invitation.get_role_display()]},
+        scope=_scope(invitation),
     )
     logger.info("invitation %s created by %s", invitation.pk, invited_by.pk)
     return invitation
@@ -85,7 +93,13 @@ def invitation_resend(*, invitation: Invitation, actor) -> Invitation:
     invitation.expires_at = timezone.now() + _validity()
     invitation.save(update_fields=["token_hash", "token_salt", "expires_at"])
     schedule_email("invitation", invitation, invitation.token_salt, actor=actor)
-    log_action(invitation, "invitation.resent", actor=actor, message=_("Invitation renvoyée"))
+    log_action(
+        invitation,
+        "invitation.resent",
+        actor=actor,
+        message=_("Invitation renvoyée à %s") % invitation.email,
+        scope=_scope(invitation),
+    )
     return invitation
 
 
@@ -97,7 +111,13 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
     if not invitation.revoked_at:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        log_action(invitation, "invitation.revoked", actor=actor, message=_("Invitation révoquée"))
+        log_action(
+            invitation,
+            "invitation.revoked",
+            actor=actor,
+            message=_("Invitation de %s révoquée") % invitation.email,
+            scope=_scope(invitation),
+        )
     return invitation
 
 
@@ -143,6 +163,12 @@ def invitation_accept(*, token: str, password: str, first_name="", last_name="",
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     for hook in _ACCEPT_HOOKS:
         hook(invitation, user)
-    log_action(invitation, "invitation.accepted", actor=user, message=_("Invitation acceptée"))
+    log_action(
+        invitation,
+        "invitation.accepted",
+        actor=user,
+        message=_("Invitation acceptée par %s") % user.email,
+        scope=_scope(invitation),
+    )
     logger.info("invitation %s accepted", invitation.pk)
     return user

@@ -201,3 +201,26 @@ def test_invitation_email_task_sends_once_per_token(bureau, django_capture_on_co
     )
     assert reminders.retry_unsent() == 0  # the old link is skipped, not mailed
     assert len(mail.outbox) == 2
+
+
+def test_each_invitation_change_writes_one_history_entry(bureau, platform):
+    from innovalo.models import AuditEntry
+
+    invitation = services.invitation_create(
+        email="hist@exemple.fr",
+        role=Role.DIRECTOR,
+        invited_by=bureau,
+        platform=platform,
+        platform_role="director",
+    )
+    services.invitation_resend(invitation=invitation, actor=bureau)
+    services.invitation_revoke(invitation=invitation, actor=bureau)
+    entries = list(AuditEntry.objects.filter(target=f"innovalo.invitation:{invitation.pk}"))
+    assert [e.action for e in reversed(entries)] == [
+        "invitation.created",
+        "invitation.resent",
+        "invitation.revoked",
+    ]
+    assert {e.scope for e in entries} == {f"members.platform:{platform.pk}"}
+    assert entries[-1].changes["email"] == [None, "hist@exemple.fr"]
+    assert all(e.actor == bureau for e in entries)

@@ -317,7 +317,7 @@ def test_history_page_shows_the_platform_invitations(client_for, platform, burea
     content = (
         client_for("bureau").get(reverse("platform_history", args=["innovaltech"])).content.decode()
     )
-    assert "Invitation créée" in content and "anne@exemple.fr" in content
+    assert "Invitation de anne@exemple.fr" in content
 
 
 def test_history_query_count_does_not_grow(
