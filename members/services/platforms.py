@@ -24,7 +24,6 @@ from innovalo.audit import diff, log_action, snapshot
 from innovalo.emails import send_templated_email
 from innovalo.enums import Role
 from innovalo.exceptions import ServiceError
-from innovalo.models import SentReminder
 from innovalo.reminders import SkipEmail, email_rule, send_once
 from innovalo.services import invitation_create
 
@@ -313,14 +312,4 @@ def platform_review_reminders() -> int:
     now = timezone.now()
     period = str(timezone.localdate(now).year)
     pks = platforms_to_remind(now)
-    # Sent this year before the outbox had (rule, target, period): "platform-review:pk:year".
-    legacy = set(
-        SentReminder.objects.filter(
-            rule="platform_review", target__in=[f"platform-review:{pk}:{period}" for pk in pks]
-        ).values_list("target", flat=True)
-    )
-    return sum(
-        send_once("platform_review", f"members.platform:{pk}", period)
-        for pk in pks
-        if f"platform-review:{pk}:{period}" not in legacy
-    )
+    return sum(send_once("platform_review", f"members.platform:{pk}", period) for pk in pks)

@@ -202,11 +202,19 @@ def test_the_email_is_the_outbox_rule_of_the_platform(review_set):
 
 
 def test_a_reminder_sent_under_the_old_key_is_not_sent_again(review_set):
-    # innovalo 0003 kept the old key as the target: the same email, this year.
+    # innovalo 0003 kept the old key as the target; members 0006 gives it the new one.
+    from importlib import import_module
+
+    from django.apps import apps
+
     stale = review_set["stale"]
     SentReminder.objects.create(
         rule="platform_review", target=f"platform-review:{stale.pk}:2026", status="sent"
     )
+    import_module("members.migrations.0006_review_reminder_keys").split_review_keys(apps, None)
+    assert SentReminder.objects.filter(
+        rule="platform_review", target=f"members.platform:{stale.pk}", period="2026"
+    ).exists()
     with freeze_time("2026-02-01"):
         assert platform_review_reminders() == 1  # InnovalTech only
     assert [message.to for message in mail.outbox] == [["directrice@exemple.fr"]]
