@@ -94,6 +94,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms: Django's renderer with the standard widgets built in Python (same HTML, faster).
+FORM_RENDERER = "innovalo.renderers.QuickFormRenderer"
+
 # Database: PostgreSQL in production and CI, SQLite under var/ for a newcomer.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'innovalo.sqlite3'}")

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import DuesStatus
-from ..forms.platforms import QuickForm
 from ..models import DuesLine, Region
 from ..models.dues import UNPAID
 
@@ -39,7 +38,6 @@ class DuesLineFilter(django_filters.FilterSet):
     class Meta:
         model = DuesLine
         fields = []
-        form = QuickForm  # widgets rendered in Python: the board stays fast
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -4,7 +4,6 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import LabelStatus
-from ..forms.platforms import QuickForm
 from ..models import Department, Domain, Platform, Region, Service
 
 
@@ -66,7 +65,6 @@ class PlatformFilter(django_filters.FilterSet):
     class Meta:
         model = Platform
         fields = []
-        form = QuickForm  # a hundred department options, rendered in Python
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

@@ -2,7 +2,7 @@
 equal the payment, dates, balances) under locks, and a refusal comes back next to
 its field through `innovalo.forms.add_service_error`.
 
-They render with `QuickForm`'s renderer (the standard widgets built in Python, the
+They render with the portal's form renderer (the standard widgets built in Python, the
 same HTML): the payment form shows four rows of a few hundred options.
 """
 
@@ -23,7 +23,6 @@ from innovalo.templatetags.innovalo import euros
 from ..enums import PaymentMethod
 from ..models import Platform
 from ..selectors.dues import open_lines
-from .platforms import QUICK_RENDERER, QuickForm
 
 MAX_ID_DIGITS = 18
 
@@ -64,7 +63,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PaymentForm(QuickForm):
+class PaymentForm(forms.Form):
     received_on = forms.DateField(label=_("Reçu le"), widget=DateInput())
     amount = MoneyField(label=_("Montant (€)"))
     method = forms.ChoiceField(label=_("Moyen de paiement"), choices=PaymentMethod.choices)
@@ -147,7 +146,7 @@ class OpenLineField(forms.Field):
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
 
 
-class AllocationForm(QuickForm):
+class AllocationForm(forms.Form):
     amount = MoneyField(label=_("Montant affecté (€)"), required=False)
 
     def __init__(self, *args, lines=None, options=(), **kwargs):
@@ -214,11 +213,10 @@ AllocationFormSet = formset_factory(
     extra=3,
     max_num=20,
     absolute_max=20,
-    renderer=QUICK_RENDERER,
 )
 
 
-class CallYearForm(QuickForm):
+class CallYearForm(forms.Form):
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -233,7 +231,7 @@ class CallYearForm(QuickForm):
         return cleaned
 
 
-class ExemptionForm(QuickForm):
+class ExemptionForm(forms.Form):
     platform = forms.ModelChoiceField(
         label=_("Plateforme"), queryset=Platform.objects.members().order_by("name", "pk")
     )
@@ -243,17 +241,17 @@ class ExemptionForm(QuickForm):
     reason = forms.CharField(label=_("Motif"), max_length=255)
 
 
-class ReasonForm(QuickForm):
+class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), max_length=255)
 
 
-class PurchaseOrderForm(QuickForm):
+class PurchaseOrderForm(forms.Form):
     purchase_order = forms.CharField(
         label=_("Numéro de bon de commande"), max_length=100, required=False
     )
 
 
-class ReminderStepForm(QuickForm):
+class ReminderStepForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     days_after_due = forms.IntegerField(
         label=_("Jours après l'échéance"), required=False, min_value=1, max_value=730
@@ -261,9 +259,7 @@ class ReminderStepForm(QuickForm):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
-ReminderStepFormSet = formset_factory(
-    ReminderStepForm, extra=1, max_num=20, absolute_max=20, renderer=QUICK_RENDERER
-)
+ReminderStepFormSet = formset_factory(ReminderStepForm, extra=1, max_num=20, absolute_max=20)
 
 
 def reminder_step_rows(formset) -> list[dict]:
