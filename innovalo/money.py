@@ -9,6 +9,7 @@ never a thousand; "1.000,50" and "1,000.50" are refused as ambiguous rather than
 guessed.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
@@ -21,6 +22,9 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("99999999.99")
 _SPACES = (" ", "\u00a0", "\u202f", "\u2009")
+# Digits 0-9 with at most one sign and separators: no exponent ("1e5"), no underscore
+# ("1_000"), no other script's digits, which Decimal would otherwise accept.
+_PLAIN = re.compile(r"[+-]?[0-9][0-9.,]*")
 
 
 def parse_amount(value, *, field: str | None = None, allow_zero: bool = False) -> Decimal:
@@ -33,6 +37,10 @@ def parse_amount(value, *, field: str | None = None, allow_zero: bool = False) -
             text = text.replace(space, "")
         if not text:
             raise ServiceError(_("Indiquez un montant."), field)
+        if not _PLAIN.fullmatch(text):
+            raise ServiceError(
+                _("Montant invalide : des chiffres, avec une virgule pour les décimales."), field
+            )
         if "," in text and "." in text:
             raise ServiceError(
                 _("Montant ambigu : écrivez par exemple 1234,50 (virgule pour les décimales)."),

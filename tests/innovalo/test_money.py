@@ -33,7 +33,11 @@ def test_amounts_are_read_the_same_everywhere(text, expected):
         ("abc", "Montant invalide"),
         ("NaN", "Montant invalide"),
         ("Infinity", "Montant invalide"),
-        ("1e999", "trop élevé"),
+        ("1e999", "Montant invalide"),
+        ("1e5", "Montant invalide"),
+        ("1_000", "Montant invalide"),
+        ("١٢٣", "Montant invalide"),  # Arabic-Indic digits
+        ("--5", "Montant invalide"),
         ("-5", "positif"),
         ("0", "positif"),
         ("1,234", "deux décimales"),
@@ -46,6 +50,10 @@ def test_bad_amounts_are_refused_with_a_message(text, message):
     with pytest.raises(ServiceError, match=message) as error:
         parse_amount(text, field="amount")
     assert error.value.field == "amount"
+
+
+def test_a_huge_decimal_is_too_high():
+    assert pytest.raises(ServiceError, parse_amount, Decimal("1e999")).match("trop élevé")
 
 
 def test_zero_when_allowed():
