@@ -57,15 +57,3 @@ class DuesDocumentKind(models.TextChoices):
     NOTICE = "notice", _("Appel de cotisation")
     RECEIPT = "receipt", _("Reçu")
     CERTIFICATE = "certificate", _("Attestation d'adhésion")
-
-
-class DuesEventKind(models.TextChoices):
-    CREATED = "created", _("Ligne créée")
-    CALLED = "called", _("Cotisation appelée")
-    PAYMENT = "payment", _("Paiement enregistré")
-    PAYMENT_CANCELLED = "payment_cancelled", _("Paiement annulé")
-    EXEMPTED = "exempted", _("Exonération")
-    CANCELLED = "cancelled", _("Ligne annulée")
-    DOCUMENT = "document", _("Document émis")
-    REMINDER = "reminder", _("Relance envoyée")
-    UPDATED = "updated", _("Ligne modifiée")

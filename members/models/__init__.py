@@ -1,7 +1,6 @@
+from .documents import DocumentCounter, DuesDocument
 from .dues import (
     Allocation,
-    DocumentCounter,
-    DuesDocument,
     DuesExemption,
     DuesLine,
     DuesRate,
