@@ -153,6 +153,20 @@ def test_a_line_that_becomes_paid_gets_its_certificate_after_the_commit(
     assert certificate.line == line and certificate.number == "AT-2026-0001"
 
 
+def test_the_certificates_job_issues_what_the_task_could_not_once(undocumented):
+    """A payment recorded while the broker was down: the job catches the certificate up."""
+    from innovalo import reminders
+
+    paid = undocumented["paid"]
+    assert not DuesDocument.objects.filter(kind="certificate").exists()
+    assert reminders.run_due_reminders(["dues_certificates"]) == {"dues_certificates": 1}
+    assert reminders.run_due_reminders(["dues_certificates"]) == {"dues_certificates": 0}
+    certificate = DuesDocument.objects.get(kind="certificate")
+    assert certificate.line == paid and not certificate.is_void
+    # The called line (not paid) gets none.
+    assert not DuesDocument.objects.filter(line=undocumented["called"]).exists()
+
+
 # Cancelled payments: void, never erased --------------------------------------------------
 
 

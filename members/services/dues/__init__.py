@@ -9,7 +9,12 @@ One module per domain, re-exported here: `from members.services import dues` the
 `dues.dues_record_payment(...)`.
 """
 
-from .documents import dues_issue_certificate, dues_issue_notice, dues_issue_receipt
+from .documents import (
+    dues_issue_certificate,
+    dues_issue_missing_certificates,
+    dues_issue_notice,
+    dues_issue_receipt,
+)
 from .emails import (
     DIGEST_TARGET,
     LINE_RULES,
@@ -37,6 +42,7 @@ __all__ = [
     "dues_exempt",
     "dues_exempt_platform",
     "dues_issue_certificate",
+    "dues_issue_missing_certificates",
     "dues_issue_notice",
     "dues_issue_receipt",
     "dues_record_payment",

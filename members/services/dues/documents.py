@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,6 +208,29 @@ def dues_issue_certificate(line, *, actor=None) -> DuesDocument:
         render_pdf=pdf.render_certificate,
         actor=actor,
     )
+
+
+def dues_issue_missing_certificates(limit: int = 200) -> int:
+    """The certificates of paid lines that have none valid (the task after a payment
+    could not be enqueued, the broker being down): the `dues_certificates` job catches
+    up. Idempotent: a line that has its certificate is not selected again."""
+    valid = DuesDocument.objects.filter(
+        kind=DuesDocumentKind.CERTIFICATE, line=OuterRef("pk"), voided_at__isnull=True
+    )
+    lines = list(
+        DuesLine.objects.filter(status=DuesStatus.PAID)
+        .exclude(Exists(valid))
+        .order_by("pk")[:limit]
+    )
+    issued = 0
+    for line in lines:
+        try:
+            dues_issue_certificate(line)
+        except ServiceError as error:  # paid no more since the query
+            logger.info("certificate of line %s not issued: %s", line.pk, error)
+            continue
+        issued += 1
+    return issued
 
 
 # Receipts: one payment each --------------------------------------------------------------
