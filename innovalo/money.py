@@ -46,7 +46,15 @@ def parse_amount(value, *, field: str | None = None, allow_zero: bool = False) -
                 _("Montant ambigu : écrivez par exemple 1234,50 (virgule pour les décimales)."),
                 field,
             )
-        locale = "fr_FR" if "," in text else "en_US"
+        separator = "," if "," in text else "."
+        if separator in text and len(text.rsplit(separator, 1)[1]) > 2:
+            # "1,000" or "1.000": a thousand in one language, one in the other. Refused
+            # with the way to write it, never guessed.
+            raise ServiceError(
+                _("Le montant a au plus deux décimales (pour mille euros, écrivez 1000 ou 1 000)."),
+                field,
+            )
+        locale = "fr_FR" if separator == "," else "en_US"
         try:
             amount = parse_decimal(text, locale=locale, strict=True)
         except (NumberFormatError, InvalidOperation, ValueError):

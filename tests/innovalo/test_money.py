@@ -15,7 +15,6 @@ from innovalo.money import amount_text, parse_amount
         ("1\u00a0234,50", "1234.50"),
         ("1\u202f234,50 €", "1234.50"),
         ("1234.50", "1234.50"),
-        ("1,000", "1.00"),  # French: one euro, never a thousand
         ("1,5", "1.50"),
         ("250", "250.00"),
         (Decimal("12.3"), "12.30"),
@@ -41,6 +40,8 @@ def test_amounts_are_read_the_same_everywhere(text, expected):
         ("-5", "positif"),
         ("0", "positif"),
         ("1,234", "deux décimales"),
+        ("1,000", "écrivez 1000"),  # a thousand in English, one in French: never guessed
+        ("1.000", "écrivez 1000"),
         ("1.000,50", "ambigu"),
         ("1,000.50", "ambigu"),
         ("100000000", "trop élevé"),
