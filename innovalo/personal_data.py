@@ -12,6 +12,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
+from .audit import log_action
 from .models import AuditEntry, Invitation, SentReminder, User
 
 logger = logging.getLogger(__name__)
@@ -132,5 +133,6 @@ def user_anonymise(*, user: User, actor) -> User:
     _erase_address(old_email, user.email)
     for hook in ANONYMISE_HOOKS:
         hook(user, old_email)
+    log_action(user, "user.anonymised", actor=actor, message="Personne anonymisée")
     logger.info("user %s anonymised by %s", user.pk, getattr(actor, "pk", None))
     return user

@@ -116,3 +116,6 @@ def test_anonymising_erases_the_address_from_the_outbox_and_the_history(bureau, 
     assert not AuditEntry.objects.filter(message__icontains=old).exists()
     assert not AuditEntry.objects.filter(changes__icontains=old).exists()
     assert AuditEntry.objects.filter(message__icontains=director.email).count() == 1
+    entry = AuditEntry.objects.get(action="user.anonymised")
+    assert entry.actor == bureau and entry.target == f"innovalo.user:{director.pk}"
+    assert old not in entry.object_repr
