@@ -56,6 +56,30 @@ def snapshot(instance, fields) -> dict:
     return {name: getattr(instance, name) for name in fields}
 
 
+def labelled(model, changes: dict) -> dict:
+    """History changes as people read them: the fields' names, the choices' labels
+    ({"status": ["called", "paid"]} -> {"état": ["Appelée", "Payée"]})."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext as _
+
+    def plain(field, value):
+        if isinstance(value, bool):
+            return _("oui") if value else _("non")
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return value
+
+    readable = {}
+    for name, (old, new) in changes.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        label = str(getattr(field, "verbose_name", name))
+        readable[label] = [plain(field, old), plain(field, new)]
+    return readable
+
+
 def log_action(obj, action: str, *, actor=None, message="", changes=None, scope=None, amount=None):
     """Write one history entry about `obj` (shown on `scope`'s page, default `obj`'s)."""
     from .models import AuditEntry

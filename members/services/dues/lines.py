@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from innovalo.audit import log_action
+from innovalo.audit import labelled, log_action
 from innovalo.exceptions import ServiceError
 from innovalo.money import amount_text
 
@@ -35,7 +35,7 @@ def log_line(line, action, message="", *, actor=None, amount=None, target=None, 
         message=message,
         scope=line,
         amount=amount,
-        changes=changes,
+        changes=labelled(DuesLine, changes) if changes else None,
     )
 
 

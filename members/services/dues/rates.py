@@ -120,7 +120,7 @@ def dues_call_year(*, year, actor=None, send=True, platforms=None) -> CallResult
             log_line(
                 line,
                 "dues.created",
-                _("Ligne créée (tarif %(rate)s)") % {"rate": rate},
+                _("Ligne créée au tarif %(year)s") % {"year": rate.year},
                 amount=rate.amount,
                 actor=actor,
             )
