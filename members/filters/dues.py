@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q
+from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +24,15 @@ class DuesLineFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
         label=_("État"), choices=DuesStatus.choices, field_name="status", empty_label=_("Tous")
     )
-    region = django_filters.ModelChoiceFilter(
+    # Plain choices read once (one query): a ModelChoiceFilter reads its regions through
+    # a server-side cursor on PostgreSQL (three round trips) on every board.
+    region = django_filters.ChoiceFilter(
         label=_("Région"),
         field_name="platform__department__region",
-        queryset=Region.objects.current(),
         empty_label=_("Toutes"),
+        error_messages={
+            "invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]
+        },
     )
     late = django_filters.BooleanFilter(
         label=_("En retard"),
@@ -38,6 +43,12 @@ class DuesLineFilter(django_filters.FilterSet):
     class Meta:
         model = DuesLine
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].extra["choices"] = list(
+            Region.objects.current().values_list("pk", "name")
+        )
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -10,11 +10,14 @@ import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     OuterRef,
     Prefetch,
@@ -23,13 +26,17 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from innovalo.audit import entries_for, key_of
 from innovalo.enums import Role
 from innovalo.models import SentReminder, User
+from innovalo.templatetags.innovalo import euros
 
 from ..enums import DuesDocumentKind, DuesStatus
 from ..models import (
@@ -78,25 +85,45 @@ def dues_years() -> tuple[list[int], set[int]]:
     return sorted(years, reverse=True), rated
 
 
-def dues_year_summary(year, lines=None) -> dict:
-    """Counts and amounts of a year: one aggregate query over stored columns."""
-    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
-    today = timezone.localdate()
-    summary = lines.aggregate(
-        total=Count("pk"),
-        to_call=Count("pk", filter=Q(status=DuesStatus.TO_CALL)),
-        called=Count(
-            "pk",
-            filter=Q(status__in=[DuesStatus.CALLED, DuesStatus.PARTLY_PAID, DuesStatus.PAID]),
-        ),
-        paid=Count("pk", filter=Q(status=DuesStatus.PAID)),
-        partly_paid=Count("pk", filter=Q(status=DuesStatus.PARTLY_PAID)),
-        late=Count("pk", filter=Q(status__in=UNPAID, due_date__lt=today)),
-        exempt=Count("pk", filter=Q(status=DuesStatus.EXEMPT)),
-        cancelled=Count("pk", filter=Q(status=DuesStatus.CANCELLED)),
-        expected_amount=_money_sum("amount_due", filter=~Q(status__in=CLOSED)),
-        collected_amount=_money_sum("paid_amount"),
+REGION = "platform__department__region__name"
+CALLED_STATUSES = (DuesStatus.CALLED, DuesStatus.PARTLY_PAID, DuesStatus.PAID)
+STATUS_COUNTS = {
+    DuesStatus.TO_CALL: "to_call",
+    DuesStatus.PAID: "paid",
+    DuesStatus.PARTLY_PAID: "partly_paid",
+    DuesStatus.EXEMPT: "exempt",
+    DuesStatus.CANCELLED: "cancelled",
+}
+
+
+def _year_groups(lines, by_region=False) -> list[dict]:
+    """Count and amounts of `lines` by status and lateness (and region): one GROUP BY
+    query over stored columns, a few dozen groups that the figures below add up."""
+    keys = ["status", "past_due", *([REGION] if by_region else [])]
+    past_due = ExpressionWrapper(Q(due_date__lt=timezone.localdate()), output_field=BooleanField())
+    return list(
+        lines.annotate(past_due=past_due)
+        .values(*keys)
+        .annotate(count=Count("pk"), due=Sum("amount_due"), paid=Sum("paid_amount"))
+        .order_by(*keys[2:])
     )
+
+
+def _summary(year, groups) -> dict:
+    summary = dict.fromkeys(["total", "called", "late", *STATUS_COUNTS.values()], 0)
+    summary.update(expected_amount=ZERO, collected_amount=ZERO)
+    for group in groups:
+        status, count = group["status"], group["count"]
+        summary["total"] += count
+        if status in STATUS_COUNTS:
+            summary[STATUS_COUNTS[status]] += count
+        if status in CALLED_STATUSES:
+            summary["called"] += count
+        if status in UNPAID and group["past_due"]:
+            summary["late"] += count
+        if status not in CLOSED:
+            summary["expected_amount"] += group["due"]
+        summary["collected_amount"] += group["paid"]
     # The paid rate: lines paid among lines the association expects money from.
     summary["expected"] = summary["total"] - summary["exempt"] - summary["cancelled"]
     summary["outstanding_amount"] = summary["expected_amount"] - summary["collected_amount"]
@@ -104,24 +131,117 @@ def dues_year_summary(year, lines=None) -> dict:
     return summary
 
 
-def dues_by_region(year, lines=None) -> list[dict]:
-    """The year's expected lines by region: one GROUP BY query."""
-    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
-    return list(
-        lines.exclude(status__in=CLOSED)
-        .values("platform__department__region__name")
-        .annotate(
-            expected=Count("pk"),
-            paid=Count("pk", filter=Q(status=DuesStatus.PAID)),
-            expected_amount=_money_sum("amount_due"),
-            collected_amount=_money_sum("paid_amount"),
+def _regions(groups) -> list[dict]:
+    """Expected lines (neither exempt nor cancelled) by region, in the query's order."""
+    regions = {}
+    for group in groups:
+        if group["status"] in CLOSED:
+            continue
+        name = group[REGION]
+        region = regions.setdefault(
+            name,
+            {
+                REGION: name,
+                "expected": 0,
+                "paid": 0,
+                "expected_amount": ZERO,
+                "collected_amount": ZERO,
+            },
         )
-        .order_by("platform__department__region__name")
-    )
+        region["expected"] += group["count"]
+        region["paid"] += group["count"] if group["status"] == DuesStatus.PAID else 0
+        region["expected_amount"] += group["due"]
+        region["collected_amount"] += group["paid"]
+    return list(regions.values())
+
+
+def dues_year_figures(year, lines=None) -> tuple[dict, list[dict]]:
+    """The board's figures: the year's summary and its regions, from one query."""
+    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
+    groups = _year_groups(lines, by_region=True)
+    return _summary(year, groups), _regions(groups)
+
+
+def dues_year_summary(year, lines=None) -> dict:
+    """Counts and amounts of a year (paid, late, expected...): one query."""
+    lines = lines if lines is not None else DuesLine.objects.filter(year=year)
+    return _summary(year, _year_groups(lines))
+
+
+def dues_by_region(year, lines=None) -> list[dict]:
+    """The year's expected lines by region: one query."""
+    return dues_year_figures(year, lines)[1]
 
 
 def board_lines(year):
     return DuesLine.objects.filter(year=year).for_board()
+
+
+BOARD_PAGE_SIZE = 50
+BOARD_COLUMNS = (
+    "pk",
+    "status",
+    "amount_due",
+    "paid_amount",
+    "due_date",
+    "platform__name",
+    "platform__department__region__name",
+)
+# Any id of at most 18 digits (the `<id:pk>` converter): reversed once, then replaced.
+_URL_ID = 987654321987654321
+
+
+def board_page(lines, number, per_page=BOARD_PAGE_SIZE) -> Page:
+    """A page of the board: `lines` (the filtered queryset) read as plain rows, and the
+    count of every line, in one query (COUNT(*) OVER ()); a page number that is not a
+    number is the first page, one out of range the last (as `Paginator.get_page`)."""
+    paginator = Paginator(lines, per_page)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    rows = _board_rows(lines, max(number - 1, 0) * per_page, per_page)
+    if rows:
+        paginator.count = rows[0]["count"]
+    else:  # past the last page, or no line at all
+        paginator.count = lines.count() if number > 1 else 0
+    if not 1 <= number <= paginator.num_pages:
+        number = paginator.num_pages
+        rows = _board_rows(lines, (number - 1) * per_page, per_page) if paginator.count else []
+    return Page(rows, number, paginator)
+
+
+def _board_rows(lines, offset, limit) -> list[dict]:
+    """The board's rows as plain, ready-to-print values: what the template would
+    otherwise compute per row (link, state label, lateness, amounts, date)."""
+    today = timezone.localdate()
+    labels = {status: str(label) for status, label in DuesStatus.choices}
+    months = {number: str(name) for number, name in MONTHS.items()}
+    url = reverse("dues_line_detail", args=[_URL_ID])
+    values = lines.annotate(count=Window(Count("pk"))).values_list(*BOARD_COLUMNS, "count")[
+        offset : offset + limit
+    ]
+    rows = []
+    for pk, status, due, paid, due_date, platform, region, count in values:
+        rows.append(
+            {
+                "pk": pk,
+                "url": url.replace(str(_URL_ID), str(pk)),
+                "platform": platform,
+                "region": region,
+                "status": status,
+                "status_label": labels[status],
+                # DuesLine.is_unpaid and the due date passed; DuesLine.balance.
+                "late": status in UNPAID and due_date < today,
+                "amount_due": euros(due),
+                "paid_amount": euros(paid),
+                "balance": euros(ZERO if status in CLOSED else due - paid),
+                # What {{ due_date|date:"j F Y" }} writes.
+                "due_date": f"{due_date.day} {months[due_date.month]} {due_date.year}",
+                "count": count,
+            }
+        )
+    return rows
 
 
 def dues_late_totals(today=None) -> dict:

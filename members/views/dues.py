@@ -75,13 +75,14 @@ def dues_board(request):
     require(perms.can_manage_dues(request.user))
     year = _year(request)
     filterset = _board_lines(request, year)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.board_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     years, rated = selectors.dues_years()
+    summary, regions = selectors.dues_year_figures(year)
     context = {
         "year": year,
         "years": years,
-        "summary": selectors.dues_year_summary(year),
-        "regions": selectors.dues_by_region(year),
+        "summary": summary,
+        "regions": regions,
         "filter": filterset,
         "page_obj": page,
         "today": timezone.localdate(),

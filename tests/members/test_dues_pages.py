@@ -267,10 +267,91 @@ def test_board_filters_and_paginates(client_for, board_year):
 def test_board_query_count_is_pinned(client_for, board_year, django_assert_max_num_queries):
     client = client_for("bureau")
     client.get(reverse("dues_board"), {"year": 2016})  # warm the session
-    # Session and user, years, summary, regions, the filter's regions, count, rows.
-    with django_assert_max_num_queries(8):
+    # Session and user, years, the figures (summary and regions), the filter's regions
+    # (plain choices, no server-side cursor), the rows with their count.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("dues_board"), {"year": 2016})
     assert len(response.context["page_obj"]) == 45
+    with django_assert_max_num_queries(6):
+        region = board_year[1].platform.department.region_id
+        response = client.get(reverse("dues_board"), {"year": 2016, "region": region})
+    assert response.context["page_obj"].paginator.count == 34  # with the exempt line
+
+
+def _board_row(content, line):
+    """The <tr> of `line` on the board."""
+    start = content.index(f'<a href="{reverse("dues_line_detail", args=[line.pk])}">')
+    return content[content.rindex("<tr>", 0, start) : content.index("</tr>", start)]
+
+
+def test_board_rows_show_state_lateness_amounts_and_due_date(client_for, board_year):
+    from members.models import DuesLine
+
+    response = client_for("bureau").get(reverse("dues_board"), {"year": 2016})
+    content = response.content.decode().replace("\u00a0", " ")
+    partly = _board_row(content, board_year[11])
+    assert f">{board_year[11].platform.name}</a>" in partly
+    assert f"<td>{board_year[11].platform.department.region.name}</td>" in partly
+    assert '<span class="badge badge-partly_paid">Payée en partie</span>' in partly
+    assert '<span class="badge badge-late">En retard</span>' in partly
+    amounts = '<td class="num">150,00 €</td>\n      <td class="num">50,50 €</td>\n'
+    assert amounts + '      <td class="num">99,50 €</td>' in partly
+    assert "<td>31 mars 2016</td>" in partly
+    paid = _board_row(content, board_year[0])
+    assert "badge-paid" in paid and "badge-late" not in paid
+    exempt = _board_row(content, DuesLine.objects.get(year=2016, status="exempt"))
+    assert "Exonérée" in exempt and "badge-late" not in exempt
+    assert '<td class="num">0,00 €</td>\n      <td class="num">0,00 €</td>' in exempt
+
+
+def test_board_page_numbers_out_of_range_show_the_last_page(client_for, board_year, monkeypatch):
+    monkeypatch.setattr("members.views.dues.PAGE_SIZE", 10)
+    client = client_for("bureau")
+    for asked, shown in [("2", 2), ("9", 5), ("0", 5), ("-1", 5), ("x", 1), ("", 1)]:
+        page = client.get(reverse("dues_board"), {"year": 2016, "page": asked}).context["page_obj"]
+        assert (page.number, page.paginator.count, page.paginator.num_pages) == (shown, 45, 5)
+        assert len(page) == (5 if shown == 5 else 10)
+    first, second = (
+        [
+            row["pk"]
+            for row in client.get(reverse("dues_board"), {"year": 2016, "page": n}).context[
+                "page_obj"
+            ]
+        ]
+        for n in (1, 2)
+    )
+    assert not set(first) & set(second)
+    empty = client.get(reverse("dues_board"), {"year": 2016, "q": "nothing-matches", "page": 3})
+    assert (empty.context["page_obj"].number, empty.context["page_obj"].paginator.count) == (1, 0)
+    assert "Aucune ligne ne correspond." in empty.content.decode()
+
+
+def test_board_region_filter_reads_plain_choices_and_refuses_unknown_ids(client_for, board_year):
+    client = client_for("bureau")
+    vendee = board_year[0].platform.department.region
+    response = client.get(reverse("dues_board"), {"year": 2016, "region": vendee.pk})
+    assert response.context["page_obj"].paginator.count == 11
+    assert (
+        f'<option value="{vendee.pk}" selected>{vendee.name}</option>' in response.content.decode()
+    )
+    unknown = client.get(reverse("dues_board"), {"year": 2016, "region": 999999})
+    assert unknown.status_code == 200
+    assert "Sélectionnez un choix valide" in unknown.content.decode()
+
+
+def test_year_figures_count_late_unpaid_lines_only(board_year):
+    from members.selectors import dues as selectors
+
+    summary, regions = selectors.dues_year_figures(2016)
+    assert (summary["total"], summary["called"], summary["late"]) == (45, 44, 33)
+    assert summary["outstanding_amount"] == Decimal("4899.50")
+    assert summary == selectors.dues_year_summary(2016)
+    assert regions == selectors.dues_by_region(2016)
+    assert sorted(r["expected"] for r in regions) == [11, 33]
+    names = [r["platform__department__region__name"] for r in regions]
+    assert names == sorted(names)
+    empty = selectors.dues_year_summary(1999)
+    assert (empty["total"], empty["expected"], empty["collected_amount"]) == (0, 0, Decimal("0"))
 
 
 def test_line_page_shows_payments_documents_reminders_history(client_for, dues):
