@@ -1,11 +1,15 @@
-"""French formats for money and dates, the same on pages and in PDFs."""
+"""French formats for money and dates, the same on pages and in PDFs, and the fields of
+a form (``includes/form_fields.html``)."""
 
 import functools
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import get_format, number_format
-from django.utils.translation import get_language
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 CENT = Decimal("0.01")
 
@@ -56,3 +60,74 @@ def percent(value, total):
         return "0\u00a0%"
     share = (value * 100 / total).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     return f"{share}\u00a0%"
+
+
+def _label_tag(field, punctuation) -> str:
+    """``field.label_tag()`` for the common case (an id, no required_css_class), without
+    a translation and a renderer call per field; `punctuation` is ``gettext(":?.!")``."""
+    widget = field.field.widget
+    id_ = widget.attrs.get("id") or field.auto_id
+    if not id_ or hasattr(field.form, "required_css_class"):
+        return field.label_tag()
+    contents = field.label
+    suffix = field.field.label_suffix
+    if suffix is None:
+        suffix = field.form.label_suffix
+    text = conditional_escape(contents)
+    if suffix and contents and str(contents)[-1] not in punctuation:
+        text += conditional_escape(suffix)
+    for_id = widget.id_for_label(id_)
+    attrs = f' for="{conditional_escape(for_id)}"' if for_id else ""
+    return f"<label{attrs}>{text}</label>"
+
+
+@functools.lru_cache(maxsize=64)
+def _widget_type(widget_class) -> str:
+    """What ``BoundField.widget_type`` says, once per widget class."""
+    return re.sub(r"widget$|input$", "", widget_class.__name__.lower())
+
+
+def _form_field(field, punctuation) -> str:
+    """One visible field as ``includes/form_fields.html`` wrote it."""
+    errors = field.errors
+    classes = "field"
+    if errors:
+        classes += " field-error"
+    if field.field.required:
+        classes += " field-required"
+    widget, label = str(field), _label_tag(field, punctuation)
+    if _widget_type(type(field.field.widget)) == "checkbox":
+        controls = f"\n      {widget} {label}\n    "
+    else:
+        controls = f"\n      {label}\n      {widget}\n    "
+    auto_id = escape(field.auto_id)
+    help_text = field.help_text
+    help_html = (
+        f'<small class="help" id="{auto_id}_helptext">{help_text}</small>' if help_text else ""
+    )
+    error_html = "".join(
+        f'<p class="error" id="{auto_id}_error">{conditional_escape(error)}</p>' for error in errors
+    )
+    return (
+        f'\n  <div class="{classes}">\n    {controls}\n'
+        f"    {help_html}\n    {error_html}\n  </div>\n"
+    )
+
+
+@register.simple_tag
+def form_fields(form):
+    """A form's errors, hidden fields and labelled fields (help text, error ids), in
+    Python: the markup ``includes/form_fields.html`` holds, without a template node per
+    field (a page of sixty fields spent most of its time there)."""
+    parts = ["\n"]
+    non_field_errors = form.non_field_errors()
+    if non_field_errors:
+        paragraphs = "".join(f"<p>{conditional_escape(error)}</p>" for error in non_field_errors)
+        parts.append(f'\n  <div class="form-errors" role="alert">{paragraphs}</div>\n')
+    parts.append("\n")
+    parts.extend(str(field) for field in form.hidden_fields())
+    parts.append("\n")
+    punctuation = gettext(":?.!")
+    parts.extend(_form_field(field, punctuation) for field in form.visible_fields())
+    parts.append("\n")
+    return mark_safe("".join(parts))

@@ -1,29 +1,58 @@
 """Filters of the platform directory (django-filter), all in the query string."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField
 
 from ..enums import LabelStatus
+from ..forms.platforms import ListedChoiceIterator
 from ..models import Department, Domain, Platform, Region, Service
+
+
+class ListedChoiceField(ModelChoiceField):
+    """A list read with one plain query that both checks the value chosen and draws
+    the options (Django checks with one query and draws with a server-side cursor)."""
+
+    iterator = ListedChoiceIterator
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        value = str(value)
+        for obj in self.queryset:
+            if str(getattr(obj, key)) == value:
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
+class ListedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedChoiceField
 
 
 class PlatformFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text")
-    region = django_filters.ModelChoiceFilter(
+    region = ListedChoiceFilter(
         label=_("Région"),
         field_name="department__region",
         to_field_name="slug",
         queryset=Region.objects.current(),
         empty_label=_("Toutes"),
     )
-    department = django_filters.ModelChoiceFilter(
+    department = ListedChoiceFilter(
         label=_("Département"),
         field_name="department",
         to_field_name="code",
         queryset=Department.objects.all(),
         empty_label=_("Tous"),
     )
-    domain = django_filters.ModelChoiceFilter(
+    domain = ListedChoiceFilter(
         label=_("Domaine"),
         field_name="domains",
         to_field_name="slug",
@@ -37,7 +66,7 @@ class PlatformFilter(django_filters.FilterSet):
         choices=LabelStatus.choices,
         empty_label=_("Tous"),
     )
-    service = django_filters.ModelChoiceFilter(
+    service = ListedChoiceFilter(
         label=_("Service"),
         field_name="services",
         to_field_name="slug",

@@ -7,6 +7,7 @@ renderer (``innovalo.renderers``) builds the standard widgets in Python.
 import re
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import HostRole, PlatformRole
@@ -18,6 +19,24 @@ from ..models.platforms import BUREAU_FIELDS, PROFILE_FIELDS
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Rows a page may hold, with the blank ones added there (htmx) before saving.
 MAX_ROWS = 200
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a model field read with one plain query, kept in the queryset's
+    cache: Django's iterator reads them with a server-side cursor on PostgreSQL
+    (DECLARE, FETCH, CLOSE: three round trips), and counts them with another query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.queryset)
 
 
 # Platform profile ----------------------------------------------------------------
@@ -48,7 +67,7 @@ class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
     """The profile a platform's people keep current (the bureau also sees the label).
 
     Its lists (domains, services, campuses) are read with the platform's choices in
-    one query each (``selectors.platforms.profile_lists``), not two.
+    one query (``selectors.platforms.profile_lists``).
     """
 
     field_order = PROFILE_FIELDS
@@ -70,7 +89,9 @@ class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
         from ..selectors.platforms import profile_lists
 
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.all()
+        department = self.fields["department"]
+        department.iterator = ListedChoiceIterator  # before the queryset: the widget's choices
+        department.queryset = Department.objects.all()
         for name, (choices, chosen) in profile_lists(self.instance).items():
             field = Platform._meta.get_field(name).formfield(widget=LIST_WIDGETS[name])
             field.choices = choices

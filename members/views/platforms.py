@@ -55,7 +55,8 @@ def _directory_filter(request):
 @login_not_required
 def platform_list(request):
     platform_filter = _directory_filter(request)
-    page = _page(request, platform_filter.qs)
+    # The rows' domains and establishments: read by directory_rows, not prefetched.
+    page = _page(request, platform_filter.qs.prefetch_related(None))
     chosen = platform_filter.form.cleaned_data if platform_filter.is_bound else {}
     domain = chosen.get("domain")
     # The region shown by the filters (chosen, or that of the chosen department).
@@ -65,6 +66,7 @@ def platform_list(request):
     context = {
         "filter": platform_filter,
         "page_obj": page,
+        "rows": selectors.directory_rows(page),
         "domain": domain,
         "region": region,
         "can_export": perms.can_export_directory(request.user),
@@ -344,13 +346,15 @@ def region_detail(request, slug):
     if not region.is_current and region.successor_id:
         return redirect(region.successor)
     platforms = Platform.objects.for_directory().filter(department__region=region)
+    page = _page(request, platforms.prefetch_related(None).order_by("name", "pk"))
     can_see_contacts = perms.can_see_contacts(request.user)
     return render(
         request,
         "members/region_detail.html",
         {
             "region": region,
-            "page_obj": _page(request, platforms.order_by("name", "pk")),
+            "page_obj": page,
+            "rows": selectors.directory_rows(page),
             "departments": selectors.region_departments(region),
             "former_regions": region.former_regions.all(),
             "correspondent": selectors.regional_correspondent(region) if can_see_contacts else None,

@@ -116,3 +116,68 @@ def test_my_data_query_count(client, director, django_assert_max_num_queries):
     client.force_login(director)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("my_data")).status_code == 200
+
+
+# The fields of every form: written in Python, the markup of the former template ------
+
+FORMER_FORM_FIELDS_TEMPLATE = """{% load i18n %}
+{% if form.non_field_errors %}
+  <div class="form-errors" role="alert">{% for error in form.non_field_errors %}<p>{{ error }}</p>{% endfor %}</div>
+{% endif %}
+{% for field in form.hidden_fields %}{{ field }}{% endfor %}
+{% for field in form.visible_fields %}
+  <div class="field{% if field.errors %} field-error{% endif %}{% if field.field.required %} field-required{% endif %}">
+    {% if field.widget_type == "checkbox" %}
+      {{ field }} {{ field.label_tag }}
+    {% else %}
+      {{ field.label_tag }}
+      {{ field }}
+    {% endif %}
+    {% if field.help_text %}<small class="help" id="{{ field.auto_id }}_helptext">{{ field.help_text|safe }}</small>{% endif %}
+    {% for error in field.errors %}<p class="error" id="{{ field.auto_id }}_error">{{ error }}</p>{% endfor %}
+  </div>
+{% endfor %}
+"""  # noqa: E501
+
+
+def _sample_forms():
+    from django import forms
+
+    class Sample(forms.Form):
+        agree = forms.BooleanField(label="J'accepte <tout>", help_text="Aide <em>riche</em>")
+        name = forms.CharField(label="Nom ?", max_length=10)
+        kinds = forms.MultipleChoiceField(
+            label="Types", choices=[("a", "A & B")], widget=forms.CheckboxSelectMultiple
+        )
+        kind = forms.ChoiceField(label="Genre", choices=[("x", "X"), ("y", "Y")], required=False)
+        secret = forms.CharField(widget=forms.HiddenInput, required=False)
+        plain = forms.CharField(label="Sans id", required=False)
+
+        def clean(self):
+            raise forms.ValidationError("Erreur <globale>")
+
+    return [
+        Sample(),
+        Sample({"name": "x" * 20, "kinds": ["zz"]}),
+        Sample(auto_id=False),
+        Sample(label_suffix=""),
+        Sample(prefix="p", initial={"name": "Élise", "agree": True}),
+    ]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_form_fields_writes_what_the_former_template_wrote(language):
+    from django.template import engines
+    from django.utils import translation
+
+    engine = engines["django"]
+    former = engine.from_string(FORMER_FORM_FIELDS_TEMPLATE)
+    include = engine.from_string('{% include "includes/form_fields.html" %}')
+    written = []
+    with translation.override(language):
+        for form in _sample_forms():
+            form.is_bound and form.is_valid()
+            written.append(former.render({"form": form}))
+            assert include.render({"form": form}) == written[-1]
+    assert 'id="id_name_error"' in written[1] and "Erreur &lt;globale&gt;" in written[1]
+    assert 'id="id_agree_helptext">Aide <em>riche</em>' in written[0]

@@ -163,15 +163,41 @@ def test_directory_query_count_does_not_grow_with_rows(
     client_for, role, network, django_assert_max_num_queries
 ):
     client = client_for(role)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get(reverse("platform_list"))
     for index in range(15):
         platform = PlatformFactory(name=f"Autre {index}")
         platform.domains.add(network["alpha"].domains.get())
         PlatformHostFactory(platform=platform, role=HostRole.CARRYING)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10) as queries:
         response = client.get(reverse("platform_list") + "?domain=mecanique&sort=city")
     assert len(response.context["page_obj"]) == 17
+    # The filters' lists: one plain query each, that also checks the value chosen
+    # (no server-side cursor, no second query for the domain).
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not any("DECLARE" in text for text in sql)
+    assert sum('FROM "members_domain"' in text for text in sql) == 1
+
+
+def test_directory_rows_show_domains_and_carrying_establishments(client, network):
+    from .factories import EstablishmentFactory
+
+    university = EstablishmentFactory(name="Université de Picardie")
+    school = EstablishmentFactory(name="École des Mines")
+    partner = EstablishmentFactory(name="Lycée partenaire")
+    PlatformHostFactory(platform=network["alpha"], establishment=school, role=HostRole.CARRYING)
+    PlatformHostFactory(platform=network["alpha"], establishment=partner, role=HostRole.PARTNER)
+    PlatformHostFactory(platform=network["alpha"], establishment=university, role=HostRole.CARRYING)
+    response = client.get(reverse("platform_list"))
+    content = response.content.decode()
+    assert "<td>École des Mines<br>Université de Picardie</td>" in content
+    assert "Lycée partenaire" not in content
+    assert '<span class="tag">Mécanique</span> <span class="tag">Plasturgie</span>' in content
+    assert '<span class="badge badge-renewal">' in content
+    assert f'<a href="{network["bravo"].get_absolute_url()}">Bravo Plast</a>' in content
+    assert 'href="/regions/hauts-de-france/">Hauts-de-France</a>' in content
+    # Delta has no domain.
+    assert '<span class="muted">—</span>' in content
 
 
 @pytest.mark.parametrize("query", ["?region=hauts-de-france", "?department=02"])
