@@ -178,6 +178,7 @@ def board_lines(year):
 
 
 BOARD_PAGE_SIZE = 50
+BOARD_MAX_PAGE = 10**6
 BOARD_COLUMNS = (
     "pk",
     "status",
@@ -192,12 +193,13 @@ _URL_ID = 987654321987654321
 
 
 def board_page(lines, number, per_page=BOARD_PAGE_SIZE) -> Page:
-    """A page of the board: `lines` (the filtered queryset) read as plain rows, and the
-    count of every line, in one query (COUNT(*) OVER ()); a page number that is not a
-    number is the first page, one out of range the last (as `Paginator.get_page`)."""
+    """A page of the board: `lines` (the filtered queryset) read as plain rows, with
+    the count of the matching lines, in one query (COUNT(*) OVER ()); a page number
+    that is not a number is the first page, one out of range the last (as
+    `Paginator.get_page`)."""
     paginator = Paginator(lines, per_page)
     try:
-        number = int(number)
+        number = min(int(number), BOARD_MAX_PAGE)  # an OFFSET the database accepts
     except (TypeError, ValueError):
         number = 1
     rows = _board_rows(lines, max(number - 1, 0) * per_page, per_page)
