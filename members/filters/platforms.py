@@ -11,10 +11,15 @@ from ..models import Department, Domain, Platform, Region, Service
 
 
 class ListedChoiceField(ModelChoiceField):
-    """A list read with one plain query that both checks the value chosen and draws
-    the options (Django checks with one query and draws with a server-side cursor)."""
+    """A list read once (``listed``, or its queryset with one plain query) that both
+    checks the value chosen and draws the options (Django checks with one query and
+    draws with a server-side cursor)."""
 
     iterator = ListedChoiceIterator
+
+    def __init__(self, *args, listed=None, **kwargs):
+        self.listed = listed
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -22,7 +27,7 @@ class ListedChoiceField(ModelChoiceField):
         self.validate_no_null_characters(value)
         key = self.to_field_name or "pk"
         value = str(value)
-        for obj in self.queryset:
+        for obj in self.iterator(self).objects():
             if str(getattr(obj, key)) == value:
                 return obj
         raise ValidationError(
@@ -94,6 +99,14 @@ class PlatformFilter(django_filters.FilterSet):
     class Meta:
         model = Platform
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        from ..selectors.platforms import directory_filter_lists
+
+        super().__init__(*args, **kwargs)
+        # The four lists in one query, rather than one each.
+        for name, objects in directory_filter_lists().items():
+            self.filters[name].extra["listed"] = objects
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset

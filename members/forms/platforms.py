@@ -24,19 +24,24 @@ MAX_ROWS = 200
 class ListedChoiceIterator(ModelChoiceIterator):
     """The choices of a model field read with one plain query, kept in the queryset's
     cache: Django's iterator reads them with a server-side cursor on PostgreSQL
-    (DECLARE, FETCH, CLOSE: three round trips), and counts them with another query."""
+    (DECLARE, FETCH, CLOSE: three round trips), and counts them with another query.
+    A field with a ``listed`` list of objects (read beforehand) uses it instead."""
+
+    def objects(self):
+        listed = getattr(self.field, "listed", None)
+        return self.queryset if listed is None else listed
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.objects():
             yield self.choice(obj)
 
     def __len__(self):
-        return len(self.queryset) + (1 if self.field.empty_label is not None else 0)
+        return len(self.objects()) + (1 if self.field.empty_label is not None else 0)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(self.queryset)
+        return self.field.empty_label is not None or bool(self.objects())
 
 
 # Platform profile ----------------------------------------------------------------

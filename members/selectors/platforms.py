@@ -9,7 +9,17 @@ from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,12 +34,14 @@ from ..enums import CorrespondentKind, HostRole, LabelStatus, PlatformRole
 from ..models import (
     Correspondent,
     Department,
+    Domain,
     Equipment,
     Establishment,
     Platform,
     PlatformHost,
     PlatformMembership,
     Region,
+    Service,
 )
 from ..models.platforms import BUREAU_FIELDS, PROFILE_FIELDS
 
@@ -114,6 +126,46 @@ def _directory_names(platform_ids) -> dict:
     for kind, platform_id, label, _name, _id in rows:
         names[platform_id][kind].append(label)
     return names
+
+
+def _listed(model, values: dict):
+    """A model instance with only these values loaded (the others deferred)."""
+    return model.from_db(
+        "default",
+        list(values),
+        [values[field.attname] for field in model._meta.concrete_fields if field.attname in values],
+    )
+
+
+def directory_filter_lists() -> dict:
+    """The directory filters' lists, in one query (UNION ALL), each in its model's order:
+    {"region": [current regions], "department": [...], "domain": [...], "service": [...]},
+    instances with the fields the filters and the page read."""
+    lists = [
+        ("region", Region, Region.objects.current(), "slug", "name"),
+        ("department", Department, Department.objects.all(), "code", "code"),
+        ("domain", Domain, Domain.objects.all(), "slug", "name"),
+        ("service", Service, Service.objects.all(), "slug", "name"),
+    ]
+    queries = []
+    for rank, (_name, model, queryset, key, sort) in enumerate(lists):
+        region = F("region_id") if model is Department else Value(None, IntegerField())
+        queries.append(
+            queryset.annotate(list=Value(rank), key=F(key), sort=F(sort), region_ref=region)
+            .values_list("list", "pk", "key", "name", "region_ref", "sort")
+            .order_by()
+        )
+    first, *others = queries
+    objects = {name: [] for name, *_rest in lists}
+    for rank, pk, key_value, name, region_id, _sort in first.union(*others, all=True).order_by(
+        "list", "sort", "pk"
+    ):
+        list_name, model, _queryset, key, _sort_field = lists[rank]
+        values = {"id": pk, key: key_value, "name": name}
+        if model is Department:
+            values["region_id"] = region_id
+        objects[list_name].append(_listed(model, values))
+    return objects
 
 
 def directory_rows(platforms) -> list[dict]:

@@ -163,20 +163,21 @@ def test_directory_query_count_does_not_grow_with_rows(
     client_for, role, network, django_assert_max_num_queries
 ):
     client = client_for(role)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         client.get(reverse("platform_list"))
     for index in range(15):
         platform = PlatformFactory(name=f"Autre {index}")
         platform.domains.add(network["alpha"].domains.get())
         PlatformHostFactory(platform=platform, role=HostRole.CARRYING)
-    with django_assert_max_num_queries(10) as queries:
+    with django_assert_max_num_queries(7) as queries:
         response = client.get(reverse("platform_list") + "?domain=mecanique&sort=city")
     assert len(response.context["page_obj"]) == 17
-    # The filters' lists: one plain query each, that also checks the value chosen
-    # (no server-side cursor, no second query for the domain).
+    # The filters' four lists: one plain query, that also checks the values chosen
+    # (no server-side cursor, no query per list or for the domain chosen).
     sql = [query["sql"] for query in queries.captured_queries]
     assert not any("DECLARE" in text for text in sql)
     assert sum('FROM "members_domain"' in text for text in sql) == 1
+    assert sum('FROM "members_region"' in text for text in sql) == 1
 
 
 def test_directory_rows_show_domains_and_carrying_establishments(client, network):
@@ -279,3 +280,25 @@ def test_admin_search_uses_the_first_words_too(client, network, model):
     words = " ".join(["alpha"] * 1300)
     response = client.get(reverse(f"admin:members_{model}_changelist"), {"q": words})
     assert response.status_code == 200
+
+
+def test_filter_lists_are_read_in_one_query_in_each_model_order(network):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Department, Domain, Region, Service
+    from members.selectors.platforms import directory_filter_lists
+
+    with CaptureQueriesContext(connection) as queries:
+        lists = directory_filter_lists()
+    assert len(queries) == 1
+    assert [(r.pk, r.slug, r.name) for r in lists["region"]] == list(
+        Region.objects.current().values_list("pk", "slug", "name")
+    )
+    assert [(d.pk, d.code, d.name, d.region_id) for d in lists["department"]] == list(
+        Department.objects.values_list("pk", "code", "name", "region_id")
+    )
+    for name, model in [("domain", Domain), ("service", Service)]:
+        assert [(o.pk, o.slug, o.name) for o in lists[name]] == list(
+            model.objects.values_list("pk", "slug", "name")
+        )
