@@ -299,8 +299,23 @@ class OfficerForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=200)
 
 
+class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """Iterates the field's queryset itself, so one evaluation serves the test and the options
+    (the default iterator runs `.iterator()`: a second query, a server-side cursor on PG)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class _ListedModelChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoiceIterator
+
+
 class ApprovalForm(forms.Form):
-    minutes = forms.ModelChoiceField(
+    minutes = _ListedModelChoiceField(
         label=_("Compte rendu approuvé"), queryset=Minutes.objects.none()
     )
 
@@ -311,5 +326,11 @@ class ApprovalForm(forms.Form):
                 status="published", meeting__start__lt=meeting.start, approvals__isnull=True
             )
             .select_related("meeting")
+            .only("version", "meeting", "meeting__title")  # what the options print
             .order_by("-meeting__start", "-version")
         )
+
+    @property
+    def has_choices(self) -> bool:
+        """Whether some minutes await approval (evaluates the choices once, for the options)."""
+        return bool(self.fields["minutes"].queryset)

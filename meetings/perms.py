@@ -49,9 +49,13 @@ def can_see_meeting(user, meeting) -> bool:
     return False
 
 
-def can_propose_item(user, meeting) -> bool:
-    """Members invited to an upcoming meeting whose proposals are open, and the bureau."""
-    if not (is_bureau(user) or (is_director(user) and _invited(user, meeting))):
+def can_propose_item(user, meeting, *, invited=None) -> bool:
+    """Members invited to an upcoming meeting whose proposals are open, and the bureau.
+
+    `invited`: whether `user` is invited, when the caller already knows (saves a query)."""
+    if invited is None:
+        invited = is_director(user) and _invited(user, meeting)
+    if not (is_bureau(user) or (is_director(user) and invited)):
         return False
     return bool(
         can_see_meeting(user, meeting)

@@ -1,12 +1,40 @@
 """Reads of the meetings app that are more than one queryset method."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
 from innovalo.audit import entries_for
 
 from . import perms
-from .enums import Attendance, MinutesStatus, ProposalStatus
-from .models import ActionItem, Meeting
+from .enums import (
+    ActionStatus,
+    AgendaItemKind,
+    Attendance,
+    MinutesStatus,
+    ProposalStatus,
+    RsvpStatus,
+)
+from .models import ActionItem, Attachment, Meeting
+from .models.meetings import user_name_fields
+
+User = get_user_model()
 
 HISTORY_ON_PAGE = 10
+
+# What a row of ``actions_table.html`` and the action perms read.
+ACTION_ROW_FIELDS = (
+    "meeting",
+    "agenda_item",
+    "title",
+    "owner_names",
+    "due_date",
+    "status",
+    "meeting__title",
+    "agenda_item__title",
+)
 
 
 def participants_by_attendance(meeting) -> dict:
@@ -47,28 +75,104 @@ def minutes_participants(minutes) -> dict:
     return participants_by_attendance(minutes.meeting)
 
 
+def choice_labels(choices) -> dict:
+    """Value -> translated label of a TextChoices, translated once for a whole table
+    (``get_FOO_display`` rebuilds the choices and translates on every row)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def url_maker(name):
+    """``pk -> reverse(name, args=[pk])`` for a table's rows, at the cost of one reverse."""
+    pattern = reverse(name, args=[_SENTINEL_PK])
+    return lambda pk: pattern.replace(str(_SENTINEL_PK), str(pk))
+
+
+_SENTINEL_PK = 987654321987654321  # 18 digits: what the <id:...> converter accepts
+
+
 def with_action_perms(actions, user) -> list[ActionItem]:
-    """The actions (owners prefetched), each told what `user` may do with it."""
+    """The actions (owners prefetched), each told what `user` may do with it, with the
+    labels and links of its row in ``actions_table.html``."""
     actions = list(actions)
+    status_labels = choice_labels(ActionStatus)
+    today = timezone.localdate()
+    status_url, edit_url = url_maker("action_status"), url_maker("action_edit")
+    meeting_url = url_maker("meeting_detail")
     for action in actions:
         action.can_mark_done = perms.can_mark_action_done(user, action)
         action.can_reopen = perms.can_reopen_action(user, action)
         action.can_edit = perms.can_edit_action(user, action)
+        action.status_label = status_labels.get(action.status, action.status)
+        action.owners_text = ", ".join(action.owner_labels())
+        action.due_text = date_format(action.due_date, "j F Y") if action.due_date else ""
+        action.overdue = bool(
+            action.status == ActionStatus.OPEN and action.due_date and action.due_date < today
+        )
+        action.status_url = status_url(action.pk)
+        action.edit_url = edit_url(action.pk)
+        action.meeting_url = meeting_url(action.meeting_id)
     return actions
 
 
-def carried_over_actions(user, meeting: Meeting) -> list[ActionItem]:
+def _carried_over(user, meeting: Meeting) -> Q:
     """Open actions of earlier meetings of the same kind, from meetings `user` may see."""
-    actions = (
-        ActionItem.objects.open()
-        .filter(
-            meeting__kind=meeting.kind,
-            meeting__start__lt=meeting.start,
-            meeting__in=Meeting.objects.visible_to(user).values("pk"),
-        )
-        .for_list()
+    earlier = Q(
+        status=ActionStatus.OPEN, meeting__kind=meeting.kind, meeting__start__lt=meeting.start
     )
-    return with_action_perms(actions, user)
+    if perms.can_manage_meetings(user):  # the bureau sees every meeting
+        return earlier
+    return earlier & Q(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+
+
+def carried_over_actions(user, meeting: Meeting) -> list[ActionItem]:
+    return with_action_perms(
+        ActionItem.objects.filter(_carried_over(user, meeting)).for_list(), user
+    )
+
+
+def meeting_and_carried_over_actions(user, meeting: Meeting) -> tuple[list, list]:
+    """The meeting's actions and the carried-over ones, in one query (owners in a second)."""
+    actions = (
+        ActionItem.objects.filter(Q(meeting=meeting) | _carried_over(user, meeting))
+        .select_related("meeting", "agenda_item")
+        .only(*ACTION_ROW_FIELDS)
+        .prefetch_related(Prefetch("owners", queryset=User.objects.only(*user_name_fields(""))))
+    )
+    actions = with_action_perms(actions, user)
+    return (
+        [a for a in actions if a.meeting_id == meeting.pk],
+        [a for a in actions if a.meeting_id != meeting.pk],
+    )
+
+
+def agenda_rows(items, attachments) -> list:
+    """The agenda items, each with its documents (`attachment_list`) and its kind's label."""
+    by_item = {}
+    for attachment in attachments:
+        by_item.setdefault(attachment.agenda_item_id, []).append(attachment)
+    kind_labels = choice_labels(AgendaItemKind)
+    items = list(items)
+    for item in items:
+        item.attachment_list = by_item.get(item.pk, [])
+        item.kind_label = kind_labels.get(item.kind, item.kind)
+    return items
+
+
+def agenda_items(meeting: Meeting) -> list:
+    """The agenda with each item's documents (two queries)."""
+    items = list(meeting.agenda_items.all())
+    attachments = Attachment.objects.filter(agenda_item__in=[item.pk for item in items])
+    return agenda_rows(items, attachments if items else [])
+
+
+def _with_labels(rows, **fields) -> list:
+    """Each row gets `<field>_label`, the label of its value among fields[field]'s choices."""
+    labels = {field: choice_labels(choices) for field, choices in fields.items()}
+    for row in rows:
+        for field, field_labels in labels.items():
+            value = getattr(row, field)
+            setattr(row, f"{field}_label", field_labels.get(value, value))
+    return rows
 
 
 def meeting_history(meeting: Meeting, limit=None):
@@ -91,18 +195,27 @@ def meeting_page(user, meeting: Meeting) -> dict:
     history = None
     if perms.can_see_meeting_history(user, meeting):
         history = list(meeting_history(meeting, HISTORY_ON_PAGE + 1))
+    my_invitation = next((i for i in invitations if i.user_id == user.pk), None)
+    actions, carried_over = meeting_and_carried_over_actions(user, meeting)
+    general_assembly = meeting.is_general_assembly
     return {
         "can_manage": can_manage,
-        "invitations": invitations,
-        "participants": participants_by_attendance(meeting),
-        "my_invitation": next((i for i in invitations if i.user_id == user.pk), None),
-        "proposals": proposals,
+        "can_propose": perms.can_propose_item(user, meeting, invited=my_invitation is not None),
+        "invitations": _with_labels(invitations, rsvp=RsvpStatus, attendance=Attendance),
+        "my_invitation": my_invitation,
+        "agenda_items": agenda_rows(meeting.agenda_items.all(), meeting.all_attachments),
+        "proposals": _with_labels(proposals, status=ProposalStatus),
         "current_minutes": published[0] if published else None,
         "earlier_minutes": published[1:],
         "draft_minutes": next((v for v in versions if v.status == MinutesStatus.DRAFT), None),
-        "actions": with_action_perms(meeting.actions.all(), user),
-        "carried_over": carried_over_actions(user, meeting),
-        "attachments": meeting.meeting_attachments,
+        "approvals_recorded": list(meeting.approvals_recorded.all()),
+        "actions": actions,
+        "carried_over": carried_over,
+        "resolutions": list(meeting.resolutions.order_by("order", "pk"))
+        if general_assembly
+        else None,
+        "officers": list(meeting.officers.order_by("order", "pk")) if general_assembly else None,
+        "attachments": [a for a in meeting.all_attachments if a.agenda_item_id is None],
         "history": history[:HISTORY_ON_PAGE] if history is not None else None,
         "history_more": history is not None and len(history) > HISTORY_ON_PAGE,
     }

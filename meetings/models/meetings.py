@@ -11,6 +11,35 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import MeetingKind, MeetingStatus, RsvpStatus
 
+# What the meeting page and the minutes' participant lists read of an invitation and its
+# member and platform (a member's row has a dozen columns the page never shows).
+INVITATION_PAGE_FIELDS = (
+    "meeting",
+    "user",
+    "platform",
+    "guest_name",
+    "guest_organisation",
+    "guest_email",
+    "rsvp",
+    "dinner",
+    "visit",
+    "rsvp_at",
+    "attendance",
+    "represented_by",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+    "user__is_active",
+    "platform__name",
+    "platform__acronym",
+)
+
+
+def user_name_fields(path: str) -> tuple[str, ...]:
+    """What ``str(user)`` reads, under the relation `path` ("" for users) (for ``.only()``)."""
+    prefix = f"{path}__" if path else ""
+    return (f"{prefix}first_name", f"{prefix}last_name", f"{prefix}email")
+
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -60,57 +89,75 @@ class MeetingQuerySet(models.QuerySet):
         return qs
 
     def for_detail(self):
-        from .actions import ActionItem
-        from .agenda import AgendaItem, AgendaProposal
+        """What the meeting page reads, in one query per relation. Its actions (with the
+        carried-over ones), resolutions and officers are the selector's: see `for_minutes`."""
+        from .agenda import AgendaProposal
         from .documents import Attachment
         from .invitations import MeetingInvitation
         from .minutes import Minutes, MinutesApproval, MinutesItem
 
+        # Each prefetch is ordered within its meeting only: the models' default orderings
+        # start with the meeting (a join to it, and its own ordering, compiled every time).
         return self.select_related("organiser").prefetch_related(
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.prefetch_related("attachments"),
-            ),
+            "agenda_items",
+            # The agenda items' documents and the meeting's own, split by the selector.
+            Prefetch("attachments", queryset=Attachment.objects.all(), to_attr="all_attachments"),
             Prefetch(
                 "invitations",
-                queryset=MeetingInvitation.objects.select_related("user", "platform").order_by(
-                    "user__last_name", "guest_name", "pk"
-                ),
+                queryset=MeetingInvitation.objects.select_related("user", "platform")
+                .only(*INVITATION_PAGE_FIELDS)
+                .order_by("user__last_name", "guest_name", "pk"),
             ),
             Prefetch(
                 "proposals",
-                queryset=AgendaProposal.objects.select_related("proposed_by", "agenda_item"),
+                queryset=AgendaProposal.objects.select_related("proposed_by").only(
+                    "meeting",
+                    "proposed_by",
+                    "title",
+                    "description",
+                    "status",
+                    "decline_reason",
+                    *user_name_fields("proposed_by"),
+                ),
             ),
             Prefetch(
                 "minutes_versions",
-                queryset=Minutes.objects.select_related("published_by").prefetch_related(
-                    Prefetch(
-                        "items",
-                        queryset=MinutesItem.objects.select_related("agenda_item"),
-                    ),
+                queryset=Minutes.objects.order_by("-version", "pk").prefetch_related(
+                    Prefetch("items", queryset=MinutesItem.objects.order_by("order", "pk")),
                     Prefetch(
                         "approvals",
-                        queryset=MinutesApproval.objects.select_related("approved_at"),
+                        queryset=MinutesApproval.objects.select_related("approved_at").only(
+                            "minutes", "approved_at", "approved_at__title", "approved_at__start"
+                        ),
                     ),
                 ),
             ),
+            Prefetch(
+                "approvals_recorded",
+                queryset=MinutesApproval.objects.select_related("minutes__meeting").only(
+                    "approved_at",
+                    "minutes",
+                    "minutes__version",
+                    "minutes__meeting",
+                    "minutes__meeting__title",
+                ),
+            ),
+        )
+
+    def for_minutes(self):
+        """`for_detail` and what the minutes print: actions, resolutions and officers."""
+        from .actions import ActionItem
+        from .assembly import ElectedOfficer, Resolution
+
+        return self.for_detail().prefetch_related(
             Prefetch(
                 "actions",
                 queryset=ActionItem.objects.select_related("agenda_item").prefetch_related(
                     "owners"
                 ),
             ),
-            Prefetch(
-                "attachments",
-                queryset=Attachment.objects.filter(agenda_item__isnull=True),
-                to_attr="meeting_attachments",
-            ),
-            "resolutions",
-            "officers",
-            Prefetch(
-                "approvals_recorded",
-                queryset=MinutesApproval.objects.select_related("minutes__meeting"),
-            ),
+            Prefetch("resolutions", queryset=Resolution.objects.order_by("order", "pk")),
+            Prefetch("officers", queryset=ElectedOfficer.objects.order_by("order", "pk")),
         )
 
 

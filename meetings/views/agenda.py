@@ -9,7 +9,7 @@ from innovalo.exceptions import ServiceError
 from innovalo.forms import add_service_error
 from innovalo.perms import require
 
-from .. import forms, perms, services
+from .. import forms, perms, selectors, services
 from ..enums import ProposalStatus
 from ..models import AgendaProposal
 from .common import form_page, managed_meeting, visible_meeting
@@ -39,7 +39,7 @@ def agenda_edit(request, pk, item_pk=None):
             "meeting": meeting,
             "form": form,
             "item": item,
-            "items": meeting.agenda_items.prefetch_related("attachments"),
+            "items": selectors.agenda_items(meeting),
         },
     )
 

@@ -63,7 +63,7 @@ def meeting_agenda_pdf(request, pk):
 
 
 def meeting_minutes_pdf(request, pk):
-    meeting = visible_meeting(request, pk, Meeting.objects.for_detail())
+    meeting = visible_meeting(request, pk, Meeting.objects.for_minutes())
     minutes = selectors.minutes_version(request.user, meeting, request.GET.get("version"))
     if minutes is None:
         raise Http404

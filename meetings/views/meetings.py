@@ -51,9 +51,7 @@ def meeting_detail(request, pk):
         if my_invitation and perms.can_rsvp(user, my_invitation)
         else None
     )
-    context["proposal_form"] = (
-        forms.ProposalForm() if perms.can_propose_item(user, meeting) else None
-    )
+    context["proposal_form"] = forms.ProposalForm() if context["can_propose"] else None
     context["approval_form"] = (
         forms.ApprovalForm(meeting=meeting) if context["can_manage"] else None
     )

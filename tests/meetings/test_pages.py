@@ -228,7 +228,7 @@ def test_meeting_page_query_count(
         invitation.save()
     _published(meeting, bureau)
     client = client_for(role)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     assert "Invité 3" in response.content.decode()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.enums import Attendance, MeetingStatus, RsvpStatus
+from meetings.models import AgendaProposal
 
 from .factories import ActionFactory, AgendaItemFactory, InvitationFactory, MeetingFactory
 
@@ -77,3 +78,50 @@ def test_home_page_panel_query_count(client_for, busy, django_assert_max_num_que
     with django_assert_max_num_queries(9):
         response = client.get(reverse("home"))
     assert "Mes actions en cours" in response.content.decode()
+
+
+@pytest.fixture
+def full_page(busy, bureau, director):
+    """`busy` plus what else its page shows: published minutes approved at a later meeting,
+    minutes awaiting approval, proposals, its own documents, and actions carried over."""
+    minutes = services.minutes_publish(minutes=busy.minutes_versions.get(), actor=bureau)
+    later = MeetingFactory(start=busy.start + datetime.timedelta(days=1))
+    services.minutes_approve(minutes=minutes, at_meeting=later, actor=bureau)
+    for n in range(3):
+        earlier = MeetingFactory(
+            title=f"Plus tôt {n}",
+            start=busy.start - datetime.timedelta(days=30 + n),
+            status=MeetingStatus.HELD,
+        )
+        ActionFactory(meeting=earlier, owners=[director], title=f"Action reportée {n}")
+        services.minutes_publish(
+            minutes=services.minutes_draft(meeting=earlier, actor=bureau), actor=bureau
+        )
+        AgendaProposal.objects.create(meeting=busy, proposed_by=director, title=f"Proposition {n}")
+        services.attachment_add(
+            meeting=busy,
+            uploaded=SimpleUploadedFile(f"doc-{n}.pdf", PDF_BYTES, "application/pdf"),
+            title=f"Document {n}",
+            actor=bureau,
+        )
+    return busy
+
+
+@pytest.mark.parametrize("role,limit", [("bureau", 15), ("director", 13), ("ministry", 14)])
+def test_meeting_page_query_count(
+    client_for, full_page, role, limit, django_assert_max_num_queries
+):
+    """One query per relation the page shows, whatever the number of rows: the meeting's and
+    the carried-over actions together, every document in one, no cursor for the approval
+    choices, nothing for a general assembly's resolutions on another meeting."""
+    client = client_for(role)
+    with django_assert_max_num_queries(limit):
+        response = client.get(reverse("meeting_detail", args=[full_page.pk]))
+    content = response.content.decode()
+    # The ministry sees only the meetings it is invited to: not the earlier ones.
+    assert content.count("<td>Action reportée") == (0 if role == "ministry" else 3)
+    assert content.count('">Support ') == 4 and content.count('">Document ') == 3
+    assert "Invité extérieur" in content
+    if role == "bureau":
+        assert content.count("Plus tôt") == 3 + 3  # carried-over actions, approval choices
+        assert content.count("Proposition ") == 3
