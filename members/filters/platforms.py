@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
 from ..enums import LabelStatus
-from ..forms.platforms import ListedChoiceIterator
+from ..forms.platforms import ListedChoiceIterator, ListedSelect
 from ..models import Department, Domain, Platform, Region, Service
 
 
@@ -16,6 +16,7 @@ class ListedChoiceField(ModelChoiceField):
     draws with a server-side cursor)."""
 
     iterator = ListedChoiceIterator
+    widget = ListedSelect
 
     def __init__(self, *args, listed=None, **kwargs):
         self.listed = listed
@@ -70,6 +71,7 @@ class PlatformFilter(django_filters.FilterSet):
         field_name="label_status",
         choices=LabelStatus.choices,
         empty_label=_("Tous"),
+        widget=ListedSelect,
     )
     service = ListedChoiceFilter(
         label=_("Service"),

@@ -8,7 +8,10 @@ import re
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from innovalo.renderers import _attrs, _raw, _text
 
 from ..enums import HostRole, PlatformRole
 from ..models import Department, Platform
@@ -42,6 +45,34 @@ class ListedChoiceIterator(ModelChoiceIterator):
 
     def __bool__(self):
         return self.field.empty_label is not None or bool(self.objects())
+
+
+class ListedSelect(forms.Select):
+    """A select of a flat list written in one pass: the markup of Django's select.html
+    (and of the portal's renderer), without an option dict per choice. The edit page has
+    four hundred options (each host row lists every establishment); a list with groups
+    is left to Django."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.allow_multiple_selected:
+            return super().render(name, value, attrs, renderer)
+        values = self.format_value(value)
+        options = []
+        selected = False
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                return super().render(name, value, attrs, renderer)
+            if option_value is None:
+                option_value = ""
+            is_selected = not selected and str(option_value) in values
+            selected |= is_selected
+            options.append(
+                f'\n  <option value="{_raw(option_value)}"{" selected" if is_selected else ""}>'
+                f"{_text(label)}</option>\n"
+            )
+        final_attrs = _attrs(self.build_attrs(self.attrs, attrs))
+        html = f'<select name="{_text(name)}"{final_attrs}>{"".join(options)}\n</select>'
+        return mark_safe(html)
 
 
 # Platform profile ----------------------------------------------------------------
@@ -85,6 +116,7 @@ class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
         model = Platform
         fields = [name for name in PROFILE_FIELDS if name not in LIST_WIDGETS]
         widgets = {
+            "department": ListedSelect,
             "description": forms.Textarea(attrs={"rows": 5}),
             "services_description": forms.Textarea(attrs={"rows": 3}),
             "billing_address": forms.Textarea(attrs={"rows": 3}),
@@ -142,8 +174,12 @@ class EquipmentForm(RowForm):
 
 
 class HostForm(RowForm):
-    establishment = forms.TypedChoiceField(label=_("Établissement"), coerce=int)
-    role = forms.ChoiceField(label=_("Rôle"), choices=HostRole.choices, initial=HostRole.CARRYING)
+    establishment = forms.TypedChoiceField(
+        label=_("Établissement"), coerce=int, widget=ListedSelect
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"), choices=HostRole.choices, initial=HostRole.CARRYING, widget=ListedSelect
+    )
 
     def __init__(self, *args, establishments=(), **kwargs):
         super().__init__(*args, **kwargs)

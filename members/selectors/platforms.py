@@ -228,23 +228,48 @@ def profile_lists(platform) -> dict:
 
 
 def establishment_choices() -> list[tuple[int, str]]:
-    """(pk, label) of every establishment, for every host row of a page (one query)."""
-    return [(e.pk, str(e)) for e in Establishment.objects.only("name", "city")]
+    """(pk, label) of every establishment, for every host row of a page (one query);
+    the label is the establishment's ``str()``."""
+    rows = Establishment.objects.values_list("pk", "name", "city")
+    return [(pk, f"{name} ({city})") for pk, name, city in rows]
 
 
-def equipment_rows(platform) -> list[dict]:
-    return [
-        {"id": item.pk, "name": item.name, "description": item.description, "legend": item}
-        for item in platform.equipment.all()
-    ]
-
-
-def host_rows(platform) -> list[dict]:
-    hosts = platform.hosts.select_related("establishment")
-    return [
-        {"id": host.pk, "establishment": host.establishment_id, "role": host.role, "legend": host}
-        for host in hosts
-    ]
+def edit_rows(platform) -> tuple[list[dict], list[dict]]:
+    """The initial equipment rows and host rows of the edit page, each in its model's
+    order, in one query (UNION ALL); a row's legend is its object's ``str()``."""
+    no_id = Value(None, output_field=IntegerField())
+    equipment = platform.equipment.annotate(
+        kind=Value(0),
+        text=F("name"),
+        more=F("description"),
+        ref=no_id,
+        city=Value("", output_field=CharField()),
+        sort=F("name"),
+    )
+    hosts = platform.hosts.annotate(
+        kind=Value(1),
+        text=F("role"),
+        more=F("establishment__name"),
+        ref=F("establishment_id"),
+        city=F("establishment__city"),
+        sort=F("role"),
+    )
+    columns = ("kind", "pk", "text", "more", "ref", "city", "sort")
+    rows = (
+        equipment.values_list(*columns)
+        .order_by()
+        .union(hosts.values_list(*columns).order_by(), all=True)
+    )
+    roles = dict(HostRole.choices)
+    equipment_rows, host_rows = [], []
+    for kind, pk, text, more, ref, city, _sort in rows.order_by("kind", "sort", "pk"):
+        if kind == 0:
+            row = {"id": pk, "name": text, "description": more, "legend": text}
+            equipment_rows.append(row)
+        else:
+            legend = f"{more} ({city}) — {roles.get(text, text)}"
+            host_rows.append({"id": pk, "establishment": ref, "role": text, "legend": legend})
+    return equipment_rows, host_rows
 
 
 # Review reminder -------------------------------------------------------------------------

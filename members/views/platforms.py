@@ -116,13 +116,12 @@ def platform_detail(request, slug):
 
 
 def _row_formsets(platform, data):
-    equipment = EquipmentFormSet(
-        data, prefix="equipment", initial=selectors.equipment_rows(platform)
-    )
+    equipment_rows, host_rows = selectors.edit_rows(platform)
+    equipment = EquipmentFormSet(data, prefix="equipment", initial=equipment_rows)
     hosts = HostFormSet(
         data,
         prefix="hosts",
-        initial=selectors.host_rows(platform),
+        initial=host_rows,
         form_kwargs={"establishments": selectors.establishment_choices()},
     )
     return equipment, hosts

@@ -181,13 +181,13 @@ def test_edit_page_query_count_does_not_grow(
     client_for, role, equipped, django_assert_max_num_queries
 ):
     client = client_for(role)
-    with django_assert_max_num_queries(9):  # the director's memberships: one more
+    with django_assert_max_num_queries(8):  # the director's memberships: one more
         client.get(URL)
     for _ in range(4):
         EquipmentFactory(platform=equipped)
         PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
         equipped.services.add(ServiceFactory())
-    with django_assert_max_num_queries(9) as queries:
+    with django_assert_max_num_queries(8) as queries:
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count('name="hosts-4-establishment"') == 1
@@ -466,3 +466,73 @@ def test_two_hosts_swapping_establishments_is_refused_clearly(equipped, bureau):
     with pytest.raises(ServiceError, match="un changement à la fois"):
         platform_update(platform=equipped, fields={}, hosts=swap, actor=bureau)
     assert equipped.hosts.get(pk=first.pk).establishment_id == first.establishment_id
+
+
+def test_edit_rows_read_equipment_and_hosts_in_one_query(equipped):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.selectors.platforms import edit_rows
+
+    EquipmentFactory(platform=equipped, name="Autoclave")
+    school = EstablishmentFactory(name="École <d'ingé>", city="Laon")
+    PlatformHostFactory(platform=equipped, establishment=school, role=HostRole.PARTNER)
+    with CaptureQueriesContext(connection) as queries:
+        equipment, hosts = edit_rows(equipped)
+    assert len(queries) == 1
+    assert equipment == [
+        {"id": item.pk, "name": item.name, "description": item.description, "legend": str(item)}
+        for item in equipped.equipment.all()
+    ]
+    assert equipment[0]["name"] == "Autoclave"
+    assert hosts == [
+        {"id": h.pk, "establishment": h.establishment_id, "role": h.role, "legend": str(h)}
+        for h in equipped.hosts.select_related("establishment")
+    ]
+    assert hosts[-1]["legend"] == "École <d'ingé> (Laon) — Établissement partenaire"
+
+
+def test_listed_select_writes_what_django_templates_write(equipped):
+    from django import forms
+    from django.forms.renderers import DjangoTemplates
+
+    from members.forms.platforms import HostForm, ListedSelect, PlatformForm
+
+    choices = [("", "---------"), (1, "A & <b>"), (2, "B"), (2, "B again"), (None, "Aucun")]
+    for value in (None, "", 1, "2", 99, [1, 2]):
+        for attrs in (None, {"id": "id_x", "required": True, "aria-invalid": "true"}):
+            listed = ListedSelect(attrs={"class": "c"}, choices=choices)
+            django = forms.Select(attrs={"class": "c"}, choices=choices)
+            assert listed.render("x", value, attrs) == django.render(
+                "x", value, attrs, renderer=DjangoTemplates()
+            )
+    grouped = [("Groupe", [(1, "Un")]), (2, "Deux")]
+    assert ListedSelect(choices=grouped).render("g", 1) == forms.Select(choices=grouped).render(
+        "g", 1, renderer=DjangoTemplates()
+    )
+
+    establishment = EstablishmentFactory(name="Lycée <Condorcet>")
+    EquipmentFactory(platform=equipped)
+    forms_ = [
+        PlatformForm(instance=equipped),
+        PlatformForm({"department": "999"}, instance=Platform.objects.get(pk=equipped.pk)),
+        HostForm(establishments=[(establishment.pk, str(establishment))]),
+        HostForm(
+            {"establishment": establishment.pk, "role": "x"},
+            establishments=[(establishment.pk, str(establishment))],
+        ),
+    ]
+    checked = 0
+    for form in forms_:
+        form.is_bound and form.is_valid()
+        for field in list(form):
+            widget = field.field.widget
+            if not isinstance(widget, ListedSelect):
+                continue
+            listed = field.as_widget()
+            quick, form.renderer = form.renderer, DjangoTemplates()
+            plain = forms.Select(attrs=widget.attrs, choices=widget.choices)
+            assert listed == field.as_widget(widget=plain)
+            form.renderer = quick
+            checked += 1
+    assert checked == 6  # department twice, establishment and role twice

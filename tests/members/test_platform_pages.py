@@ -448,12 +448,13 @@ def test_quick_renderer_writes_what_django_templates_write(equipped, bureau):
         grouped = forms.ChoiceField(choices=[("Groupe", [("x", "X")]), ("y", "Y")])
 
     def forms_with(renderer):
+        equipment_rows, host_rows = selectors.edit_rows(equipped)
         hosts = HostFormSet(
             prefix="hosts",
-            initial=selectors.host_rows(equipped),
+            initial=host_rows,
             form_kwargs={"establishments": selectors.establishment_choices()},
         )
-        equipment = EquipmentFormSet(prefix="equipment", initial=selectors.equipment_rows(equipped))
+        equipment = EquipmentFormSet(prefix="equipment", initial=equipment_rows)
         for formset in (hosts, equipment):
             if renderer is not None:
                 formset.renderer = formset.form_renderer = renderer
