@@ -11,9 +11,10 @@ from ..models import Department, Domain, Platform, Region, Service
 
 
 class ListedChoiceField(ModelChoiceField):
-    """A list read once (``listed``, or its queryset with one plain query) that both
-    checks the value chosen and draws the options (Django checks with one query and
-    draws with a server-side cursor)."""
+    """A list read once that both checks the value chosen and draws the options
+    (Django checks with one query and draws with a server-side cursor): ``listed``
+    (value, label, values) rows read beforehand, or the queryset with one plain query.
+    The value chosen becomes an instance holding those values."""
 
     iterator = ListedChoiceIterator
     widget = ListedSelect
@@ -22,20 +23,29 @@ class ListedChoiceField(ModelChoiceField):
         self.listed = listed
         super().__init__(*args, **kwargs)
 
+    def _find(self, value: str):
+        if self.listed is None:
+            key = self.to_field_name or "pk"
+            return next((obj for obj in self.queryset if str(getattr(obj, key)) == value), None)
+        for key_value, _label, values in self.listed:
+            if str(key_value) == value:
+                model = self.queryset.model
+                fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+                return model.from_db("default", fields, [values[name] for name in fields])
+        return None
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
         self.validate_no_null_characters(value)
-        key = self.to_field_name or "pk"
-        value = str(value)
-        for obj in self.iterator(self).objects():
-            if str(getattr(obj, key)) == value:
-                return obj
-        raise ValidationError(
-            self.error_messages["invalid_choice"],
-            code="invalid_choice",
-            params={"value": value},
-        )
+        found = self._find(str(value))
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
 
 
 class ListedChoiceFilter(django_filters.ModelChoiceFilter):

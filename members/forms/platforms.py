@@ -28,23 +28,30 @@ class ListedChoiceIterator(ModelChoiceIterator):
     """The choices of a model field read with one plain query, kept in the queryset's
     cache: Django's iterator reads them with a server-side cursor on PostgreSQL
     (DECLARE, FETCH, CLOSE: three round trips), and counts them with another query.
-    A field with a ``listed`` list of objects (read beforehand) uses it instead."""
+    A field with a ``listed`` list of (value, label, values) read beforehand uses it
+    instead, without an instance per choice."""
 
-    def objects(self):
-        listed = getattr(self.field, "listed", None)
-        return self.queryset if listed is None else listed
+    def _listed(self):
+        return getattr(self.field, "listed", None)
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.objects():
+        listed = self._listed()
+        if listed is not None:
+            for value, label, _values in listed:
+                yield (value, label)
+            return
+        for obj in self.queryset:
             yield self.choice(obj)
 
     def __len__(self):
-        return len(self.objects()) + (1 if self.field.empty_label is not None else 0)
+        listed = self._listed()
+        rows = self.queryset if listed is None else listed
+        return len(rows) + (1 if self.field.empty_label is not None else 0)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(self.objects())
+        return self.field.empty_label is not None or len(self) > 0
 
 
 class ListedSelect(forms.Select):

@@ -128,44 +128,37 @@ def _directory_names(platform_ids) -> dict:
     return names
 
 
-def _listed(model, values: dict):
-    """A model instance with only these values loaded (the others deferred)."""
-    return model.from_db(
-        "default",
-        list(values),
-        [values[field.attname] for field in model._meta.concrete_fields if field.attname in values],
-    )
-
-
 def directory_filter_lists() -> dict:
     """The directory filters' lists, in one query (UNION ALL), each in its model's order:
-    {"region": [current regions], "department": [...], "domain": [...], "service": [...]},
-    instances with the fields the filters and the page read."""
+    {"region": [(slug, label, values)], "department": [(code, ...)], "domain": [...],
+    "service": [...]}, where label is what the object's ``str()`` says and values the
+    fields the filters and the page read (the chosen one becomes an instance)."""
     lists = [
-        ("region", Region, Region.objects.current(), "slug", "name"),
-        ("department", Department, Department.objects.all(), "code", "code"),
-        ("domain", Domain, Domain.objects.all(), "slug", "name"),
-        ("service", Service, Service.objects.all(), "slug", "name"),
+        ("region", Region.objects.current(), "slug", "name"),
+        ("department", Department.objects.all(), "code", "code"),
+        ("domain", Domain.objects.all(), "slug", "name"),
+        ("service", Service.objects.all(), "slug", "name"),
     ]
     queries = []
-    for rank, (_name, model, queryset, key, sort) in enumerate(lists):
-        region = F("region_id") if model is Department else Value(None, IntegerField())
+    for rank, (name, queryset, key, sort) in enumerate(lists):
+        region = F("region_id") if name == "department" else Value(None, IntegerField())
         queries.append(
             queryset.annotate(list=Value(rank), key=F(key), sort=F(sort), region_ref=region)
             .values_list("list", "pk", "key", "name", "region_ref", "sort")
             .order_by()
         )
     first, *others = queries
-    objects = {name: [] for name, *_rest in lists}
-    for rank, pk, key_value, name, region_id, _sort in first.union(*others, all=True).order_by(
-        "list", "sort", "pk"
-    ):
-        list_name, model, _queryset, key, _sort_field = lists[rank]
+    choices = {name: [] for name, *_rest in lists}
+    rows = first.union(*others, all=True).order_by("list", "sort", "pk")
+    for rank, pk, key_value, name, region_id, _sort in rows:
+        list_name, _queryset, key, _sort_field = lists[rank]
         values = {"id": pk, key: key_value, "name": name}
-        if model is Department:
+        label = name
+        if list_name == "department":
             values["region_id"] = region_id
-        objects[list_name].append(_listed(model, values))
-    return objects
+            label = f"{name} ({key_value})"  # Department.__str__
+        choices[list_name].append((key_value, label, values))
+    return choices
 
 
 def directory_rows(platforms) -> list[dict]:

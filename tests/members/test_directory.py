@@ -292,13 +292,27 @@ def test_filter_lists_are_read_in_one_query_in_each_model_order(network):
     with CaptureQueriesContext(connection) as queries:
         lists = directory_filter_lists()
     assert len(queries) == 1
-    assert [(r.pk, r.slug, r.name) for r in lists["region"]] == list(
-        Region.objects.current().values_list("pk", "slug", "name")
+    expected = {
+        "region": [(r.slug, str(r), r.pk) for r in Region.objects.current()],
+        "department": [(d.code, str(d), d.pk) for d in Department.objects.all()],
+        "domain": [(d.slug, str(d), d.pk) for d in Domain.objects.all()],
+        "service": [(s.slug, str(s), s.pk) for s in Service.objects.all()],
+    }
+    assert {
+        name: [(key, label, values["id"]) for key, label, values in rows]
+        for name, rows in lists.items()
+    } == expected
+    regions = {d.pk: d.region_id for d in Department.objects.all()}
+    assert all(values["region_id"] == regions[values["id"]] for *_, values in lists["department"])
+
+
+def test_chosen_filter_values_are_instances_with_the_fields_the_page_reads(client_for, network):
+    response = client_for("director").get(
+        reverse("platform_list") + "?department=85&domain=plasturgie"
     )
-    assert [(d.pk, d.code, d.name, d.region_id) for d in lists["department"]] == list(
-        Department.objects.values_list("pk", "code", "name", "region_id")
-    )
-    for name, model in [("domain", Domain), ("service", Service)]:
-        assert [(o.pk, o.slug, o.name) for o in lists[name]] == list(
-            model.objects.values_list("pk", "slug", "name")
-        )
+    chosen = response.context["filter"].form.cleaned_data
+    assert (chosen["department"].pk, chosen["department"].code) == (department("85").pk, "85")
+    assert chosen["department"].region == department("85").region
+    assert (chosen["domain"].name, chosen["domain"].slug) == ("Plasturgie", "plasturgie")
+    assert response.context["region"] == department("85").region
+    assert [p.name for p in response.context["page_obj"]] == ["Bravo Plast"]
