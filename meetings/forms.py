@@ -300,18 +300,32 @@ class OfficerForm(forms.Form):
 
 
 class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
-    """Iterates the field's queryset itself, so one evaluation serves the test and the options
-    (the default iterator runs `.iterator()`: a second query, a server-side cursor on PG)."""
+    """The options from the field's `rows` when a page read them already, else from its
+    queryset, evaluated once (the default iterator runs `.iterator()` after the page's test:
+    a second query, a server-side cursor on PostgreSQL)."""
+
+    def _rows(self):
+        return self.queryset if self.field.rows is None else self.field.rows
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self._rows():
             yield self.choice(obj)
+
+    def __len__(self):
+        return len(self._rows()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self._rows())
 
 
 class _ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options may come from a list (`rows`); the queryset still
+    validates what is posted."""
+
     iterator = _ListedChoiceIterator
+    rows = None
 
 
 class ApprovalForm(forms.Form):
@@ -319,9 +333,12 @@ class ApprovalForm(forms.Form):
         label=_("Compte rendu approuvé"), queryset=Minutes.objects.none()
     )
 
-    def __init__(self, *args, meeting, **kwargs):
+    def __init__(self, *args, meeting, awaiting=None, **kwargs):
+        """`awaiting`: the choices, when the page read them already
+        (``selectors.minutes_approvals``)."""
         super().__init__(*args, **kwargs)
-        self.fields["minutes"].queryset = (
+        field = self.fields["minutes"]
+        field.queryset = (
             Minutes.objects.filter(
                 status="published", meeting__start__lt=meeting.start, approvals__isnull=True
             )
@@ -329,8 +346,10 @@ class ApprovalForm(forms.Form):
             .only("version", "meeting", "meeting__title")  # what the options print
             .order_by("-meeting__start", "-version")
         )
+        field.rows = awaiting
 
     @property
     def has_choices(self) -> bool:
         """Whether some minutes await approval (evaluates the choices once, for the options)."""
-        return bool(self.fields["minutes"].queryset)
+        field = self.fields["minutes"]
+        return bool(field.queryset if field.rows is None else field.rows)

@@ -1,7 +1,7 @@
 """Reads of the meetings app that are more than one queryset method."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +17,7 @@ from .enums import (
     ProposalStatus,
     RsvpStatus,
 )
-from .models import ActionItem, Attachment, Meeting
+from .models import ActionItem, Attachment, Meeting, Minutes
 from .models.meetings import user_name_fields
 
 User = get_user_model()
@@ -175,6 +175,35 @@ def _with_labels(rows, **fields) -> list:
     return rows
 
 
+def minutes_approvals(meeting: Meeting, *, awaiting: bool) -> tuple[list, list | None]:
+    """The minutes approved at `meeting`, in the order they were, and (when `awaiting`) the
+    published minutes of earlier meetings still awaiting approval, the approval form's
+    choices, newest first: one query for both."""
+    rows = Q(approvals__approved_at=meeting)
+    if awaiting:
+        rows |= Q(
+            status=MinutesStatus.PUBLISHED,
+            meeting__start__lt=meeting.start,
+            approvals__isnull=True,
+        )
+    minutes = list(
+        Minutes.objects.filter(rows)
+        .select_related("meeting")
+        .only("version", "meeting", "meeting__title")
+        .annotate(
+            approved_at_id=F("approvals__approved_at"),
+            approval_created_at=F("approvals__created_at"),
+            approval_pk=F("approvals__pk"),
+        )
+        .order_by("-meeting__start", "-version")
+    )
+    approved = sorted(
+        (m for m in minutes if m.approved_at_id == meeting.pk),
+        key=lambda m: (m.approval_created_at, m.approval_pk),
+    )
+    return approved, ([m for m in minutes if m.approved_at_id is None] if awaiting else None)
+
+
 def meeting_history(meeting: Meeting, limit=None):
     return entries_for(meeting, limit)
 
@@ -198,6 +227,7 @@ def meeting_page(user, meeting: Meeting) -> dict:
     my_invitation = next((i for i in invitations if i.user_id == user.pk), None)
     actions, carried_over = meeting_and_carried_over_actions(user, meeting)
     general_assembly = meeting.is_general_assembly
+    approved_minutes, awaiting_approval = minutes_approvals(meeting, awaiting=can_manage)
     return {
         "can_manage": can_manage,
         "can_propose": perms.can_propose_item(user, meeting, invited=my_invitation is not None),
@@ -208,7 +238,8 @@ def meeting_page(user, meeting: Meeting) -> dict:
         "current_minutes": published[0] if published else None,
         "earlier_minutes": published[1:],
         "draft_minutes": next((v for v in versions if v.status == MinutesStatus.DRAFT), None),
-        "approvals_recorded": list(meeting.approvals_recorded.all()),
+        "approved_minutes": approved_minutes,
+        "awaiting_approval": awaiting_approval,
         "actions": actions,
         "carried_over": carried_over,
         "resolutions": list(meeting.resolutions.order_by("order", "pk"))

@@ -90,7 +90,8 @@ class MeetingQuerySet(models.QuerySet):
 
     def for_detail(self):
         """What the meeting page reads, in one query per relation. Its actions (with the
-        carried-over ones), resolutions and officers are the selector's: see `for_minutes`."""
+        carried-over ones), the minutes approved at it (with those awaiting approval),
+        resolutions and officers are the selector's; see also `for_minutes`."""
         from .agenda import AgendaProposal
         from .documents import Attachment
         from .invitations import MeetingInvitation
@@ -130,16 +131,6 @@ class MeetingQuerySet(models.QuerySet):
                             "minutes", "approved_at", "approved_at__title", "approved_at__start"
                         ),
                     ),
-                ),
-            ),
-            Prefetch(
-                "approvals_recorded",
-                queryset=MinutesApproval.objects.select_related("minutes__meeting").only(
-                    "approved_at",
-                    "minutes",
-                    "minutes__version",
-                    "minutes__meeting",
-                    "minutes__meeting__title",
                 ),
             ),
         )

@@ -53,7 +53,9 @@ def meeting_detail(request, pk):
     )
     context["proposal_form"] = forms.ProposalForm() if context["can_propose"] else None
     context["approval_form"] = (
-        forms.ApprovalForm(meeting=meeting) if context["can_manage"] else None
+        forms.ApprovalForm(meeting=meeting, awaiting=context["awaiting_approval"])
+        if context["can_manage"]
+        else None
     )
     return render(request, "meetings/meeting_detail.html", context)
 

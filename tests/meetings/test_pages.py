@@ -228,7 +228,7 @@ def test_meeting_page_query_count(
         invitation.save()
     _published(meeting, bureau)
     client = client_for(role)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     assert "Invité 3" in response.content.decode()
@@ -573,3 +573,45 @@ def test_carried_over_actions_only_from_meetings_the_user_may_see(client_for, na
     url = reverse("meeting_detail", args=[national.pk])
     assert "Action confidentielle" in client_for("director").get(url).content.decode()
     assert "Action confidentielle" not in client_for("ministry").get(url).content.decode()
+
+
+def test_meeting_page_approval_section(client_for, bureau):
+    """Approved here: the minutes approved at this meeting. Choices (bureau): published minutes
+    of earlier meetings not approved yet; not drafts, not later meetings', not approved ones."""
+    now = timezone.now()
+
+    def meeting_with_minutes(title, days, publish=True):
+        meeting = MeetingFactory(title=title, start=now + datetime.timedelta(days=days))
+        minutes = _published(meeting, bureau) if publish else None
+        if not publish:
+            from meetings import services
+
+            services.minutes_draft(meeting=meeting, actor=bureau)
+        return minutes
+
+    page = MeetingFactory(title="Cette réunion", start=now + datetime.timedelta(days=10))
+    first = meeting_with_minutes("Approuvée ici A", 1)
+    second = meeting_with_minutes("Approuvée ici B", 2)
+    approved_elsewhere = meeting_with_minutes("Approuvée ailleurs", 3)
+    meeting_with_minutes("En attente 1", 4)
+    meeting_with_minutes("En attente 2", 5)
+    meeting_with_minutes("Brouillon", 6, publish=False)
+    meeting_with_minutes("Plus tard", 20)
+    from meetings import services
+
+    services.minutes_approve(minutes=second, at_meeting=page, actor=bureau)
+    services.minutes_approve(minutes=first, at_meeting=page, actor=bureau)
+    elsewhere = MeetingFactory(start=now + datetime.timedelta(days=8))
+    services.minutes_approve(minutes=approved_elsewhere, at_meeting=elsewhere, actor=bureau)
+
+    content = client_for("bureau").get(reverse("meeting_detail", args=[page.pk])).content.decode()
+    approved = content.index("« Approuvée ici B »"), content.index("« Approuvée ici A »")
+    assert approved[0] < approved[1]  # in the order they were approved
+    options = content[content.index("<select") : content.index("</select>")]
+    assert options.index("En attente 2") < options.index("En attente 1")  # newest first
+    for absent in ("Approuvée", "Brouillon", "Plus tard"):
+        assert absent not in options
+
+    director_page = client_for("director").get(reverse("meeting_detail", args=[page.pk]))
+    assert "« Approuvée ici A »" in director_page.content.decode()
+    assert "<select" not in director_page.content.decode().split("Approbation")[1]
