@@ -4,6 +4,7 @@ The edit page renders about sixty fields and three hundred options: the portal's
 renderer (``innovalo.renderers``) builds the standard widgets in Python.
 """
 
+import html
 import re
 
 from django import forms
@@ -54,6 +55,17 @@ class ListedChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or len(self) > 0
 
 
+def _option_text(value) -> str:
+    """What the renderer prints for an option's value or label: ``html.escape`` for the
+    usual str and int (what Django's escape does, without its lazy-string wrapper)."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int:
+        return str(value)
+    return _text(value)
+
+
 class ListedSelect(forms.Select):
     """A select of a flat list written in one pass: the markup of Django's select.html
     (and of the portal's renderer), without an option dict per choice. The edit page has
@@ -73,13 +85,14 @@ class ListedSelect(forms.Select):
                 option_value = ""
             is_selected = not selected and str(option_value) in values
             selected |= is_selected
+            option = _option_text(option_value) if type(option_value) in (str, int) else None
             options.append(
-                f'\n  <option value="{_raw(option_value)}"{" selected" if is_selected else ""}>'
-                f"{_text(label)}</option>\n"
+                f'\n  <option value="{option if option is not None else _raw(option_value)}"'
+                f"{' selected' if is_selected else ''}>{_option_text(label)}</option>\n"
             )
         final_attrs = _attrs(self.build_attrs(self.attrs, attrs))
-        html = f'<select name="{_text(name)}"{final_attrs}>{"".join(options)}\n</select>'
-        return mark_safe(html)
+        html_ = f'<select name="{_text(name)}"{final_attrs}>{"".join(options)}\n</select>'
+        return mark_safe(html_)
 
 
 # Platform profile ----------------------------------------------------------------

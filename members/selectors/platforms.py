@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -93,6 +94,30 @@ def region_departments(region):
     )
 
 
+# Queries compiled once ----------------------------------------------------------------
+
+# A platform id no row has, compiled into a query in place of the real one.
+PLATFORM_MARK = -7_654_321
+
+
+@functools.cache
+def _compiled(build, vendor: str) -> tuple[str, tuple]:
+    """The SQL and parameters of ``build(PLATFORM_MARK)`` (a queryset), compiled once per
+    process: the unions of the pages below cost more to compile than to run."""
+    queryset = build(PLATFORM_MARK)
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
+def _fetch(build, platform_id=None) -> list[tuple]:
+    """The rows of ``build(platform_id)``, from its SQL compiled once."""
+    sql, params = _compiled(build, connection.vendor)
+    params = [platform_id if param == PLATFORM_MARK else param for param in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 # Directory ---------------------------------------------------------------------------
 
 
@@ -128,30 +153,37 @@ def _directory_names(platform_ids) -> dict:
     return names
 
 
+DIRECTORY_FILTER_LISTS = [  # (filter, queryset, its value, its order)
+    ("region", lambda: Region.objects.current(), "slug", "name"),
+    ("department", lambda: Department.objects.all(), "code", "code"),
+    ("domain", lambda: Domain.objects.all(), "slug", "name"),
+    ("service", lambda: Service.objects.all(), "slug", "name"),
+]
+
+
+def _directory_filter_lists_query(_platform_id):
+    queries = []
+    for rank, (name, queryset, key, sort) in enumerate(DIRECTORY_FILTER_LISTS):
+        region = F("region_id") if name == "department" else Value(None, IntegerField())
+        queries.append(
+            queryset()
+            .annotate(list=Value(rank), key=F(key), sort=F(sort), region_ref=region)
+            .values_list("list", "pk", "key", "name", "region_ref", "sort")
+            .order_by()
+        )
+    first, *others = queries
+    return first.union(*others, all=True).order_by("list", "sort", "pk")
+
+
 def directory_filter_lists() -> dict:
     """The directory filters' lists, in one query (UNION ALL), each in its model's order:
     {"region": [(slug, label, values)], "department": [(code, ...)], "domain": [...],
     "service": [...]}, where label is what the object's ``str()`` says and values the
     fields the filters and the page read (the chosen one becomes an instance)."""
-    lists = [
-        ("region", Region.objects.current(), "slug", "name"),
-        ("department", Department.objects.all(), "code", "code"),
-        ("domain", Domain.objects.all(), "slug", "name"),
-        ("service", Service.objects.all(), "slug", "name"),
-    ]
-    queries = []
-    for rank, (name, queryset, key, sort) in enumerate(lists):
-        region = F("region_id") if name == "department" else Value(None, IntegerField())
-        queries.append(
-            queryset.annotate(list=Value(rank), key=F(key), sort=F(sort), region_ref=region)
-            .values_list("list", "pk", "key", "name", "region_ref", "sort")
-            .order_by()
-        )
-    first, *others = queries
-    choices = {name: [] for name, *_rest in lists}
-    rows = first.union(*others, all=True).order_by("list", "sort", "pk")
+    rows = _fetch(_directory_filter_lists_query)
+    choices = {name: [] for name, *_rest in DIRECTORY_FILTER_LISTS}
     for rank, pk, key_value, name, region_id, _sort in rows:
-        list_name, _queryset, key, _sort_field = lists[rank]
+        list_name, _queryset, key, _sort_field = DIRECTORY_FILTER_LISTS[rank]
         values = {"id": pk, key: key_value, "name": name}
         label = name
         if list_name == "department":
@@ -199,20 +231,24 @@ def directory_rows(platforms) -> list[dict]:
 PROFILE_LISTS = ("domains", "services", "campuses")
 
 
-def profile_lists(platform) -> dict:
-    """{"domains": (every (pk, name), the platform's pks), "services": ..., "campuses": ...},
-    in one query (the three lists, each in its own order, joined by UNION ALL)."""
+def _profile_lists_query(platform_id):
     queries = []
     for rank, name in enumerate(PROFILE_LISTS):
         field = Platform._meta.get_field(name)
         chosen = field.remote_field.through.objects.filter(
-            platform_id=platform.pk, **{field.m2m_reverse_field_name(): OuterRef("pk")}
+            platform_id=platform_id, **{field.m2m_reverse_field_name(): OuterRef("pk")}
         )
         rows = field.related_model.objects.annotate(list=Value(rank), chosen=Exists(chosen))
         queries.append(rows.values_list("list", "pk", "name", "chosen").order_by())
     first, *others = queries
+    return first.union(*others, all=True).order_by("list", "name", "pk")
+
+
+def profile_lists(platform) -> dict:
+    """{"domains": (every (pk, name), the platform's pks), "services": ..., "campuses": ...},
+    in one query (the three lists, each in its own order, joined by UNION ALL)."""
     lists = {name: ([], []) for name in PROFILE_LISTS}
-    for rank, pk, label, chosen in first.union(*others, all=True).order_by("list", "name", "pk"):
+    for rank, pk, label, chosen in _fetch(_profile_lists_query, platform.pk):
         choices, chosen_pks = lists[PROFILE_LISTS[rank]]
         choices.append((pk, label))
         if chosen:
@@ -227,11 +263,9 @@ def establishment_choices() -> list[tuple[int, str]]:
     return [(pk, f"{name} ({city})") for pk, name, city in rows]
 
 
-def edit_rows(platform) -> tuple[list[dict], list[dict]]:
-    """The initial equipment rows and host rows of the edit page, each in its model's
-    order, in one query (UNION ALL); a row's legend is its object's ``str()``."""
+def _edit_rows_query(platform_id):
     no_id = Value(None, output_field=IntegerField())
-    equipment = platform.equipment.annotate(
+    equipment = Equipment.objects.filter(platform_id=platform_id).annotate(
         kind=Value(0),
         text=F("name"),
         more=F("description"),
@@ -239,7 +273,7 @@ def edit_rows(platform) -> tuple[list[dict], list[dict]]:
         city=Value("", output_field=CharField()),
         sort=F("name"),
     )
-    hosts = platform.hosts.annotate(
+    hosts = PlatformHost.objects.filter(platform_id=platform_id).annotate(
         kind=Value(1),
         text=F("role"),
         more=F("establishment__name"),
@@ -253,9 +287,15 @@ def edit_rows(platform) -> tuple[list[dict], list[dict]]:
         .order_by()
         .union(hosts.values_list(*columns).order_by(), all=True)
     )
+    return rows.order_by("kind", "sort", "pk")
+
+
+def edit_rows(platform) -> tuple[list[dict], list[dict]]:
+    """The initial equipment rows and host rows of the edit page, each in its model's
+    order, in one query (UNION ALL); a row's legend is its object's ``str()``."""
     roles = dict(HostRole.choices)
     equipment_rows, host_rows = [], []
-    for kind, pk, text, more, ref, city, _sort in rows.order_by("kind", "sort", "pk"):
+    for kind, pk, text, more, ref, city, _sort in _fetch(_edit_rows_query, platform.pk):
         if kind == 0:
             row = {"id": pk, "name": text, "description": more, "legend": text}
             equipment_rows.append(row)

@@ -536,3 +536,21 @@ def test_listed_select_writes_what_django_templates_write(equipped):
             form.renderer = quick
             checked += 1
     assert checked == 6  # department twice, establishment and role twice
+
+
+def test_queries_compiled_once_read_each_platform_its_own_rows(equipped):
+    from members.selectors.platforms import edit_rows, profile_lists
+
+    from .factories import PlatformFactory
+
+    other = PlatformFactory(name="Autre")
+    digital = DomainFactory(name="Numérique")
+    other.domains.add(digital)
+    EquipmentFactory(platform=other, name="Presse")
+    first = (profile_lists(equipped), edit_rows(equipped))  # compiles
+    second = (profile_lists(other), edit_rows(other))
+    assert digital.pk in second[0]["domains"][1]
+    assert digital.pk not in first[0]["domains"][1]
+    assert [row["name"] for row in second[1][0]] == ["Presse"]
+    assert "Presse" not in [row["name"] for row in first[1][0]]
+    assert second[1][1] == []
