@@ -3,10 +3,13 @@
 Each app appends its entries here; `visible_to` is a function of `perms.py`.
 """
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import perms
@@ -43,14 +46,47 @@ def add_nav_item(item: NavItem, *, before: str | None = None) -> None:
     NAV_ITEMS.insert(len(NAV_ITEMS) if index is None else index, item)
 
 
-def nav_for(user, current_path: str = ""):
+# Pages every layout links to (base.html), besides the navigation's.
+LAYOUT_URLS = (
+    "home",
+    "account_change_password",
+    "mfa_index",
+    "my_data",
+    "account_logout",
+    "account_login",
+    "set_language",
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _reversed(url_names: tuple, prefix: str, urlconf, language) -> dict:
+    """{url name: path, or None when the page does not exist}, reversed once per
+    script prefix, URL configuration and language (reverse() is what they depend on)."""
+    urls = {}
+    for name in url_names:
+        try:
+            urls[name] = reverse(name, urlconf=urlconf)
+        except NoReverseMatch:  # an app's page not built yet: tests pin each entry
+            urls[name] = None
+    return urls
+
+
+def portal_urls() -> dict:
+    """The paths of the layout's links and of the navigation, reversed once, not on
+    every page."""
+    names = LAYOUT_URLS + tuple(item.url_name for item in NAV_ITEMS)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    return _reversed(names, get_script_prefix(), urlconf, get_language())
+
+
+def nav_for(user, current_path: str = "", urls=None):
+    urls = portal_urls() if urls is None else urls
     items = []
     for item in NAV_ITEMS:
         if not item.visible_to(user):
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:  # an app's page not built yet: tests pin each entry
+        url = urls.get(item.url_name)
+        if url is None:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})

@@ -181,3 +181,41 @@ def test_form_fields_writes_what_the_former_template_wrote(language):
             assert include.render({"form": form}) == written[-1]
     assert 'id="id_name_error"' in written[1] and "Erreur &lt;globale&gt;" in written[1]
     assert 'id="id_agree_helptext">Aide <em>riche</em>' in written[0]
+
+
+# The layout's links: reversed once, not on every page ----------------------------
+
+
+def test_layout_links_are_reversed_once_and_follow_the_script_prefix(client_for):
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    from innovalo.navigation import LAYOUT_URLS, _reversed, portal_urls
+
+    urls = portal_urls()
+    assert {name: urls[name] for name in LAYOUT_URLS} == {
+        name: reverse(name) for name in LAYOUT_URLS
+    }
+    assert portal_urls() is urls  # the same dict: nothing reversed again
+    hits = _reversed.cache_info().hits
+    content = client_for("director").get("/").content.decode()
+    assert _reversed.cache_info().hits > hits
+    assert f'href="{reverse("my_data")}"' in content
+    assert f'action="{reverse("account_logout")}"' in content
+    assert f'action="{reverse("set_language")}"' in content
+    set_script_prefix("/portail/")
+    try:
+        assert portal_urls()["home"] == "/portail/"
+    finally:
+        clear_script_prefix()
+    assert portal_urls()["home"] == "/"
+
+
+def test_navigation_leaves_out_a_page_that_does_not_exist(bureau):
+    from innovalo.navigation import NAV_ITEMS, NavItem, nav_for
+
+    NAV_ITEMS.append(NavItem("Fantôme", "no_such_page", lambda user: True, "ghost"))
+    try:
+        labels = [item["label"] for item in nav_for(bureau, "/")]
+    finally:
+        NAV_ITEMS.pop()
+    assert "Fantôme" not in labels and labels
