@@ -1,7 +1,7 @@
 """Reads of the meetings app that are more than one queryset method."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +17,7 @@ from .enums import (
     ProposalStatus,
     RsvpStatus,
 )
-from .models import ActionItem, Attachment, Meeting, Minutes
+from .models import ActionItem, Attachment, Meeting, Minutes, MinutesItem
 from .models.meetings import user_name_fields
 
 User = get_user_model()
@@ -175,33 +175,58 @@ def _with_labels(rows, **fields) -> list:
     return rows
 
 
-def minutes_approvals(meeting: Meeting, *, awaiting: bool) -> tuple[list, list | None]:
-    """The minutes approved at `meeting`, in the order they were, and (when `awaiting`) the
-    published minutes of earlier meetings still awaiting approval, the approval form's
-    choices, newest first: one query for both."""
-    rows = Q(approvals__approved_at=meeting)
+def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:
+    """The meeting's minutes `user` may read (newest version first, each with the titles of
+    the meetings that approved it), the minutes approved at this meeting (in the order they
+    were) and, when `awaiting`, the published minutes of earlier meetings still awaiting
+    approval (newest first: the approval form's choices). One query for the three, and one
+    for the items of the minutes the page prints."""
+    rows = Q(meeting=meeting) | Q(approvals__approved_at=meeting)
     if awaiting:
         rows |= Q(
             status=MinutesStatus.PUBLISHED,
             meeting__start__lt=meeting.start,
             approvals__isnull=True,
         )
-    minutes = list(
+    found = (
         Minutes.objects.filter(rows)
         .select_related("meeting")
-        .only("version", "meeting", "meeting__title")
+        .defer("participants")
         .annotate(
             approved_at_id=F("approvals__approved_at"),
-            approval_created_at=F("approvals__created_at"),
+            approved_at_title=F("approvals__approved_at__title"),
+            approval_order=F("approvals__created_at"),
             approval_pk=F("approvals__pk"),
         )
-        .order_by("-meeting__start", "-version")
+        .order_by("-meeting__start", "-version", "pk")
     )
-    approved = sorted(
-        (m for m in minutes if m.approved_at_id == meeting.pk),
-        key=lambda m: (m.approval_created_at, m.approval_pk),
-    )
-    return approved, ([m for m in minutes if m.approved_at_id is None] if awaiting else None)
+    own, approvals, approved, waiting = {}, {}, [], []
+    for minutes in found:  # one row per approval
+        if minutes.meeting_id == meeting.pk:
+            own.setdefault(minutes.pk, minutes)
+            if minutes.approved_at_id is not None:
+                approvals.setdefault(minutes.pk, []).append(
+                    (minutes.approval_order, minutes.approval_pk, minutes.approved_at_title)
+                )
+        elif minutes.approved_at_id == meeting.pk:
+            approved.append(minutes)
+        elif minutes.approved_at_id is None:
+            waiting.append(minutes)
+    versions = [v for v in own.values() if perms.can_see_minutes(user, v)]
+    for version in versions:
+        version.approved_at_titles = [t for *_, t in sorted(approvals.get(version.pk, []))]
+    published = [v for v in versions if v.status == MinutesStatus.PUBLISHED]
+    if published:
+        prefetch_related_objects(
+            published[:1], Prefetch("items", queryset=MinutesItem.objects.order_by("order", "pk"))
+        )
+    return {
+        "current_minutes": published[0] if published else None,
+        "earlier_minutes": published[1:],
+        "draft_minutes": next((v for v in versions if v.status == MinutesStatus.DRAFT), None),
+        "approved_minutes": sorted(approved, key=lambda m: (m.approval_order, m.approval_pk)),
+        "awaiting_approval": waiting if awaiting else None,
+    }
 
 
 def meeting_history(meeting: Meeting, limit=None):
@@ -212,8 +237,6 @@ def meeting_page(user, meeting: Meeting) -> dict:
     """What the meeting page shows `user`; `meeting` comes from ``Meeting.objects.for_detail()``."""
     can_manage = perms.can_manage_meetings(user)
     invitations = list(meeting.invitations.all())
-    versions = [v for v in meeting.minutes_versions.all() if perms.can_see_minutes(user, v)]
-    published = [v for v in versions if v.status == MinutesStatus.PUBLISHED]
     proposals = list(meeting.proposals.all())
     if not can_manage:
         proposals = [
@@ -227,7 +250,6 @@ def meeting_page(user, meeting: Meeting) -> dict:
     my_invitation = next((i for i in invitations if i.user_id == user.pk), None)
     actions, carried_over = meeting_and_carried_over_actions(user, meeting)
     general_assembly = meeting.is_general_assembly
-    approved_minutes, awaiting_approval = minutes_approvals(meeting, awaiting=can_manage)
     return {
         "can_manage": can_manage,
         "can_propose": perms.can_propose_item(user, meeting, invited=my_invitation is not None),
@@ -235,11 +257,7 @@ def meeting_page(user, meeting: Meeting) -> dict:
         "my_invitation": my_invitation,
         "agenda_items": agenda_rows(meeting.agenda_items.all(), meeting.all_attachments),
         "proposals": _with_labels(proposals, status=ProposalStatus),
-        "current_minutes": published[0] if published else None,
-        "earlier_minutes": published[1:],
-        "draft_minutes": next((v for v in versions if v.status == MinutesStatus.DRAFT), None),
-        "approved_minutes": approved_minutes,
-        "awaiting_approval": awaiting_approval,
+        **meeting_minutes(user, meeting, awaiting=can_manage),
         "actions": actions,
         "carried_over": carried_over,
         "resolutions": list(meeting.resolutions.order_by("order", "pk"))

@@ -90,12 +90,11 @@ class MeetingQuerySet(models.QuerySet):
 
     def for_detail(self):
         """What the meeting page reads, in one query per relation. Its actions (with the
-        carried-over ones), the minutes approved at it (with those awaiting approval),
-        resolutions and officers are the selector's; see also `for_minutes`."""
+        carried-over ones), its minutes (with those approved at it and those awaiting
+        approval), resolutions and officers are the selector's; see also `for_minutes`."""
         from .agenda import AgendaProposal
         from .documents import Attachment
         from .invitations import MeetingInvitation
-        from .minutes import Minutes, MinutesApproval, MinutesItem
 
         # Each prefetch is ordered within its meeting only: the models' default orderings
         # start with the meeting (a join to it, and its own ordering, compiled every time).
@@ -121,6 +120,15 @@ class MeetingQuerySet(models.QuerySet):
                     *user_name_fields("proposed_by"),
                 ),
             ),
+        )
+
+    def for_minutes(self):
+        """`for_detail` and what the minutes print: actions, resolutions and officers."""
+        from .actions import ActionItem
+        from .assembly import ElectedOfficer, Resolution
+        from .minutes import Minutes, MinutesApproval, MinutesItem
+
+        return self.for_detail().prefetch_related(
             Prefetch(
                 "minutes_versions",
                 queryset=Minutes.objects.order_by("-version", "pk").prefetch_related(
@@ -133,14 +141,6 @@ class MeetingQuerySet(models.QuerySet):
                     ),
                 ),
             ),
-        )
-
-    def for_minutes(self):
-        """`for_detail` and what the minutes print: actions, resolutions and officers."""
-        from .actions import ActionItem
-        from .assembly import ElectedOfficer, Resolution
-
-        return self.for_detail().prefetch_related(
             Prefetch(
                 "actions",
                 queryset=ActionItem.objects.select_related("agenda_item").prefetch_related(

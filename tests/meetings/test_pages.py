@@ -228,7 +228,7 @@ def test_meeting_page_query_count(
         invitation.save()
     _published(meeting, bureau)
     client = client_for(role)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("meeting_detail", args=[meeting.pk]))
     assert response.status_code == 200
     assert "Invité 3" in response.content.decode()
@@ -612,6 +612,28 @@ def test_meeting_page_approval_section(client_for, bureau):
     for absent in ("Approuvée", "Brouillon", "Plus tard"):
         assert absent not in options
 
+    approved_page = client_for("director").get(reverse("meeting_detail", args=[first.meeting_id]))
+    assert "Approuvé lors de : Cette réunion" in approved_page.content.decode()
+
     director_page = client_for("director").get(reverse("meeting_detail", args=[page.pk]))
     assert "« Approuvée ici A »" in director_page.content.decode()
     assert "<select" not in director_page.content.decode().split("Approbation")[1]
+
+
+def test_meeting_page_minutes_versions(client_for, national, bureau):
+    """The latest published version is printed, earlier ones linked, a draft named (bureau)."""
+    from meetings import services
+
+    _published(national, bureau)
+    services.minutes_publish(
+        minutes=services.minutes_draft(meeting=national, actor=bureau, correction_note="Coquille"),
+        actor=bureau,
+    )
+    services.minutes_draft(meeting=national, actor=bureau, correction_note="Autre coquille")
+    url = reverse("meeting_detail", args=[national.pk])
+    bureau_page = client_for("bureau").get(url).content.decode()
+    assert "Version 2, publiée le" in bureau_page and "— Coquille" in bureau_page
+    assert "?version=1" in bureau_page and "Brouillon v3 en cours" in bureau_page
+    director_page = client_for("director").get(url).content.decode()
+    assert "Version 2, publiée le" in director_page and "?version=1" in director_page
+    assert "Brouillon v3" not in director_page

@@ -107,7 +107,7 @@ def full_page(busy, bureau, director):
     return busy
 
 
-@pytest.mark.parametrize("role,limit", [("bureau", 14), ("director", 13), ("ministry", 14)])
+@pytest.mark.parametrize("role,limit", [("bureau", 12), ("director", 11), ("ministry", 12)])
 def test_meeting_page_query_count(
     client_for, full_page, role, limit, django_assert_max_num_queries
 ):
