@@ -1,10 +1,14 @@
 """Reads of the meetings app that are more than one queryset method."""
 
+import datetime
+import functools
+
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from innovalo.audit import entries_for
 
@@ -34,6 +38,19 @@ ACTION_ROW_FIELDS = (
     "status",
     "meeting__title",
     "agenda_item__title",
+)
+
+# What the page prints of minutes (and perms.can_see_minutes reads of their meeting).
+MINUTES_PAGE_FIELDS = (
+    "meeting",
+    "version",
+    "status",
+    "summary",
+    "correction_note",
+    "published_at",
+    "meeting__title",
+    "meeting__kind",
+    "meeting__status",
 )
 
 
@@ -78,6 +95,11 @@ def minutes_participants(minutes) -> dict:
 def choice_labels(choices) -> dict:
     """Value -> translated label of a TextChoices, translated once for a whole table
     (``get_FOO_display`` rebuilds the choices and translates on every row)."""
+    return _choice_labels(choices, get_language())
+
+
+@functools.cache
+def _choice_labels(choices, language) -> dict:
     return {value: str(label) for value, label in choices.choices}
 
 
@@ -94,6 +116,8 @@ def with_action_perms(actions, user) -> list[ActionItem]:
     """The actions (owners prefetched), each told what `user` may do with it, with the
     labels and links of its row in ``actions_table.html``."""
     actions = list(actions)
+    if not actions:
+        return actions
     status_labels = choice_labels(ActionStatus)
     today = timezone.localdate()
     status_url, edit_url = url_maker("action_status"), url_maker("action_edit")
@@ -137,6 +161,10 @@ def meeting_and_carried_over_actions(user, meeting: Meeting) -> tuple[list, list
         .select_related("meeting", "agenda_item")
         .only(*ACTION_ROW_FIELDS)
         .prefetch_related(Prefetch("owners", queryset=User.objects.only(*user_name_fields(""))))
+        .order_by()  # ActionItem's ordering (due date, none last; pk), sorted here: cheaper
+    )
+    actions = sorted(
+        actions, key=lambda a: (a.due_date is None, a.due_date or datetime.date.min, a.pk)
     )
     actions = with_action_perms(actions, user)
     return (
@@ -191,7 +219,7 @@ def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:
     found = (
         Minutes.objects.filter(rows)
         .select_related("meeting")
-        .defer("participants")
+        .only(*MINUTES_PAGE_FIELDS)
         .annotate(
             approved_at_id=F("approvals__approved_at"),
             approved_at_title=F("approvals__approved_at__title"),

@@ -13,7 +13,8 @@ from ..models import Meeting
 def visible_meeting(request, pk, queryset=None) -> Meeting:
     """The meeting if the user may see it; 404 otherwise (its existence stays hidden)."""
     queryset = Meeting.objects.all() if queryset is None else queryset
-    meeting = queryset.visible_to(request.user).filter(pk=pk).first()
+    # order_by(): no ORDER BY to compile for one row (first() would add the meeting ordering).
+    meeting = next(iter(queryset.visible_to(request.user).filter(pk=pk).order_by()), None)
     if meeting is None or not perms.can_see_meeting(request.user, meeting):
         raise Http404
     return meeting

@@ -637,3 +637,15 @@ def test_meeting_page_minutes_versions(client_for, national, bureau):
     director_page = client_for("director").get(url).content.decode()
     assert "Version 2, publiée le" in director_page and "?version=1" in director_page
     assert "Brouillon v3" not in director_page
+
+
+def test_meeting_page_orders_actions_by_due_date_then_without_one(client_for, national, bureau):
+    today = timezone.localdate()
+    ActionFactory(meeting=national, title="Sans échéance", due_date=None)
+    ActionFactory(meeting=national, title="Plus tard", due_date=today + datetime.timedelta(days=9))
+    ActionFactory(meeting=national, title="Bientôt", due_date=today + datetime.timedelta(days=2))
+    content = client_for("bureau").get(reverse("meeting_detail", args=[national.pk])).content
+    positions = [
+        content.decode().index(f"<td>{t}") for t in ("Bientôt", "Plus tard", "Sans échéance")
+    ]
+    assert positions == sorted(positions)
