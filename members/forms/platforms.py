@@ -142,12 +142,15 @@ class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
             "billing_address": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, bureau=False, **kwargs):
+    def __init__(self, *args, bureau=False, departments=None, **kwargs):
+        """`departments`: (pk, label, values) rows read beforehand
+        (``selectors.platforms.edit_lists``), else the form reads them."""
         from ..selectors.platforms import profile_lists
 
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
         department.iterator = ListedChoiceIterator  # before the queryset: the widget's choices
+        department.listed = departments
         department.queryset = Department.objects.all()
         for name, (choices, chosen) in profile_lists(self.instance).items():
             field = Platform._meta.get_field(name).formfield(widget=LIST_WIDGETS[name])

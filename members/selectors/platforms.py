@@ -263,6 +263,40 @@ def establishment_choices() -> list[tuple[int, str]]:
     return [(pk, f"{name} ({city})") for pk, name, city in rows]
 
 
+def _edit_lists_query(_platform_id):
+    establishments = Establishment.objects.annotate(
+        list=Value(0),
+        label=F("name"),
+        more=F("city"),
+        ref=Value(None, output_field=IntegerField()),
+        sort=F("name"),
+    )
+    departments = Department.objects.annotate(
+        list=Value(1), label=F("name"), more=F("code"), ref=F("region_id"), sort=F("code")
+    )
+    columns = ("list", "pk", "label", "more", "ref", "sort")
+    rows = (
+        establishments.values_list(*columns)
+        .order_by()
+        .union(departments.values_list(*columns).order_by(), all=True)
+    )
+    return rows.order_by("list", "sort", "pk")
+
+
+def edit_lists() -> tuple[list, list]:
+    """The edit page's two long lists in one query, each in its model's order:
+    establishments as (pk, label) choices of the host rows, departments as (pk, label,
+    values) rows of the profile's department; labels are what ``str()`` says."""
+    establishments, departments = [], []
+    for kind, pk, label, more, ref, _sort in _fetch(_edit_lists_query):
+        if kind == 0:
+            establishments.append((pk, f"{label} ({more})"))  # Establishment.__str__
+        else:
+            values = {"id": pk, "code": more, "name": label, "region_id": ref}
+            departments.append((pk, f"{label} ({more})", values))  # Department.__str__
+    return establishments, departments
+
+
 def _edit_rows_query(platform_id):
     no_id = Value(None, output_field=IntegerField())
     equipment = Equipment.objects.filter(platform_id=platform_id).annotate(

@@ -115,14 +115,14 @@ def platform_detail(request, slug):
 # Edit, history, invitation (the platform's people, the bureau) ----------------
 
 
-def _row_formsets(platform, data):
+def _row_formsets(platform, data, establishments):
     equipment_rows, host_rows = selectors.edit_rows(platform)
     equipment = EquipmentFormSet(data, prefix="equipment", initial=equipment_rows)
     hosts = HostFormSet(
         data,
         prefix="hosts",
         initial=host_rows,
-        form_kwargs={"establishments": selectors.establishment_choices()},
+        form_kwargs={"establishments": establishments},
     )
     return equipment, hosts
 
@@ -132,8 +132,11 @@ def platform_edit(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
     require(perms.can_edit_platform(request.user, platform))
     data = request.POST if request.method == "POST" else None
-    form = PlatformForm(data, instance=platform, bureau=perms.is_bureau(request.user))
-    equipment, hosts = _row_formsets(platform, data)
+    establishments, departments = selectors.edit_lists()
+    form = PlatformForm(
+        data, instance=platform, bureau=perms.is_bureau(request.user), departments=departments
+    )
+    equipment, hosts = _row_formsets(platform, data, establishments)
     if data is not None and all([form.is_valid(), equipment.is_valid(), hosts.is_valid()]):
         try:
             services.platform_update(

@@ -181,13 +181,13 @@ def test_edit_page_query_count_does_not_grow(
     client_for, role, equipped, django_assert_max_num_queries
 ):
     client = client_for(role)
-    with django_assert_max_num_queries(8):  # the director's memberships: one more
+    with django_assert_max_num_queries(7):  # the director's memberships: one more
         client.get(URL)
     for _ in range(4):
         EquipmentFactory(platform=equipped)
         PlatformHostFactory(platform=equipped, role=HostRole.PARTNER)
         equipped.services.add(ServiceFactory())
-    with django_assert_max_num_queries(8) as queries:
+    with django_assert_max_num_queries(7) as queries:
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count('name="hosts-4-establishment"') == 1
@@ -554,3 +554,24 @@ def test_queries_compiled_once_read_each_platform_its_own_rows(equipped):
     assert [row["name"] for row in second[1][0]] == ["Presse"]
     assert "Presse" not in [row["name"] for row in first[1][0]]
     assert second[1][1] == []
+
+
+def test_edit_lists_read_establishments_and_departments_in_one_query(equipped):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Department, Establishment
+    from members.selectors.platforms import edit_lists
+
+    EstablishmentFactory(name="Zénith <École>", city="Laon")
+    with CaptureQueriesContext(connection) as queries:
+        establishments, departments = edit_lists()
+    assert len(queries) == 1
+    assert establishments == [(e.pk, str(e)) for e in Establishment.objects.all()]
+    assert [(pk, label) for pk, label, _values in departments] == [
+        (d.pk, str(d)) for d in Department.objects.all()
+    ]
+    assert all(
+        values == {"id": d.pk, "code": d.code, "name": d.name, "region_id": d.region_id}
+        for (_pk, _label, values), d in zip(departments, Department.objects.all(), strict=True)
+    )
