@@ -38,6 +38,17 @@ from ..services import platforms as services
 from ..svg import tile_map
 
 PAGE_SIZE = 20
+# What a directory row prints (selectors.directory_rows).
+DIRECTORY_FIELDS = (
+    "name",
+    "acronym",
+    "slug",
+    "city",
+    "label_status",
+    "department__code",
+    "department__region__name",
+    "department__region__slug",
+)
 IMPORT_SESSION_KEY = "platform_import_rows"
 
 
@@ -56,7 +67,7 @@ def _directory_filter(request):
 def platform_list(request):
     platform_filter = _directory_filter(request)
     # The rows' domains and establishments: read by directory_rows, not prefetched.
-    page = _page(request, platform_filter.qs.prefetch_related(None))
+    page = _page(request, platform_filter.qs.prefetch_related(None).only(*DIRECTORY_FIELDS))
     chosen = platform_filter.form.cleaned_data if platform_filter.is_bound else {}
     domain = chosen.get("domain")
     # The region shown by the filters (chosen, or that of the chosen department).
@@ -348,7 +359,8 @@ def region_detail(request, slug):
     if not region.is_current and region.successor_id:
         return redirect(region.successor)
     platforms = Platform.objects.for_directory().filter(department__region=region)
-    page = _page(request, platforms.prefetch_related(None).order_by("name", "pk"))
+    platforms = platforms.prefetch_related(None).only(*DIRECTORY_FIELDS)
+    page = _page(request, platforms.order_by("name", "pk"))
     can_see_contacts = perms.can_see_contacts(request.user)
     return render(
         request,
