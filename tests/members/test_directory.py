@@ -178,6 +178,8 @@ def test_directory_query_count_does_not_grow_with_rows(
     assert not any("DECLARE" in text for text in sql)
     assert sum('FROM "members_domain"' in text for text in sql) == 1
     assert sum('FROM "members_region"' in text for text in sql) == 1
+    # Rows read the columns a row prints, not the presentations.
+    assert not any('"members_platform"."description"' in text for text in sql)
 
 
 def test_directory_rows_show_domains_and_carrying_establishments(client, network):
