@@ -1,5 +1,6 @@
 """Reads of the members app that are more than one queryset method (HackSoft selectors).
 
-One module per domain: ``members.selectors.platforms`` (directory, regions, profile
-history, correspondents); dues may add ``members.selectors.dues``.
+One module per domain: ``members.selectors.platforms`` (directory, regions, edit page,
+correspondents), ``members.selectors.history`` (a platform's profile history) and
+``members.selectors.dues`` (board, summaries, digest).
 """
