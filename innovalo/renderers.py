@@ -16,46 +16,48 @@ from django.utils.safestring import mark_safe
 _CONTEXT = Context(autoescape=True)
 
 
-def _text(value) -> str:
+def text_value(value) -> str:
     """What ``{{ value }}`` prints (localized, escaped)."""
     if type(value) is str:  # the common case, without localization (not a SafeString)
         return escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
-def _raw(value) -> str:
+def raw_value(value) -> str:
     """What ``{{ value|stringformat:'s' }}`` prints."""
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-def _attrs(attrs) -> str:
+def html_attrs(attrs) -> str:
     return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_raw(value)}"'
+        f" {text_value(name)}" if value is True else f' {text_value(name)}="{raw_value(value)}"'
         for name, value in (attrs or {}).items()
         if value is not False
     )
 
 
 def _input(widget) -> str:
-    value = "" if widget["value"] is None else f' value="{_raw(widget["value"])}"'
-    kind, name, attrs = _text(widget["type"]), _text(widget["name"]), _attrs(widget["attrs"])
+    value = "" if widget["value"] is None else f' value="{raw_value(widget["value"])}"'
+    kind, name = text_value(widget["type"]), text_value(widget["name"])
+    attrs = html_attrs(widget["attrs"])
     return f'<input type="{kind}" name="{name}"{value}{attrs}>'
 
 
 def _textarea(widget) -> str:
-    value = _text(widget["value"]) if widget["value"] else ""
-    return f'<textarea name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+    value = text_value(widget["value"]) if widget["value"] else ""
+    name, attrs = text_value(widget["name"]), html_attrs(widget["attrs"])
+    return f'<textarea name="{name}"{attrs}>\n{value}</textarea>'
 
 
 def _select(widget) -> str:
-    parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{text_value(widget["name"])}"{html_attrs(widget["attrs"])}>']
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
+            parts.append(f'\n  <optgroup label="{text_value(group_name)}">')
         for option in options:
             parts.append(
-                f'\n  <option value="{_raw(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_text(option['label'])}</option>\n"
+                f'\n  <option value="{raw_value(option["value"])}"{html_attrs(option["attrs"])}>'
+                f"{text_value(option['label'])}</option>\n"
             )
         if group_name:
             parts.append("\n  </optgroup>")
@@ -68,19 +70,19 @@ def _choice_inputs(widget) -> str:
     attrs = widget["attrs"]
     parts = ["<div"]
     if attrs.get("id"):
-        parts.append(f' id="{_text(attrs["id"])}"')
+        parts.append(f' id="{text_value(attrs["id"])}"')
     if attrs.get("class"):
-        parts.append(f' class="{_text(attrs["class"])}"')
+        parts.append(f' class="{text_value(attrs["class"])}"')
     parts.append(">")
     for group, options, _index in widget["optgroups"]:
         if group:
-            parts.append(f"\n  <div><label>{_text(group)}</label>")
+            parts.append(f"\n  <div><label>{text_value(group)}</label>")
         for option in options:
             element = _input(option) + "\n"
             if option["wrap_label"]:
                 for_id = option["attrs"].get("id")
-                label_for = f' for="{_text(for_id)}"' if for_id else ""
-                element = f"<label{label_for}>{element} {_text(option['label'])}</label>"
+                label_for = f' for="{text_value(for_id)}"' if for_id else ""
+                element = f"<label{label_for}>{element} {text_value(option['label'])}</label>"
             parts.append(f"<div>\n    {element}\n\n</div>")
         if group:
             parts.append("\n  </div>")
@@ -90,9 +92,9 @@ def _choice_inputs(widget) -> str:
 
 def _label(context) -> str:
     if not context["use_tag"]:
-        return _text(context["label"])
+        return text_value(context["label"])
     tag = context["tag"]
-    return f"<{tag}{_attrs(context['attrs'])}>{_text(context['label'])}</{tag}>"
+    return f"<{tag}{html_attrs(context['attrs'])}>{text_value(context['label'])}</{tag}>"
 
 
 _INPUTS = ("text", "email", "url", "number", "password", "hidden", "date", "checkbox", "tel")

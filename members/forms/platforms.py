@@ -12,7 +12,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from innovalo.renderers import _attrs, _raw, _text
+from innovalo.renderers import html_attrs, raw_value, text_value
 
 from ..enums import HostRole, PlatformRole
 from ..models import Department, Platform
@@ -63,7 +63,7 @@ def _option_text(value) -> str:
         return html.escape(value)
     if kind is int:
         return str(value)
-    return _text(value)
+    return text_value(value)
 
 
 class ListedSelect(forms.Select):
@@ -87,11 +87,11 @@ class ListedSelect(forms.Select):
             selected |= is_selected
             option = _option_text(option_value) if type(option_value) in (str, int) else None
             options.append(
-                f'\n  <option value="{option if option is not None else _raw(option_value)}"'
+                f'\n  <option value="{option if option is not None else raw_value(option_value)}"'
                 f"{' selected' if is_selected else ''}>{_option_text(label)}</option>\n"
             )
-        final_attrs = _attrs(self.build_attrs(self.attrs, attrs))
-        html_ = f'<select name="{_text(name)}"{final_attrs}>{"".join(options)}\n</select>'
+        final_attrs = html_attrs(self.build_attrs(self.attrs, attrs))
+        html_ = f'<select name="{text_value(name)}"{final_attrs}>{"".join(options)}\n</select>'
         return mark_safe(html_)
 
 
