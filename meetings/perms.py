@@ -25,7 +25,7 @@ from .enums import ActionStatus, MeetingKind, MeetingStatus
 def _invited(user, meeting) -> bool:
     cache = getattr(user, "_meeting_invitation_ids", None)
     if cache is None:
-        cache = set(user.meeting_invitations.values_list("meeting_id", flat=True))
+        cache = set(user.meeting_invitations.order_by().values_list("meeting_id", flat=True))
         user._meeting_invitation_ids = cache
     return meeting.pk in cache
 

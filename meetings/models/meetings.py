@@ -53,7 +53,7 @@ class MeetingQuerySet(models.QuerySet):
             # A subquery, not a join: the list's invitation counts must not be restricted.
             from .invitations import MeetingInvitation
 
-            invited = MeetingInvitation.objects.filter(user=user).values("meeting_id")
+            invited = MeetingInvitation.objects.filter(user=user).order_by().values("meeting_id")
             return visible.filter(pk__in=invited)
         if user.is_director:
             return visible
