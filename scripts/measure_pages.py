@@ -8,8 +8,9 @@ Serve the portal first (gunicorn, DEBUG off, PostgreSQL with the demo data), e.g
 then: .venv/bin/python scripts/measure_pages.py http://127.0.0.1:8001 \\
         --user bureau@innovalo.demo /cotisations/ /plateformes/innovaltech/modifier/
 
-Each page is requested `--runs` times after a warm-up, one request at a time; the
-server's time is the time to the last byte on loopback. Prints the median, the
+Each page is requested `--runs` times after a warm-up, one request at a time, in rounds
+that also request /sante/ (so both share the machine's state); the server's time is
+the time to the last byte on loopback. Prints the median, the
 95th percentile and the ratio of the medians to /sante/'s.
 """
 
@@ -50,19 +51,33 @@ def opener_for(base, user):
     return opener
 
 
-def timings(opener, url, runs):
+def _once(opener, url):
+    start = time.perf_counter()
+    response = opener.open(url)
+    response.read()
+    if response.status != 200:
+        raise SystemExit(f"{url} answered {response.status}")
+    return (time.perf_counter() - start) * 1000
+
+
+def _summary(values):
+    values = sorted(values)
+    return statistics.median(values), values[max(int(len(values) * 0.95) - 1, 0)]
+
+
+def measure(floor_opener, opener, base, paths, runs):
+    """Rounds of /sante/ then every page, so that the floor and the pages share the
+    machine's state (frequency, load) instead of being measured minutes apart."""
+    urls = [base + "/sante/", *(base + path for path in paths)]
+    openers = [floor_opener, *([opener] * len(paths))]
     for _ in range(3):
-        opener.open(url).read()
-    values = []
+        for url, client in zip(urls, openers, strict=True):
+            _once(client, url)
+    values = {url: [] for url in urls}
     for _ in range(runs):
-        start = time.perf_counter()
-        response = opener.open(url)
-        response.read()
-        values.append((time.perf_counter() - start) * 1000)
-        if response.status != 200:
-            raise SystemExit(f"{url} answered {response.status}")
-    values.sort()
-    return statistics.median(values), values[int(len(values) * 0.95) - 1]
+        for url, client in zip(urls, openers, strict=True):
+            values[url].append(_once(client, url))
+    return [_summary(values[url]) for url in urls]
 
 
 def main():
@@ -74,11 +89,11 @@ def main():
     args = parser.parse_args()
     base = args.base.rstrip("/")
     opener = opener_for(base, args.user)
-    floor, floor_p95 = timings(urllib.request.build_opener(), base + "/sante/", args.runs)
+    results = measure(urllib.request.build_opener(), opener, base, args.paths, args.runs)
+    (floor, floor_p95), pages = results[0], results[1:]
     print(f"{'page':55} {'median':>8} {'p95':>8} {'ratio':>6}")
     print(f"{'/sante/':55} {floor:8.1f} {floor_p95:8.1f} {1:6.1f}")
-    for path in args.paths:
-        median, p95 = timings(opener, base + path, args.runs)
+    for path, (median, p95) in zip(args.paths, pages, strict=True):
         print(f"{path:55} {median:8.1f} {p95:8.1f} {median / floor:6.1f}")
 
 
