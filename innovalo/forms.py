@@ -61,3 +61,68 @@ def add_service_error(form, error) -> None:
     above the form otherwise. The one place views map service errors to forms."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
+
+
+# Ids posted in forms -------------------------------------------------------------------
+
+BIGINT_MAX = 2**63 - 1
+
+
+def _out_of_range(value) -> bool:
+    """An id no table can hold: PostgreSQL answers "no such row", SQLite raises
+    OverflowError (a 500) before it is asked."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return False
+    return not -BIGINT_MAX - 1 <= number <= BIGINT_MAX
+
+
+class IdModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField for which a 30-digit id is an invalid choice on every database."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and self.to_field_name is None and _out_of_range(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField for which a 30-digit id is an invalid value everywhere."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                if _out_of_range(pk):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super()._check_values(value)
+
+
+def bounded_formfield(db_field, **kwargs):
+    """ModelForm fields for relations use the bounded id fields above."""
+    from django.db import models
+
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", IdModelMultipleChoiceField)
+    elif isinstance(db_field, models.ForeignKey):
+        kwargs.setdefault("form_class", IdModelChoiceField)
+    return db_field.formfield(**kwargs)
+
+
+class PortalModelForm(forms.ModelForm):
+    """The portal's ModelForm: relation fields refuse ids that overflow, on any database.
+
+    Django reads ``Meta.formfield_callback`` only: each subclass's Meta gets it here,
+    before the metaclass builds the fields."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = staticmethod(bounded_formfield)

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
+from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField, PortalModelForm
 
 from . import services
 from .enums import ActionStatus, AttachmentKind, Attendance, RsvpStatus
@@ -21,7 +22,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PortalModelForm):
     video_url = forms.URLField(
         label=_("lien de visioconférence"), required=False, assume_scheme="https"
     )
@@ -45,7 +46,7 @@ def _day_choices(meeting):
     return [(day.isoformat(), date_format(day, "l j F Y")) for day in meeting.days]
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(PortalModelForm):
     day = forms.TypedChoiceField(label=_("jour"), coerce=lambda v: _parse_day(v))
 
     class Meta:
@@ -97,7 +98,7 @@ class ProposalDeclineForm(forms.Form):
 
 
 class InviteMembersForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = IdModelMultipleChoiceField(
         label=_("Membres à inviter"),
         queryset=User.objects.none(),
         required=False,
@@ -234,7 +235,7 @@ class MinutesForm(forms.Form):
         ]
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PortalModelForm):
     class Meta:
         model = ActionItem
         fields = ["title", "description", "owners", "owner_names", "due_date", "agenda_item"]
@@ -266,7 +267,7 @@ class ActionStatusForm(forms.Form):
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200, required=False)
     kind = forms.ChoiceField(label=_("Nature"), choices=AttachmentKind.choices)
-    agenda_item = forms.ModelChoiceField(
+    agenda_item = IdModelChoiceField(
         label=_("Point de l'ordre du jour"), queryset=AgendaItem.objects.none(), required=False
     )
     file = forms.FileField(
@@ -320,7 +321,7 @@ class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self._rows())
 
 
-class _ListedModelChoiceField(forms.ModelChoiceField):
+class _ListedModelChoiceField(IdModelChoiceField):
     """A ModelChoiceField whose options may come from a list (`rows`); the queryset still
     validates what is posted."""
 

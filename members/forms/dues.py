@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
+from innovalo.forms import IdModelChoiceField
 from innovalo.money import parse_amount
 from innovalo.templatetags.innovalo import euros
 
@@ -232,7 +233,7 @@ class CallYearForm(forms.Form):
 
 
 class ExemptionForm(forms.Form):
-    platform = forms.ModelChoiceField(
+    platform = IdModelChoiceField(
         label=_("Plateforme"), queryset=Platform.objects.members().order_by("name", "pk")
     )
     year = forms.IntegerField(

@@ -12,6 +12,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.forms import PortalModelForm
 from innovalo.renderers import html_attrs, raw_value, text_value
 
 from ..enums import HostRole, PlatformRole
@@ -119,7 +120,7 @@ class NoControlCharactersMixin:
         return cleaned_data
 
 
-class PlatformForm(NoControlCharactersMixin, forms.ModelForm):
+class PlatformForm(NoControlCharactersMixin, PortalModelForm):
     """The profile a platform's people keep current (the bureau also sees the label).
 
     Its lists (domains, services, campuses) are read with the platform's choices in

@@ -141,3 +141,19 @@ def test_an_id_that_overflows_is_not_found(clients):
 def test_a_nul_in_a_form_is_a_bad_request(clients):
     response = clients["bureau"].post("/invitations/", {"email": "a@b.fr", "first_name": "\x00"})
     assert response.status_code == 400
+
+
+def test_relation_fields_refuse_ids_that_overflow_on_any_database():
+    from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField
+    from meetings.forms import ActionForm
+
+    assert isinstance(ActionForm.base_fields["owners"], IdModelMultipleChoiceField)
+    assert isinstance(ActionForm.base_fields["agenda_item"], IdModelChoiceField)
+    from innovalo.models import User
+
+    field = IdModelMultipleChoiceField(queryset=User.objects.all())
+    with pytest.raises(Exception, match="9999"):
+        field.clean([HUGE])
+    single = IdModelChoiceField(queryset=User.objects.all())
+    with pytest.raises(Exception, match="choix valide|valid choice"):
+        single.clean(HUGE)

@@ -6,6 +6,8 @@ payments and lists every line where they differ; it exits non-zero if any does
 (for a cron job or a deployment check).
 """
 
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
 
 from members.selectors.dues import dues_mismatches
@@ -21,7 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"line {line.pk} ({line.platform.name} {line.year}): "
                 f"stored {line.paid_amount} {line.status}, "
-                f"recomputed {line.recomputed_paid} {line.recomputed_status}"
+                f"recomputed {Decimal(line.recomputed_paid):.2f} {line.recomputed_status}"
             )
         if count:
             raise CommandError(f"{count} dues line(s) differ from their allocations.")
