@@ -56,3 +56,12 @@ class ActionFactory(factory.django.DjangoModelFactory):
     def owners(self, create, extracted, **kwargs):
         if create and extracted:
             self.owners.set(extracted)
+
+
+def published_minutes(meeting, bureau):
+    """The meeting's minutes, drafted then published by the bureau (through the services)."""
+    from meetings import services
+
+    minutes = services.minutes_draft(meeting=meeting, actor=bureau)
+    services.minutes_publish(minutes=minutes, actor=bureau)
+    return minutes
