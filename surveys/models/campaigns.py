@@ -160,14 +160,16 @@ class Question(models.Model):
     def is_choice(self):
         return self.type in CHOICE_TYPES
 
-    def is_visible(self, values: dict) -> bool:
+    def is_visible(self, values: dict, questions: dict | None = None) -> bool:
         """Shown to the respondent, given the answers' values by code ({code: value});
-        a question whose condition's question is itself hidden is hidden."""
+        a question whose condition's question is itself hidden is hidden. ``questions``
+        ({pk: question}, the campaign's) saves a query per level of conditions."""
         seen = set()
         question = self
         while question.show_if_question_id is not None and question.pk not in seen:
             seen.add(question.pk)
-            parent = question.show_if_question
+            parent = (questions or {}).get(question.show_if_question_id)
+            parent = parent or question.show_if_question
             value = values.get(parent.code)
             chosen = value if isinstance(value, list) else [value]
             if question.show_if_choice_code not in chosen:

@@ -35,7 +35,7 @@ def is_empty(raw) -> bool:
     return False
 
 
-def _number(raw, code) -> Decimal:
+def parse_number(raw, code) -> Decimal:
     if isinstance(raw, bool):
         raise ServiceError(_("Indiquez un nombre."), code)
     if isinstance(raw, int | Decimal):
@@ -82,7 +82,7 @@ def _bounded(question, value: Decimal) -> Decimal:
 
 
 def _integer(raw, code) -> int:
-    value = _number(raw, code)
+    value = parse_number(raw, code)
     if value != value.to_integral_value():
         raise ServiceError(_("Indiquez un nombre entier."), code)
     return int(value)
@@ -123,7 +123,7 @@ def _table(question, raw) -> dict:
                 )
             if is_empty(cell):
                 continue
-            table.setdefault(row, {})[column] = _bounded(question, _number(cell, code))
+            table.setdefault(row, {})[column] = _bounded(question, parse_number(cell, code))
     return table
 
 
@@ -136,11 +136,11 @@ def answer_value(question, raw):
     if kind == QuestionType.INTEGER:
         return int(_bounded(question, Decimal(_integer(raw, code))))
     if kind == QuestionType.DECIMAL:
-        return _bounded(question, _number(raw, code))
+        return _bounded(question, parse_number(raw, code))
     if kind == QuestionType.MONEY:
         return _bounded(question, parse_amount(raw, field=code, allow_zero=True))
     if kind == QuestionType.PERCENTAGE:
-        value = _number(raw, code)
+        value = parse_number(raw, code)
         if not 0 <= value <= 100:
             raise ServiceError(_("Un pourcentage est entre 0 et 100."), code)
         return _bounded(question, value)

@@ -5,6 +5,8 @@ Once the campaign has a response, a question's type, table axes and choices can 
 longer change, no question becomes required and nothing is deleted.
 """
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from innovalo.exceptions import ServiceError
 
 from ..enums import BOUNDED_TYPES, CHOICE_TYPES, QuestionType
 from ..models import Choice, Question, Section
+from .answers import is_empty, parse_number
 from .campaigns import _check_editable, _locked, has_responses
 
 QUESTION_TEXT_FIELDS = ("label", "help_text", "unit", "is_ministry_indicator")
@@ -47,6 +50,18 @@ def section_create(*, campaign, title, description="", actor) -> Section:
         message=_("Section ajoutée : %(title)s") % {"title": section.title},
     )
     return section
+
+
+def _same_bound(name, old, new) -> bool:
+    """10 and Decimal("10.0000") are the same bound."""
+    if name not in ("min_value", "max_value") or old is None or new is None:
+        return False
+    return Decimal(old) == new
+
+
+def _bound(raw, field):
+    """A minimum or maximum: None when empty, else a number (ServiceError on ``field``)."""
+    return None if is_empty(raw) else parse_number(raw, field)
 
 
 def _code(raw) -> str:
@@ -152,8 +167,8 @@ def question_create(
         help_text=help_text,
         required=required,
         unit=unit,
-        min_value=min_value,
-        max_value=max_value,
+        min_value=_bound(min_value, "min_value"),
+        max_value=_bound(max_value, "max_value"),
         is_ministry_indicator=is_ministry_indicator,
         show_if_question=show_if_question,
         show_if_choice_code=show_if_choice_code,
@@ -182,8 +197,15 @@ def question_update(*, question, actor, **values) -> Question:
     campaign = _locked(question.campaign)
     _check_editable(campaign)
     question = Question.objects.select_for_update().select_related("section").get(pk=question.pk)
+    for name in ("min_value", "max_value"):
+        if name in values:
+            values[name] = _bound(values[name], name)
     before = snapshot(question, QUESTION_FIELDS)
-    changes = diff(before, {**before, **values})
+    changes = {
+        name: change
+        for name, change in diff(before, {**before, **values}).items()
+        if not _same_bound(name, before[name], values[name])
+    }
     if not changes:
         return question
     if has_responses(campaign):

@@ -122,6 +122,7 @@ def response_save_draft(*, response, answers: dict, expected_version, actor) -> 
     _check_open(locked)
     questions = _questions(locked.campaign)
     by_code = {question.code: question for question in questions}
+    by_id = {question.pk: question for question in questions}
     stored, values = _values(locked, questions)
     errors, parsed = {}, {}
     for code, raw in answers.items():
@@ -138,7 +139,7 @@ def response_save_draft(*, response, answers: dict, expected_version, actor) -> 
         # A submitted response stays complete: a required answer cannot be emptied.
         for code, value in list(parsed.items()):
             question = by_code[code]
-            if value is None and question.required and question.is_visible(merged):
+            if value is None and question.required and question.is_visible(merged, by_id):
                 errors[code] = _("Cette réponse est obligatoire.")
                 del parsed[code]
     changes, to_create, to_update, to_delete = {}, [], [], []
@@ -182,9 +183,10 @@ def response_check(response) -> dict:
     their conditions) and each answer out of its question's current rules."""
     questions = _questions(response.campaign)
     _stored, values = _values(response, questions)
+    by_id = {question.pk: question for question in questions}
     errors = {}
     for question in questions:
-        if not question.is_visible(values):
+        if not question.is_visible(values, by_id):
             continue
         value = values.get(question.code)
         if value is None or value in ("", [], {}):

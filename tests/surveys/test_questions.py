@@ -1,6 +1,8 @@
 """Questionnaire services: sections, questions, their order, choices and conditions;
 what is fixed once a campaign has a response."""
 
+from decimal import Decimal
+
 import pytest
 
 from innovalo.exceptions import ServiceError
@@ -71,6 +73,8 @@ def test_questions_are_added_at_the_end_of_their_section(section, bureau):
         ),
         ({"rows": TABLE["rows"]}, "rows"),
         ({"show_if_choice_code": "oui"}, "show_if_question"),
+        ({"min_value": "beaucoup"}, "min_value"),
+        ({"max_value": "1e9"}, "max_value"),
     ],
 )
 def test_a_question_with_bad_values_is_refused(section, bureau, values, field):
@@ -246,3 +250,15 @@ def test_a_bad_choice_is_refused(section, bureau, values, message):
 def test_only_choice_questions_have_choices(section, bureau):
     with pytest.raises(ServiceError, match="questions à choix"):
         services.choice_create(question=create(section, bureau), code="a", label="A", actor=bureau)
+
+
+def test_bounds_are_read_as_numbers(section, bureau):
+    question = create(section, bureau, min_value="0", max_value="12,5")
+    question.refresh_from_db()
+    assert (question.min_value, question.max_value) == (0, Decimal("12.5"))
+
+
+def test_the_same_bound_written_otherwise_is_no_change(section, bureau):
+    question = create(section, bureau, max_value=10)
+    services.question_update(question=question, max_value="10,00", actor=bureau)
+    assert not AuditEntry.objects.filter(action="surveys.question_updated").exists()
