@@ -178,17 +178,19 @@ def response_save_draft(*, response, answers: dict, expected_version, actor) -> 
     return errors
 
 
-def response_check(response) -> dict:
-    """{code: message} for each required answer missing (among the questions shown by
-    their conditions) and each answer out of its question's current rules."""
+def _review(response) -> tuple[dict, dict]:
+    """The errors ({code: message}) and the stored answers of questions their
+    conditions hide ({code: (answer, value)})."""
     questions = _questions(response.campaign)
-    _stored, values = _values(response, questions)
+    stored, values = _values(response, questions)
     by_id = {question.pk: question for question in questions}
-    errors = {}
+    errors, hidden = {}, {}
     for question in questions:
-        if not question.is_visible(values, by_id):
-            continue
         value = values.get(question.code)
+        if not question.is_visible(values, by_id):
+            if question.pk in stored:
+                hidden[question.code] = (stored[question.pk], value)
+            continue
         if value is None or value in ("", [], {}):
             if question.required:
                 errors[question.code] = _("Cette réponse est obligatoire.")
@@ -197,15 +199,24 @@ def response_check(response) -> dict:
             answer_value(question, value)
         except ServiceError as error:
             errors[question.code] = str(error)
-    return errors
+    return errors, hidden
+
+
+def response_check(response) -> dict:
+    """{code: message} for each required answer missing (among the questions shown by
+    their conditions) and each answer out of its question's current rules."""
+    return _review(response)[0]
 
 
 @transaction.atomic
 def response_submit(*, response, actor, expected_version=None) -> Response:
+    """Check the required answers (among those the conditions show) and the bounds,
+    drop the answers of hidden questions, and mark the response submitted; a platform
+    may submit again until the closing date, an external respondent once."""
     locked = _locked(response)
     _check_version(locked, expected_version)
     _check_open(locked)
-    errors = response_check(locked)
+    errors, hidden = _review(locked)
     if errors:
         code, message = next(iter(errors.items()))
         raise ServiceError(
@@ -213,6 +224,10 @@ def response_submit(*, response, actor, expected_version=None) -> Response:
             % {"count": len(errors), "message": message},
             code,
         )
+    # What the conditions hide is not part of the response: removed, so that results
+    # count only what respondents were asked.
+    Answer.objects.filter(pk__in=[answer.pk for answer, _value in hidden.values()]).delete()
+    changes = {code: [value, None] for code, (_answer, value) in hidden.items()}
     again = locked.status == ResponseStatus.SUBMITTED or locked.submitted_at is not None
     _bump(
         locked,
@@ -227,6 +242,7 @@ def response_submit(*, response, actor, expected_version=None) -> Response:
         "surveys.response_submitted",
         actor=actor,
         message=_("Réponse envoyée à nouveau") if again else _("Réponse envoyée"),
+        changes=_log_changes(locked, changes),
     )
     return locked
 

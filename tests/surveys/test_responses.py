@@ -206,6 +206,14 @@ class TestSubmit:
         services.response_submit(response=response, actor=director)
         assert Response.objects.get(pk=response.pk).status == ResponseStatus.SUBMITTED
 
+    def test_answers_hidden_by_their_condition_are_dropped_on_submission(self, response, director):
+        save(response, director, innove="oui", brevets="3")
+        save(response, director, innove="non")
+        services.response_submit(response=response, actor=director)
+        assert values(response) == {"innove": "non"}
+        entry = AuditEntry.objects.get(action="surveys.response_submitted")
+        assert entry.changes == {"brevets": [3, None]}
+
     def test_answers_outside_bounds_changed_since_are_refused(self, response, director):
         save(response, director, innove="non", etudiants="900")
         QuestionFactory._meta.model.objects.filter(code="etudiants").update(max_value=500)
