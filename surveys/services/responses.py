@@ -105,6 +105,8 @@ def response_start(*, campaign, platform=None, respondent=None, actor=None) -> R
         raise ServiceError(_("Cette campagne ne reçoit pas ce genre de réponse."))
     if respondent is not None and respondent.campaign_id != campaign.pk:
         raise ServiceError(_("Ce répondant n'est pas invité à cette campagne."))
+    if campaign.status != CampaignStatus.OPEN:
+        raise ServiceError(_("La campagne n'accepte pas de réponses."))
     owner = {"platform": platform} if platform is not None else {"respondent": respondent}
     try:
         with transaction.atomic():

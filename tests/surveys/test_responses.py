@@ -87,6 +87,11 @@ class TestStart:
         with pytest.raises(ServiceError, match="pas invité"):
             services.response_start(campaign=other, respondent=respondent)
 
+    def test_a_campaign_not_open_takes_no_new_response(self, response):
+        campaign = CampaignFactory(status=CampaignStatus.DRAFT)
+        with pytest.raises(ServiceError, match="n'accepte pas"):
+            services.response_start(campaign=campaign, platform=response.platform)
+
     def test_a_response_has_exactly_one_owner(self, campaign):
         with pytest.raises(ServiceError, match="plateforme ou d'un répondant"):
             services.response_start(campaign=campaign)
