@@ -28,6 +28,26 @@ def _isolated(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _territories_back(request, django_db_blocker):
+    """A transactional test ends by emptying every table, the regions and departments
+    loaded by a data migration included: load them again for the tests that follow."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        if not apps.get_model("members", "Department").objects.exists():
+            import_module("members.migrations.0002_territories").load(apps, None)
+
+
 @pytest.fixture
 def bureau(db):
     return UserFactory(role=Role.BUREAU, email="tresorier@exemple.fr")
