@@ -21,11 +21,11 @@ from .responses import (
     campaign_list,
     response_done,
     response_edit,
+    response_history,
     response_pdf,
     response_reopen,
     response_submit,
     response_take_over,
-    response_history,
 )
 from .results import export, report_pdf, results
 from .tracking import remind_by_hand, tracking

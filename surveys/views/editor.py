@@ -3,7 +3,6 @@
 from django.http import Http404
 
 
-
 def campaign_create(request, *args, **kwargs):  # placeholder until built
     raise Http404
 

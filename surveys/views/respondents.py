@@ -3,7 +3,6 @@
 from django.http import Http404
 
 
-
 def respondent_list(request, *args, **kwargs):  # placeholder until built
     raise Http404
 

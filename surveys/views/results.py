@@ -3,7 +3,6 @@
 from django.http import Http404
 
 
-
 def results(request, *args, **kwargs):  # placeholder until built
     raise Http404
 
