@@ -11,3 +11,29 @@ document.addEventListener("change", function (event) {
     target.form.requestSubmit();
   }
 });
+
+// Survey questions shown only for a given answer of an earlier choice question
+// (data-show-if names that question's field, data-show-value the choice's code).
+// Without script, the page shows what the last save showed.
+function surveyConditions(form) {
+  form.querySelectorAll("[data-show-if]").forEach(function (field) {
+    const name = field.dataset.showIf;
+    const chosen = [];
+    form.querySelectorAll('[name="' + name + '"]').forEach(function (input) {
+      if (input.type === "radio" || input.type === "checkbox" ? input.checked : input.value) {
+        chosen.push(input.value);
+      }
+    });
+    const parent = document.getElementById("field-" + name);
+    field.hidden = !((!parent || !parent.hidden) && chosen.includes(field.dataset.showValue));
+  });
+}
+document.addEventListener("change", function (event) {
+  const form = event.target.closest("form.questionnaire");
+  if (form) {
+    surveyConditions(form);
+  }
+});
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("form.questionnaire").forEach(surveyConditions);
+});
