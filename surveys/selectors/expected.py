@@ -12,10 +12,16 @@ from django.db.models import Q
 from members.enums import LabelStatus
 from members.models import Platform
 
-from ..enums import RespondentStatus
+from ..enums import RespondentStatus, ResponseStatus
 from ..models import Respondent
 
 EXPECTED_LABELS = (LabelStatus.LABELLED, LabelStatus.RENEWAL)
+
+
+# Respondents who opted out or bounced without answering are not waited for.
+NOT_EXPECTED = Q(status__in=[RespondentStatus.OPTED_OUT, RespondentStatus.BOUNCED]) & ~Q(
+    response__status=ResponseStatus.SUBMITTED
+)
 
 
 def expected_platforms():
@@ -25,7 +31,4 @@ def expected_platforms():
 
 def expected_respondents(campaign):
     """The respondents an external questionnaire expects an answer from."""
-    return Respondent.objects.filter(campaign=campaign).exclude(
-        Q(status__in=[RespondentStatus.OPTED_OUT, RespondentStatus.BOUNCED])
-        & ~Q(response__status="submitted")
-    )
+    return Respondent.objects.filter(campaign=campaign).exclude(NOT_EXPECTED)
