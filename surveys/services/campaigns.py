@@ -42,11 +42,28 @@ def has_responses(campaign) -> bool:
     return campaign.responses.exists()
 
 
+TITLE_MAX = Campaign._meta.get_field("title").max_length
+MAX_REMINDERS = 20
+
+
+def _check_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not 2000 <= year <= 2200:
+        raise ServiceError(_("L'année de la campagne n'est pas plausible."), "year")
+    return year
+
+
 def _check_campaign(values: dict):
     if not str(values["title"]).strip():
         raise ServiceError(_("Indiquez un titre."), "title")
-    if not 2000 <= int(values["year"]) <= 2200:
-        raise ServiceError(_("L'année de la campagne n'est pas plausible."), "year")
+    if len(str(values["title"])) > TITLE_MAX:
+        raise ServiceError(
+            _("Au plus %(max)s caractères pour le titre.") % {"max": TITLE_MAX}, "title"
+        )
+    _check_year(values["year"])
     if values["closes_on"] <= values["opens_on"]:
         raise ServiceError(_("La clôture doit suivre l'ouverture."), "closes_on")
     days = values["reminder_days"]
@@ -57,6 +74,14 @@ def _check_campaign(values: dict):
             _("Les relances sont des nombres de jours avant la clôture (0 à 365)."), "reminder_days"
         )
     values["reminder_days"] = sorted(set(days), reverse=True)
+    if not 0 <= values["max_reminders"] <= MAX_REMINDERS:
+        raise ServiceError(
+            _("Au plus %(max)s relances par personne.") % {"max": MAX_REMINDERS}, "max_reminders"
+        )
+    if not 0 <= values["min_days_between_reminders"] <= 365:
+        raise ServiceError(
+            _("Le délai entre deux relances va de 0 à 365 jours."), "min_days_between_reminders"
+        )
 
 
 def _campaign_new(kind, values, **extra) -> Campaign:
@@ -180,11 +205,13 @@ def _shifted(day: datetime.date, years: int) -> datetime.date:
 def campaign_copy(*, campaign, year, actor) -> Campaign:
     """A new draft campaign for ``year`` with the same sections, questions (codes
     kept, so that years compare), choices and conditions; dates moved by the years."""
+    year = _check_year(year)
     source = Campaign.objects.get(pk=campaign.pk)
-    years = int(year) - source.year
+    years = year - source.year
     title = source.title.replace(str(source.year), str(year))
     if title == source.title:
-        title = f"{source.title} ({year})"
+        title = f"{source.title[: TITLE_MAX - 7]} ({year})"
+    title = title[:TITLE_MAX]
     values = snapshot(source, CAMPAIGN_FIELDS)
     values.update(
         title=title,

@@ -3,6 +3,10 @@ bounds, table axes and conditions), their order, and choices.
 
 Once the campaign has a response, a question's type, table axes and choices can no
 longer change, no question becomes required and nothing is deleted.
+
+A condition always names a question asked before: moving a section or a question,
+or a question to another section, is refused when it would put a question before
+the one its condition is about.
 """
 
 from decimal import Decimal
@@ -30,17 +34,32 @@ QUESTION_FIELDS = (
     "show_if_question",
     "show_if_choice_code",
 )
+SECTION_FIELDS = ("title", "description")
+CODE_MAX = Question._meta.get_field("code").max_length
+SECTION_TITLE_MAX = Section._meta.get_field("title").max_length
+CHOICE_LABEL_MAX = Choice._meta.get_field("label").max_length
+MAX_CHOICES = 100
+
+
+def _section_title(title) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Indiquez un titre."), "title")
+    if len(title) > SECTION_TITLE_MAX:
+        raise ServiceError(
+            _("Au plus %(max)s caractères pour le titre.") % {"max": SECTION_TITLE_MAX}, "title"
+        )
+    return title
 
 
 @transaction.atomic
 def section_create(*, campaign, title, description="", actor) -> Section:
     campaign = _locked(campaign)
     _check_editable(campaign)
-    if not title.strip():
-        raise ServiceError(_("Indiquez un titre."), "title")
+    title = _section_title(title)
     last = campaign.sections.aggregate(last=Max("order"))["last"] or 0
     section = Section.objects.create(
-        campaign=campaign, order=last + 1, title=title.strip(), description=description
+        campaign=campaign, order=last + 1, title=title, description=description
     )
     log_action(
         section,
@@ -50,6 +69,95 @@ def section_create(*, campaign, title, description="", actor) -> Section:
         message=_("Section ajoutée : %(title)s") % {"title": section.title},
     )
     return section
+
+
+@transaction.atomic
+def section_update(*, section, actor, **values) -> Section:
+    """Change a section's title or description (``SECTION_FIELDS``)."""
+    unknown = set(values) - set(SECTION_FIELDS)
+    if unknown:
+        raise ServiceError(_("Champ non modifiable : %(name)s.") % {"name": sorted(unknown)[0]})
+    campaign = _locked(section.campaign)
+    _check_editable(campaign)
+    section = Section.objects.select_for_update().get(pk=section.pk)
+    if "title" in values:
+        values["title"] = _section_title(values["title"])
+    before = snapshot(section, SECTION_FIELDS)
+    changes = diff(before, {**before, **values})
+    if not changes:
+        return section
+    for name, value in values.items():
+        setattr(section, name, value)
+    section.save()
+    log_action(
+        section,
+        "surveys.section_updated",
+        actor=actor,
+        scope=campaign,
+        message=_("Section modifiée : %(title)s") % {"title": section.title},
+        changes=changes,
+    )
+    return section
+
+
+def _reorder(rows: list, current, position=None, step=0) -> tuple[int, int]:
+    """Put ``current`` at ``position`` (1 = first) among ``rows`` (ordered, locked), or
+    ``step`` places further; renumber the rows that moved. Returns (old, new) positions."""
+    old = rows.index(current) + 1
+    target = old + int(step) if position is None else int(position)
+    rows.remove(current)
+    target = max(1, min(target, len(rows) + 1))
+    rows.insert(target - 1, current)
+    for index, row in enumerate(rows, start=1):
+        if row.order != index:
+            row.order = index
+            row.save(update_fields=["order"])
+    return old, target
+
+
+def _check_conditions_in_order(campaign, field=None):
+    """Every condition still names a question asked before the one it shows."""
+    questions = {
+        question.pk: question
+        for question in Question.objects.filter(campaign=campaign)
+        .select_related("section")
+        .order_by()
+    }
+    for question in questions.values():
+        parent = questions.get(question.show_if_question_id)
+        if parent is not None and _position(parent) >= _position(question):
+            raise ServiceError(
+                _(
+                    "« %(code)s » dépend de la réponse à « %(parent)s », "
+                    "qui doit rester posée avant elle."
+                )
+                % {"code": question.code, "parent": parent.code},
+                field,
+            )
+
+
+@transaction.atomic
+def section_move(*, section, position=None, step=0, actor) -> Section:
+    """Put the section at ``position`` (1 = first), or ``step`` places further
+    (-1: up, 1: down); the others follow."""
+    campaign = _locked(section.campaign)
+    _check_editable(campaign)
+    siblings = list(
+        Section.objects.filter(campaign=campaign).select_for_update().order_by("order", "pk")
+    )
+    current = next(item for item in siblings if item.pk == section.pk)
+    old, new = _reorder(siblings, current, position, step)
+    if old != new:
+        _check_conditions_in_order(campaign)
+        log_action(
+            current,
+            "surveys.section_moved",
+            actor=actor,
+            scope=campaign,
+            message=_("Section déplacée : %(title)s") % {"title": current.title},
+            changes={"order": [old, new]},
+        )
+    return current
 
 
 def _same_bound(name, old, new) -> bool:
@@ -69,7 +177,91 @@ def _code(raw) -> str:
     code = (raw or "").strip()
     if not code or not code.replace("-", "").replace("_", "").isalnum() or not code.isascii():
         raise ServiceError(_("Le code est fait de lettres, de chiffres, de tirets."), "code")
+    if len(code) > CODE_MAX:
+        message = _("Au plus %(max)s caractères pour un code.") % {"max": CODE_MAX}
+        raise ServiceError(message, "code")
     return code
+
+
+def _checked_choices(type, choices) -> list[tuple[str, str]]:
+    """The choices ``[(code, label), ...]`` a question of ``type`` is given, checked
+    (ServiceError on ``choices``): none but for choice questions, at least one for them."""
+    choices = list(choices or [])
+    if type not in CHOICE_TYPES:
+        if choices:
+            raise ServiceError(_("Seules les questions à choix ont des choix."), "choices")
+        return []
+    if not choices:
+        raise ServiceError(
+            _("Indiquez au moins un choix, une ligne « code | libellé » par choix."), "choices"
+        )
+    if len(choices) > MAX_CHOICES:
+        raise ServiceError(
+            _("Au plus %(max)s choix par question.") % {"max": MAX_CHOICES}, "choices"
+        )
+    checked = {}
+    for raw_code, raw_label in choices:
+        shown = str(raw_code or "").strip()[:CODE_MAX]
+        try:
+            code = _code(raw_code)
+        except ServiceError as error:
+            reason = str(error.message)
+            raise ServiceError(
+                _("Choix « %(code)s » : %(error)s")
+                % {"code": shown, "error": reason[:1].lower() + reason[1:]},
+                "choices",
+            ) from None
+        if code in checked:
+            raise ServiceError(
+                _("Deux choix ont le code « %(code)s ».") % {"code": code}, "choices"
+            )
+        label = str(raw_label or "").strip()
+        if not label:
+            raise ServiceError(
+                _("Choix « %(code)s » : indiquez son libellé.") % {"code": code}, "choices"
+            )
+        if len(label) > CHOICE_LABEL_MAX:
+            raise ServiceError(
+                _("Choix « %(code)s » : au plus %(max)s caractères.")
+                % {"code": code, "max": CHOICE_LABEL_MAX},
+                "choices",
+            )
+        checked[code] = label
+    return list(checked.items())
+
+
+def _choice_lines(pairs) -> list[str]:
+    return [f"{code} | {label}" for code, label in pairs]
+
+
+def _set_choices(question, wanted, *, locked) -> list | None:
+    """Give the question the checked choices ``wanted`` in that order (kept, relabelled,
+    added, removed). Returns the change ``[old lines, new lines]``, None for no change."""
+    current = list(question.choices.order_by("order", "pk"))
+    old = _choice_lines((choice.code, choice.label) for choice in current)
+    new = _choice_lines(wanted)
+    if old == new:
+        return None
+    if locked:
+        raise ServiceError(_("La campagne a des réponses : les choix ne changent plus."), "choices")
+    removed = {choice.code for choice in current} - {code for code, _label in wanted}
+    dependent = question.dependent_questions.filter(show_if_choice_code__in=removed).first()
+    if dependent is not None:
+        raise ServiceError(
+            _("« %(code)s » dépend du choix « %(choice)s » : changez d'abord sa condition.")
+            % {"code": dependent.code, "choice": dependent.show_if_choice_code},
+            "choices",
+        )
+    Choice.objects.filter(question=question, code__in=removed).delete()
+    by_code = {choice.code: choice for choice in current}
+    for order, (code, label) in enumerate(wanted, start=1):
+        choice = by_code.get(code)
+        if choice is None:
+            Choice.objects.create(question=question, order=order, code=code, label=label)
+        elif (choice.order, choice.label) != (order, label):
+            choice.order, choice.label = order, label
+            choice.save(update_fields=["order", "label"])
+    return [old, new]
 
 
 def _check_table_axis(values, field):
@@ -144,8 +336,11 @@ def question_create(
     show_if_choice_code="",
     rows=None,
     columns=None,
+    choices=None,
     actor,
 ) -> Question:
+    """A new question at the end of its section; ``choices`` ([(code, label), ...]),
+    when given, are its choices (at least one for a choice question)."""
     campaign = _locked(section.campaign)
     _check_editable(campaign)
     code = _code(code)
@@ -176,7 +371,10 @@ def question_create(
         columns=columns or [],
     )
     _check_question(question)
+    wanted = None if choices is None else _checked_choices(question.type, choices)
     question.save()
+    if wanted:
+        _set_choices(question, wanted, locked=False)
     log_action(
         question,
         "surveys.question_created",
@@ -188,9 +386,11 @@ def question_create(
 
 
 @transaction.atomic
-def question_update(*, question, actor, **values) -> Question:
-    """Change a question (``QUESTION_FIELDS``). Once the campaign has a response its
-    type, table axes and choices are fixed, and it cannot become required."""
+def question_update(*, question, actor, section=None, choices=None, **values) -> Question:
+    """Change a question (``QUESTION_FIELDS``), move it to the end of another
+    ``section``, give it ``choices`` ([(code, label), ...], all of them, in order).
+    Once the campaign has a response its type, table axes and choices are fixed, and
+    it cannot become required."""
     unknown = set(values) - set(QUESTION_FIELDS)
     if unknown:
         raise ServiceError(_("Champ non modifiable : %(name)s.") % {"name": sorted(unknown)[0]})
@@ -206,25 +406,45 @@ def question_update(*, question, actor, **values) -> Question:
         for name, change in diff(before, {**before, **values}).items()
         if not _same_bound(name, before[name], values[name])
     }
-    if not changes:
-        return question
-    if has_responses(campaign):
+    moved = section is not None and section.pk != question.section_id
+    if moved:
+        if section.campaign_id != campaign.pk:
+            raise ServiceError(_("Cette section n'est pas dans la campagne."), "section")
+        changes["section"] = [question.section.title, section.title]
+    new_type = values.get("type", question.type)
+    wanted = None if choices is None else _checked_choices(new_type, choices)
+    responded = bool(changes or wanted is not None) and has_responses(campaign)
+    if responded:
         locked = [name for name in QUESTION_LOCKED_FIELDS if name in changes]
         if locked:
-            raise ServiceError(
-                _("La campagne a des réponses : le type de la question ne change plus."), locked[0]
+            message = (
+                _("La campagne a des réponses : le type de la question ne change plus.")
+                if locked[0] == "type"
+                else _("La campagne a des réponses : les lignes et colonnes ne changent plus.")
             )
+            raise ServiceError(message, locked[0])
         if changes.get("required") == [False, True]:
             raise ServiceError(
                 _("La campagne a des réponses : la question ne peut devenir obligatoire."),
                 "required",
             )
-    if question.type != values.get("type", question.type) and question.choices.exists():
+    if wanted is not None:
+        choice_change = _set_choices(question, wanted, locked=responded)
+        if choice_change:
+            changes["choices"] = choice_change
+    if not changes:
+        return question
+    if question.type != new_type and question.choices.exists():
         raise ServiceError(_("Retirez d'abord les choix de la question."), "type")
     for name, value in values.items():
         setattr(question, name, value)
+    if moved:
+        last = section.questions.aggregate(last=Max("order"))["last"] or 0
+        question.section, question.order = section, last + 1
     _check_question(question)
     question.save()
+    if moved:
+        _check_conditions_in_order(campaign, "section")
     log_action(
         question,
         "surveys.question_updated",
@@ -237,8 +457,9 @@ def question_update(*, question, actor, **values) -> Question:
 
 
 @transaction.atomic
-def question_move(*, question, position: int, actor) -> Question:
-    """Put the question at ``position`` (1 = first) in its section; the others follow."""
+def question_move(*, question, position=None, step=0, actor) -> Question:
+    """Put the question at ``position`` (1 = first) in its section, or ``step``
+    places further (-1: up, 1: down); the others follow."""
     campaign = _locked(question.campaign)
     _check_editable(campaign)
     siblings = list(
@@ -247,15 +468,9 @@ def question_move(*, question, position: int, actor) -> Question:
         .order_by("order", "pk")
     )
     current = next(item for item in siblings if item.pk == question.pk)
-    old = siblings.index(current) + 1
-    siblings.remove(current)
-    position = max(1, min(int(position), len(siblings) + 1))
-    siblings.insert(position - 1, current)
-    for index, item in enumerate(siblings, start=1):
-        if item.order != index:
-            item.order = index
-            item.save(update_fields=["order"])
+    old, position = _reorder(siblings, current, position, step)
     if old != position:
+        _check_conditions_in_order(campaign, "position")
         log_action(
             current,
             "surveys.question_moved",
