@@ -1,0 +1,1 @@
+"""Forms of the surveys app, one module per page family (they only parse)."""
