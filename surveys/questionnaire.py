@@ -54,8 +54,9 @@ def raw_text(question, value) -> str | list | dict:
     return value
 
 
-def display_text(question, value) -> str:
-    """A value as read by a person: 1 234,5 €, Oui, the choices' labels."""
+def display_text(question, value, *, brief=False) -> str:
+    """A value as read by a person: 1 234,5 €, Oui, the choices' labels; a number
+    table cell by cell (``brief``: its total only)."""
     kind = question.type
     if value is None or value in ("", [], {}):
         return ""
@@ -77,7 +78,17 @@ def display_text(question, value) -> str:
         return ", ".join(labels.get(code, code) for code in value)
     if kind == QuestionType.NUMBER_TABLE:
         total = sum((n for cells in value.values() for n in cells.values()), Decimal(0))
-        return _("total %(total)s") % {"total": number_format(total.normalize(), force_grouping=True)}
+        total = number_format(total.normalize(), force_grouping=True)
+        if brief:
+            return _("total %(total)s") % {"total": total}
+        columns = {column["code"]: column["label"] for column in question.columns}
+        lines = [
+            f"{row['label']} — {columns.get(column, column)} : "
+            + number_format(number.normalize(), force_grouping=True)
+            for row in question.rows
+            for column, number in (value.get(row["code"]) or {}).items()
+        ]
+        return "\n".join([*lines, _("Total : %(total)s") % {"total": total}])
     return str(value)
 
 
@@ -168,7 +179,9 @@ class Questionnaire:
             .order_by("order", "pk"),
         )
         self.section_list = list(
-            Section.objects.filter(campaign=campaign).order_by("order", "pk").prefetch_related(questions)
+            Section.objects.filter(campaign=campaign)
+            .order_by("order", "pk")
+            .prefetch_related(questions)
         )
         self.questions = [q for s in self.section_list for q in s.questions.all()]
         self.by_id = {question.pk: question for question in self.questions}
@@ -225,7 +238,7 @@ class Questionnaire:
             name=f"q-{code}",
             value=value,
             error=errors.get(code, ""),
-            previous=display_text(question, previous.get(code)),
+            previous=display_text(question, previous.get(code), brief=True),
             visible=question.is_visible(shown_values, self.by_id),
         )
         kind = question.type
