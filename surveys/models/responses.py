@@ -24,9 +24,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class InvitationState(models.TextChoices):
+    """Where a respondent's invitation email stands (see ``surveys/services/invitations``).
+
+    At most once: a respondent is claimed (``sending``) in the database before its
+    message leaves, and marked ``sent`` once the SMTP server accepted it; a worker
+    killed in between leaves at most one row ``sending`` (uncertain), which the bureau
+    may send again or leave."""
+
+    NONE = "none", _("Pas encore demandée")
+    PENDING = "pending", _("En attente d'envoi")
+    HELD = "held", _("Envoi arrêté")
+    SENDING = "sending", _("Envoi en cours")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec de l'envoi")
+    SKIPPED = "skipped", _("Non envoyée (désinscrit ou adresse en échec)")
+
+
 class Respondent(models.Model):
-    """An external respondent (an SME): no account, a token link. Only the token's
-    sha256 is stored; the link in the email is the only copy of the token."""
+    """An external respondent (an SME): no account, a token link. The token is derived
+    (an HMAC of the respondent's id and random ``token_salt`` under the site's key), so
+    every email carries the same link; only its sha256 is stored, to find it back. A
+    new salt revokes the link."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="respondents", verbose_name=_("campagne")
@@ -44,6 +63,16 @@ class Respondent(models.Model):
     )
     language = models.CharField(_("langue"), max_length=8, default="fr")
     token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    token_salt = models.CharField(max_length=32, blank=True, editable=False)
+    invitation = models.CharField(
+        _("invitation"),
+        max_length=16,
+        choices=InvitationState.choices,
+        default=InvitationState.NONE,
+    )
+    invitation_claimed_at = models.DateTimeField(_("envoi commencé le"), null=True, blank=True)
+    invited_at = models.DateTimeField(_("invité le"), null=True, blank=True)
+    invitation_error = models.CharField(_("erreur d'envoi"), max_length=300, blank=True)
     status = models.CharField(
         _("état"), max_length=16, choices=RespondentStatus.choices, default=RespondentStatus.INVITED
     )
@@ -56,6 +85,10 @@ class Respondent(models.Model):
         verbose_name = _("répondant")
         verbose_name_plural = _("répondants")
         ordering = ["campaign", "email", "pk"]
+        indexes = [
+            # The invitation task claims the next pending respondent of a campaign.
+            models.Index(fields=["campaign", "invitation", "id"], name="surveys_resp_invitation"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "campaign",

@@ -17,7 +17,14 @@ from .questions import (
     question_update,
     section_create,
 )
-from .respondents import respondent_opt_out, respondent_token_create
+from .respondents import (
+    respondent_link,
+    respondent_link_token,
+    respondent_opt_out,
+    respondent_opt_out_link,
+    respondent_token_create,
+    respondents_import,
+)
 from .responses import (
     last_year_response,
     response_check,
@@ -42,8 +49,12 @@ __all__ = [
     "question_delete",
     "question_move",
     "question_update",
+    "respondent_link",
+    "respondent_link_token",
     "respondent_opt_out",
+    "respondent_opt_out_link",
     "respondent_token_create",
+    "respondents_import",
     "response_check",
     "response_reopen",
     "response_save_draft",
