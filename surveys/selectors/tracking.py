@@ -363,6 +363,7 @@ def tracking_page(campaign, *, region=None, status=None, number=None, per_page=P
     for row in page:
         row["response_status_label"] = labels.get(row["response_status"], "")
         row["block_label"] = Block.LABELS.get(row["reminder_block"], "")
+        row["label"] = row.get("name") or row.get("organisation") or row.get("email")
         if "status" in row:
             row["status_label"] = respondent_labels.get(row["status"], "")
     return Page(page, number, paginator)

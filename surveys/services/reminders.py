@@ -157,9 +157,9 @@ class RemindReport:
     def reasons(self) -> list[tuple[str, int]]:
         """[(why, how many)] in a stable order, for the page's message."""
         return [
-            (str(Block.LABELS[block]), count)
-            for block, count in sorted(self.skipped.items())
-            if count
+            (str(label), self.skipped[block])
+            for block, label in Block.LABELS.items()
+            if self.skipped[block]
         ]
 
 

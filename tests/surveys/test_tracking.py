@@ -1,0 +1,244 @@
+"""The tracking page (bureau): response rate, by region, non-respondents with their
+last activity and reminders, in a constant number of queries; a GET never writes."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from innovalo.models import AuditEntry, SentReminder
+from members.enums import LabelStatus
+from surveys.enums import CampaignKind, CampaignStatus, RespondentStatus, ResponseStatus
+from surveys.models import Respondent, Response
+from surveys.selectors import tracking as selectors
+from tests.conftest import ROLES
+
+from .factories import CampaignFactory, ResponseFactory
+from .tracking_factories import invited, platform_with_people
+
+pytestmark = pytest.mark.django_db
+
+SEEN = {"anonymous": 302, "director": 403, "other_director": 403, "bureau": 200, "ministry": 403}
+SUBMITTED_AT = timezone.now() - datetime.timedelta(days=2)
+
+
+def remind(platform, campaign, created_at, period="x"):
+    return SentReminder.objects.create(
+        rule=selectors.PLATFORM_RULE,
+        target=f"members.platform:{platform.pk}",
+        period=f"{campaign.pk}:{period}",
+        created_at=created_at,
+        status="sent",
+    )
+
+
+@pytest.fixture
+def campaign(db):
+    return CampaignFactory(title="Enquête d'impact 2026")
+
+
+@pytest.fixture
+def answers(campaign):
+    """Four expected platforms in two regions: submitted, draft, not started (with two
+    reminders), and one in another region not started; one not expected."""
+    submitted = platform_with_people("02", name="Alpha Tech")
+    ResponseFactory(
+        campaign=campaign,
+        platform=submitted,
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=SUBMITTED_AT,
+    )
+    draft = platform_with_people("02", name="Bravo Plasturgie")
+    ResponseFactory(campaign=campaign, platform=draft, status=ResponseStatus.DRAFT)
+    silent = platform_with_people("02", name="Charlie Méca")
+    remind(silent, campaign, timezone.now() - datetime.timedelta(days=9), "14")
+    remind(silent, campaign, datetime.datetime(2026, 3, 3, 10, tzinfo=datetime.UTC), "7")
+    far = platform_with_people("35", name="Delta Bois")
+    platform_with_people("02", name="Echo Expiré", label=LabelStatus.EXPIRED)
+    return {"submitted": submitted, "draft": draft, "silent": silent, "far": far}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tracking_page_per_role(client_for, role, campaign, platform, other_platform):
+    url = reverse("survey_tracking", args=[campaign.pk])
+    response = client_for(role).get(url)
+    assert response.status_code == SEEN[role]
+    if role == "anonymous":
+        assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_remind_by_hand_per_role(client_for, role, campaign, platform, other_platform):
+    url = reverse("survey_remind", args=[campaign.pk])
+    response = client_for(role).post(url, {"targets": [platform.pk]})
+    expected = dict(SEEN, bureau=302)
+    assert response.status_code == expected[role]
+    if role == "anonymous":
+        assert reverse("account_login") in response["Location"]
+    reminded = SentReminder.objects.filter(target=f"members.platform:{platform.pk}").exists()
+    assert reminded is (role == "bureau")
+
+
+def test_remind_by_hand_is_a_post(client_for, campaign):
+    response = client_for("bureau").get(reverse("survey_remind", args=[campaign.pk]))
+    assert response.status_code == 405
+
+
+def test_unknown_campaign_is_404_for_the_bureau_and_403_for_others(client_for):
+    url = reverse("survey_tracking", args=[999999])
+    assert client_for("bureau").get(url).status_code == 404
+    assert client_for("director").get(url).status_code == 403
+
+
+def test_rate_by_region_and_non_respondents(client_for, campaign, answers):
+    response = client_for("bureau").get(reverse("survey_tracking", args=[campaign.pk]))
+    page = response.content.decode()
+    summary = response.context["summary"]
+    assert summary == {"expected": 4, "submitted": 1, "draft": 1, "not_started": 2, "rate": 25}
+    regions = {r["region_name"]: r for r in response.context["regions"]}
+    assert regions["Hauts-de-France"] == {
+        "region_name": "Hauts-de-France",
+        "expected": 3,
+        "submitted": 1,
+        "draft": 1,
+        "not_started": 1,
+    }
+    assert regions["Bretagne"]["expected"] == 1 and regions["Bretagne"]["not_started"] == 1
+    names = [row["name"] for row in response.context["page_obj"]]
+    assert names == ["Delta Bois", "Bravo Plasturgie", "Charlie Méca"]  # by region, name
+    assert "Alpha Tech" not in page and "Echo Expiré" not in page
+    silent = next(row for row in response.context["page_obj"] if row["name"] == "Charlie Méca")
+    assert silent["reminder_count"] == 2
+    assert silent["last_reminder_at"].date() == (timezone.now() - datetime.timedelta(days=9)).date()
+    assert "3 mars 2026" not in page  # the last reminder is shown, not the first
+    draft = next(r for r in response.context["page_obj"] if r["name"] == "Bravo Plasturgie")
+    assert draft["last_activity"] is not None
+    assert draft["response_status_label"] == "Brouillon"
+    assert "25\u00a0%" in page or "25 %" in page
+    assert reverse("survey_response", args=[campaign.pk, answers["silent"].slug]) in page
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ({"status": "draft"}, ["Bravo Plasturgie"]),
+        ({"status": "not_started"}, ["Delta Bois", "Charlie Méca"]),
+        ({"status": "submitted"}, ["Alpha Tech"]),
+        ({"region": "region-35"}, ["Delta Bois"]),
+        ({"status": "nonsense", "region": "999999999999999999999"}, None),
+    ],
+)
+def test_filters(client_for, campaign, answers, query, names):
+    if query.get("region") == "region-35":
+        query = {"region": answers["far"].department.region_id}
+    response = client_for("bureau").get(reverse("survey_tracking", args=[campaign.pk]), query)
+    assert response.status_code == 200
+    listed = [row["name"] for row in response.context["page_obj"]]
+    if names is None:  # bad values: the form says so, the default list is shown
+        assert response.context["form"].errors
+        assert listed == ["Delta Bois", "Bravo Plasturgie", "Charlie Méca"]
+    else:
+        assert listed == names
+
+
+def test_pages_past_the_end_and_garbage(client_for, campaign, answers):
+    url = reverse("survey_tracking", args=[campaign.pk])
+    for page in ("999999999999", "-3", "abc", "9" * 30):
+        response = client_for("bureau").get(url, {"page": page})
+        assert response.status_code == 200
+        assert len(response.context["page_obj"]) == 3
+
+
+def test_a_get_never_writes(client_for, campaign, answers):
+    counts = [model.objects.count() for model in (SentReminder, AuditEntry, Response, Respondent)]
+    for url_name in ("survey_tracking",):
+        for query in ({}, {"status": "draft"}, {"page": "2"}):
+            client_for("bureau").get(reverse(url_name, args=[campaign.pk]), query)
+    assert [
+        model.objects.count() for model in (SentReminder, AuditEntry, Response, Respondent)
+    ] == counts
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_query_count_does_not_grow_with_the_rows(client_for, campaign, answers):
+    client = client_for("bureau")
+    url = reverse("survey_tracking", args=[campaign.pk])
+    few = _queries(client, url)
+    for n in range(12):
+        platform = platform_with_people("35" if n % 2 else "02")
+        if n % 3 == 0:
+            ResponseFactory(campaign=campaign, platform=platform, status=ResponseStatus.DRAFT)
+        remind(platform, campaign, timezone.now() - datetime.timedelta(days=n + 1))
+    many = _queries(client, url)
+    assert few == many
+    assert many <= 7
+
+
+# External questionnaires ------------------------------------------------------------------
+
+
+@pytest.fixture
+def external(db):
+    campaign = CampaignFactory(kind=CampaignKind.EXTERNAL, title="InnovENT-E")
+    waiting = invited(campaign, email="attente@pme.fr", reminders_sent=2)
+    waiting.last_reminded_at = timezone.now() - datetime.timedelta(days=1)
+    waiting.save()
+    done = invited(campaign, email="fini@pme.fr", status=RespondentStatus.COMPLETED)
+    ResponseFactory(
+        campaign=campaign,
+        platform=None,
+        respondent=done,
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=SUBMITTED_AT,
+    )
+    started = invited(campaign, email="commence@pme.fr", status=RespondentStatus.STARTED)
+    ResponseFactory(
+        campaign=campaign, platform=None, respondent=started, status=ResponseStatus.DRAFT
+    )
+    invited(campaign, email="parti@pme.fr", status=RespondentStatus.OPTED_OUT)
+    return campaign
+
+
+def test_external_tracking_counts_respondents(client_for, external):
+    response = client_for("bureau").get(reverse("survey_tracking", args=[external.pk]))
+    page = response.content.decode()
+    # The respondent who opted out is not waited for.
+    assert response.context["summary"]["expected"] == 3
+    assert response.context["summary"]["submitted"] == 1
+    rows = {row["email"]: row for row in response.context["page_obj"]}
+    assert set(rows) == {"attente@pme.fr", "commence@pme.fr", "parti@pme.fr"}
+    assert rows["attente@pme.fr"]["reminder_count"] == 2
+    assert rows["attente@pme.fr"]["reminder_block"] == "too_soon"
+    assert rows["commence@pme.fr"]["reminder_block"] == ""
+    assert rows["parti@pme.fr"]["reminder_block"] == "opted_out"
+    assert f'name="targets" value="{rows["commence@pme.fr"]["pk"]}"' in page
+    assert f'name="targets" value="{rows["parti@pme.fr"]["pk"]}"' not in page
+    assert "Sans région" in page
+
+
+def test_external_query_count_does_not_grow(client_for, external):
+    client = client_for("bureau")
+    url = reverse("survey_tracking", args=[external.pk])
+    few = _queries(client, url)
+    for n in range(15):
+        respondent = invited(external)
+        if n % 2:
+            ResponseFactory(campaign=external, platform=None, respondent=respondent, status="draft")
+    assert _queries(client, url) == few
+
+
+def test_a_closed_campaign_offers_no_reminder(client_for, campaign, answers):
+    campaign.status = CampaignStatus.CLOSED
+    campaign.save()
+    page = client_for("bureau").get(reverse("survey_tracking", args=[campaign.pk]))
+    content = page.content.decode()
+    assert 'name="targets"' not in content
+    assert "aucune relance n'est envoyée" in content
