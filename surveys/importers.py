@@ -183,12 +183,12 @@ class ImportRow:
 
 
 def siret_is_valid(siret: str) -> bool:
-    """14 digits whose Luhn key is right (La Poste's establishments: the digits' sum
-    is a multiple of 5)."""
+    """14 digits whose Luhn key is right (or, for La Poste's establishments, whose
+    digits add up to a multiple of 5)."""
     if len(siret) != 14 or not siret.isdigit():
         return False
-    if siret.startswith(LA_POSTE_SIREN):
-        return sum(int(digit) for digit in siret) % 5 == 0
+    if siret.startswith(LA_POSTE_SIREN) and sum(int(digit) for digit in siret) % 5 == 0:
+        return True
     total = 0
     for index, digit in enumerate(reversed(siret)):
         number = int(digit) * (2 if index % 2 else 1)

@@ -79,9 +79,10 @@ def respondent_list(request, pk):
 @require_http_methods(["GET", "POST"])
 def respondent_import(request, pk):
     campaign = _campaign(request, pk)
-    form = RespondentImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = RespondentImportForm(request.POST, request.FILES) if posted else RespondentImportForm()
     report = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             rows = read_respondents(form.cleaned_data["file"])
             result = respondents_import(campaign=campaign, rows=rows, actor=request.user)
