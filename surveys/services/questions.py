@@ -434,7 +434,8 @@ def question_update(*, question, actor, section=None, choices=None, **values) ->
             changes["choices"] = choice_change
     if not changes:
         return question
-    if question.type != new_type and question.choices.exists():
+    changed_type = question.type != new_type
+    if changed_type and new_type not in CHOICE_TYPES and question.choices.exists():
         raise ServiceError(_("Retirez d'abord les choix de la question."), "type")
     for name, value in values.items():
         setattr(question, name, value)

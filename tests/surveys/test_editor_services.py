@@ -257,6 +257,13 @@ def test_a_choice_question_becomes_a_number_once_its_choices_are_removed(campaig
     assert (question.type, codes(question)) == ("integer", [])
 
 
+def test_a_single_choice_becomes_a_multiple_choice_with_its_choices(campaign, bureau):
+    question = choice_question(SectionFactory(campaign=campaign), "innove")
+    services.question_update(question=question, type="multiple_choice", actor=bureau)
+    question.refresh_from_db()
+    assert (question.type, codes(question)) == ("multiple_choice", YES_NO)
+
+
 def test_choices_no_longer_change_once_the_campaign_has_a_response(campaign, bureau):
     question = choice_question(SectionFactory(campaign=campaign), "innove")
     ResponseFactory(campaign=campaign)
