@@ -221,3 +221,28 @@ def test_a_platform_persons_detail_page_query_count_is_pinned(
     content = response.content.decode()
     assert content.count(f"/enquetes/{campaign.pk}/plateformes/") == 2
     assert 'id="question-' not in content
+
+
+HOSTILE = [
+    {"title": "\x00", "description": "\x00", "year": "\x00", "action": "\x00"},
+    {"code": "a\x00", "label": "\x00", "choices": "oui | O\x00ui", "rows": "a\x00 | A"},
+    {"type": "single_choice", "choices": "oui | O\x00ui"},
+    {"help_text": "\x00", "unit": "\x00"},
+    {"type": "number_table", "rows": "a\x00 | A", "columns": "b | B\x00"},
+    {"type": "single_choice", "choices": "x | y\n" * 300, "section": "9" * 30},
+    {"type": "number_table", "rows": "a | \x00", "columns": "b | B", "label": "x" * 600},
+    {"min_value": "1e999", "max_value": "9" * 40, "condition": "9" * 30 + ":oui"},
+    {"position": "9" * 30, "direction": "\x00", "year": "9" * 30, "reminder_days": "9" * 30},
+    {"opens_on": "0001-01-01", "closes_on": "9999-12-31", "max_reminders": "9" * 30},
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE)
+def test_hostile_input_is_never_a_500(client_for, editor, data):
+    client = client_for("bureau")
+    client.raise_request_exception = False
+    for name in [*EDITOR_PAGES, *POST_ONLY]:
+        url = url_of(name, editor).split("?")[0]
+        base = {"section": str(editor["section"].pk), "label": "Q", "type": "integer"}
+        response = client.post(url, {**base, "code": "hostile", **data})
+        assert response.status_code < 500, (name, response.status_code)
