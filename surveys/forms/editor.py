@@ -151,7 +151,7 @@ class CampaignForm(EditorForm):
         label=_("Délai minimal entre deux relances (jours)"), initial=3
     )
 
-    def __init__(self, *args, campaign=None, **kwargs):
+    def __init__(self, *args, campaign=None, responded=False, **kwargs):
         if campaign is not None:
             kwargs.setdefault(
                 "initial",
@@ -160,9 +160,19 @@ class CampaignForm(EditorForm):
         super().__init__(*args, **kwargs)
         if campaign is not None:
             del self.fields["kind"]  # a campaign keeps its kind
+        if responded:
+            anonymous = self.fields["anonymous"]
+            anonymous.disabled = True
+            anonymous.help_text = _(
+                "La campagne a des réponses : son anonymat ne change plus (les réponses "
+                "ont été données sous cette promesse)."
+            )
 
     def service_values(self) -> dict:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        if self.fields["anonymous"].disabled:
+            data.pop("anonymous")
+        return data
 
 
 class CopyForm(EditorForm):

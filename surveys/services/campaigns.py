@@ -76,7 +76,7 @@ def _check_campaign(values: dict):
     values["reminder_days"] = sorted(set(days), reverse=True)
     if not 0 <= values["max_reminders"] <= MAX_REMINDERS:
         raise ServiceError(
-            _("Au plus %(max)s relances par personne.") % {"max": MAX_REMINDERS}, "max_reminders"
+            _("De 0 à %(max)s relances par personne.") % {"max": MAX_REMINDERS}, "max_reminders"
         )
     if not 0 <= values["min_days_between_reminders"] <= 365:
         raise ServiceError(
@@ -124,7 +124,8 @@ def campaign_create(
 
 @transaction.atomic
 def campaign_update(*, campaign, actor, **values) -> Campaign:
-    """Change the dates, texts and reminder settings (``CAMPAIGN_FIELDS``)."""
+    """Change the dates, texts and reminder settings (``CAMPAIGN_FIELDS``); whether
+    the campaign is anonymous only until its first response."""
     unknown = set(values) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise ServiceError(_("Champ non modifiable : %(name)s.") % {"name": sorted(unknown)[0]})
@@ -139,6 +140,11 @@ def campaign_update(*, campaign, actor, **values) -> Campaign:
     changes = diff(before, after)
     if not changes:
         return campaign
+    if "anonymous" in changes and has_responses(campaign):
+        # Answers given under one promise are never shown under the other.
+        raise ServiceError(
+            _("La campagne a des réponses : son anonymat ne change plus."), "anonymous"
+        )
     for name, value in after.items():
         setattr(campaign, name, value)
     campaign.save()

@@ -217,7 +217,7 @@ def campaign_create(request):
 
 def campaign_edit(request, pk):
     campaign = _managed(request, pk)
-    form = CampaignForm(request.POST or None, campaign=campaign)
+    form = CampaignForm(request.POST or None, campaign=campaign, responded=campaign.has_responses)
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_update(campaign=campaign, actor=request.user, **form.service_values())

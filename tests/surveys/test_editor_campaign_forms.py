@@ -11,7 +11,7 @@ from surveys.enums import CampaignKind, CampaignStatus
 from surveys.models import Campaign
 
 from .editor_factories import build_questionnaire, draft_campaign
-from .factories import CampaignFactory, SectionFactory, choice_question
+from .factories import CampaignFactory, ResponseFactory, SectionFactory, choice_question
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,19 @@ def test_a_published_campaign_edit_is_refused_above_the_form(bureau_client):
     assert "Les résultats sont publiés" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.title == "Ancienne"
+
+
+def test_once_a_response_exists_the_anonymity_is_shown_fixed(bureau_client):
+    campaign = CampaignFactory(anonymous=True, title="Anonyme")
+    ResponseFactory(campaign=campaign)
+    url = reverse("survey_edit", args=[campaign.pk])
+    content = bureau_client.get(url).content.decode()
+    assert "son anonymat ne change plus" in content
+    assert "disabled" in content.split('name="anonymous"')[1][:80]
+    data = {key: value for key, value in VALID.items() if key != "anonymous"}
+    assert bureau_client.post(url, data).status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.anonymous, campaign.title) == (True, "Enquête d'impact 2026")
 
 
 # Copy -----------------------------------------------------------------------------------

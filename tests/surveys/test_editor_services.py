@@ -343,6 +343,18 @@ def test_a_campaign_with_values_beyond_its_columns_is_refused(bureau, values, fi
     assert not Campaign.objects.exists()
 
 
+def test_a_campaign_keeps_its_anonymity_once_it_has_a_response(bureau):
+    campaign = CampaignFactory(anonymous=True)
+    services.campaign_update(campaign=campaign, anonymous=False, actor=bureau)
+    ResponseFactory(campaign=campaign)
+    with pytest.raises(ServiceError, match="anonymat ne change plus") as error:
+        services.campaign_update(campaign=campaign, anonymous=True, actor=bureau)
+    assert error.value.field == "anonymous"
+    services.campaign_update(campaign=campaign, anonymous=False, title="Autre", actor=bureau)
+    campaign.refresh_from_db()
+    assert (campaign.anonymous, campaign.title) == (False, "Autre")
+
+
 @pytest.mark.parametrize("year", [1999, 2201, 10**30, "abc"])
 def test_a_copy_to_an_implausible_year_is_refused(bureau, year):
     source = CampaignFactory(year=2025)
