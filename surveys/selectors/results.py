@@ -603,14 +603,6 @@ class Participation:
         return Figure(_percent(self.submitted, self.expected), style="percent")
 
 
-def participation(campaign, filters=NO_FILTERS) -> Participation:
-    """Submitted responses over those expected (two queries). A platform survey expects
-    the labelled platforms (``expected_platforms``) and any other that answered."""
-    submitted = Response.objects.filter(submitted_q(filters), campaign=campaign).count()
-    expected, _region = _expected(campaign, filters)
-    return Participation(submitted=submitted, expected=max(expected.count(), submitted))
-
-
 def region_names() -> dict:
     """{region id: name} of the current regions (one query)."""
     return dict(Region.objects.current().order_by("name").values_list("pk", "name"))
@@ -625,8 +617,10 @@ class RegionRow:
     totals: list  # [Figure] per indicator
 
 
-def region_rows(campaign, indicators, filters, regions: dict, keep) -> list:
-    """Per region: response rate and the indicators' totals (three queries)."""
+def region_rows(campaign, indicators, filters, regions: dict, keep) -> tuple:
+    """Per region: response rate and the indicators' totals; and the whole response
+    rate, their sum (three queries). A platform survey expects the labelled platforms
+    (``expected_platforms``) and any other that answered."""
     expected, path = _expected(campaign, filters)
     expected_by = dict(expected.order_by().values_list(path).annotate(n=Count("pk")))
     region = Coalesce("platform__department__region_id", "respondent__department__region_id")
@@ -673,7 +667,9 @@ def region_rows(campaign, indicators, filters, regions: dict, keep) -> list:
                 totals=figures,
             )
         )
-    return result
+    submitted = sum(submitted_by.values())
+    whole = Participation(submitted, max(sum(expected_by.values()), submitted))
+    return result, whole
 
 
 def region_chart(rows) -> str:
@@ -756,14 +752,14 @@ def campaign_results(
             trends.append(_trend(question, [*points, (campaign, question.pk)], base, keep_secret))
 
     indicators = [q for q in questions if q.is_ministry_indicator]
-    rows = region_rows(campaign, indicators, filters, regions, keep_secret)
+    rows, whole = region_rows(campaign, indicators, filters, regions, keep_secret)
     return Results(
         campaign=campaign,
         questions=results,
         sections=sections,
         trends=trends,
         earlier=earlier,
-        participation=participation(campaign, filters),
+        participation=whole,
         regions=rows,
         region_indicators=[
             q for q in indicators if q.type in STAT_TYPES and q.type not in NO_TOTAL

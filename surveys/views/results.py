@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from innovalo.exports import XLSX_TYPE, _cell
 from innovalo.pdf import pdf_response, render_pdf
+from innovalo.perms import is_bureau, is_ministry
 from members.enums import LabelStatus
 from members.models import Domain, Platform
 
@@ -160,7 +161,7 @@ def results(request, pk):
                 result.texts = texts.get(result.question.pk, [])
 
     comparisons = []
-    if user.is_authenticated and not perms.can_see_free_text(user):
+    if not (is_bureau(user) or is_ministry(user)):  # platform people
         platforms = list(Platform.objects.managed_by(user).only("pk", "name", "slug"))
         comparisons = selectors.platform_comparison(campaign, platforms, page)
 
