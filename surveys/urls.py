@@ -59,6 +59,11 @@ urlpatterns = [
         name="survey_section_move",
     ),
     path(
+        "enquetes/<id:pk>/sections/<id:section_pk>/supprimer/",
+        views.section_delete,
+        name="survey_section_delete",
+    ),
+    path(
         "enquetes/<id:pk>/questions/nouvelle/",
         views.question_create,
         name="survey_question_create",

@@ -16,6 +16,9 @@ from .questions import (
     question_move,
     question_update,
     section_create,
+    section_delete,
+    section_move,
+    section_update,
 )
 from .respondents import (
     respondent_link,
@@ -62,4 +65,7 @@ __all__ = [
     "response_submit",
     "response_take_over_last_year",
     "section_create",
+    "section_delete",
+    "section_move",
+    "section_update",
 ]

@@ -160,6 +160,24 @@ def section_move(*, section, position=None, step=0, actor) -> Section:
     return current
 
 
+@transaction.atomic
+def section_delete(*, section, actor) -> None:
+    """Remove an empty section (one made by mistake); a section with questions stays."""
+    campaign = _locked(section.campaign)
+    _check_editable(campaign)
+    if Question.objects.filter(section_id=section.pk).exists():
+        raise ServiceError(
+            _("La section contient des questions : déplacez-les ou supprimez-les d'abord.")
+        )
+    log_action(
+        campaign,
+        "surveys.section_deleted",
+        actor=actor,
+        message=_("Section supprimée : %(title)s") % {"title": section.title},
+    )
+    Section.objects.filter(pk=section.pk).delete()
+
+
 def _same_bound(name, old, new) -> bool:
     """10 and Decimal("10.0000") are the same bound."""
     if name not in ("min_value", "max_value") or old is None or new is None:

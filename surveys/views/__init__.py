@@ -12,6 +12,7 @@ from .editor import (
     question_edit,
     question_move,
     section_create,
+    section_delete,
     section_edit,
     section_move,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "response_take_over",
     "results",
     "section_create",
+    "section_delete",
     "section_edit",
     "section_move",
     "tracking",

@@ -344,6 +344,19 @@ def section_edit(request, pk, section_pk):
 
 
 @require_POST
+def section_delete(request, pk, section_pk):
+    campaign = _managed(request, pk)
+    section = _section(campaign, section_pk)
+    try:
+        services.section_delete(section=section, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, str(error))
+        return redirect(_detail_url(campaign, f"section-{section.pk}"))
+    messages.success(request, _("Section supprimée."))
+    return redirect(_detail_url(campaign, ""))
+
+
+@require_POST
 def section_move(request, pk, section_pk):
     campaign = _managed(request, pk)
     section = _section(campaign, section_pk)
