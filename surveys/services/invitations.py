@@ -6,14 +6,17 @@ ones *held*; *resume* turns them pending again. The Celery task
 (``surveys.tasks.send_invitations``) sends the pending ones, in batches of
 ``BATCH_SIZE`` over one SMTP connection per batch.
 
-**At most once per respondent.** Each respondent is claimed in the database before
-its message leaves: one short transaction marks the previous message *sent* and takes
-the next pending row with ``SELECT ... FOR UPDATE SKIP LOCKED``, marking it *sending*;
-the message goes out after that commit. So two workers never take the same row, a
-stopped campaign stops at the next message, and a worker killed at any point leaves at
-most one row *sending*: the message whose fate is unknown (the SMTP server may or may
-not have it). Running the task again sends the rest and never that one; the bureau
-sees it (after ``STALE_SENDING``) and may send it again, accepting a possible double.
+**At most once per respondent.** A batch of pending rows is claimed in one short
+transaction (``SELECT ... FOR UPDATE SKIP LOCKED``, stamped with the claim's time), so
+two workers take different rows. Then, for each message, one committed statement
+marks the previous message *sent* and moves this one from *pending under this claim*
+to *sending*, before it leaves. So a stopped campaign stops at the next message, a
+row taken over by another worker is skipped, and a worker killed at any point leaves
+at most one row *sending*: the message whose fate is unknown (the SMTP server may or
+may not have it). The rest of its batch stays claimed; after ``STALE_CLAIM`` another
+run takes it over (a run started meanwhile waits for that). No run ever sends a
+*sending* row again; the bureau sees it (after ``STALE_SENDING``) and may send it
+again, accepting a possible double.
 
 **Never mailed**: opted-out or bounced respondents, and those who completed. An SMTP
 refusal of the address marks the respondent bounced; any other SMTP error marks the
@@ -25,13 +28,16 @@ Progress (sent / total, running or stopped) is read from those states by one que
 import datetime
 import logging
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from innovalo.audit import log_action
@@ -41,11 +47,14 @@ from innovalo.tasks import enqueue
 from ..enums import CampaignStatus, RespondentStatus
 from ..models import Campaign, Respondent
 from ..models.responses import InvitationState
-from .respondents import respondent_link, respondent_opt_out_link, unsubscribe_headers
+from .respondents import respondent_link_token
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# A claimed batch untouched for this long belongs to a worker that died: taken over.
+STALE_CLAIM = datetime.timedelta(minutes=2)
+POLL_SECONDS = 0.5
 # A message "sending" for longer than this belongs to a worker that died mid-send.
 STALE_SENDING = datetime.timedelta(minutes=10)
 # Running, but nothing sent for this long: the worker may be gone (offer to relaunch).
@@ -113,7 +122,7 @@ def invitations_stop(*, campaign, actor) -> int:
     """Pending invitations are held: the task stops before its next message."""
     locked = _locked_campaign(campaign)
     count = Respondent.objects.filter(campaign=locked, invitation=InvitationState.PENDING).update(
-        invitation=InvitationState.HELD
+        invitation=InvitationState.HELD, invitation_claimed_at=None
     )
     if not count:
         raise ServiceError(_("Aucun envoi en cours."))
@@ -142,7 +151,7 @@ def invitations_retry(*, campaign, actor, now=None) -> int:
             | Q(invitation=InvitationState.SENDING, invitation_claimed_at__lt=now - STALE_SENDING)
         )
         .filter(MAILABLE)
-        .update(invitation=InvitationState.PENDING, invitation_error="")
+        .update(invitation=InvitationState.PENDING, invitation_error="", invitation_claimed_at=None)
     )
     if not count:
         raise ServiceError(_("Aucune invitation à renvoyer."))
@@ -195,67 +204,127 @@ def invitations_progress(campaign, now=None) -> dict:
 
 
 class _Templates:
-    """The invitation's three templates, loaded once per batch."""
+    """The invitation, rendered once per batch for each language (and with or without
+    an organisation), with markers that each message replaces by its own values: the
+    templates are not rendered ten thousand times."""
 
-    def __init__(self):
-        self.subject = get_template(f"{TEMPLATE}_subject.txt", using="text")
-        self.text = get_template(f"{TEMPLATE}_body.txt", using="text")
-        self.html = get_template(f"{TEMPLATE}_body.html")
+    MARKERS = {"link": "@@LINK@@", "opt_out_link": "@@OPTOUT@@", "organisation": "@@ORG@@"}
 
-    def message(self, campaign, respondent, connection) -> EmailMultiAlternatives:
+    def __init__(self, campaign):
+        self.campaign = campaign
+        self.subject_template = get_template(f"{TEMPLATE}_subject.txt", using="text")
+        self.text_template = get_template(f"{TEMPLATE}_body.txt", using="text")
+        self.html_template = get_template(f"{TEMPLATE}_body.html")
+        self.rendered = {}
+        self.site_url = settings.SITE_URL
+        self.link_prefix = self.site_url + reverse("survey_questionnaire", args=["TOKEN"])
+        self.opt_out_prefix = self.site_url + reverse("survey_opt_out", args=["TOKEN"])
+
+    def _render(self, language, with_organisation):
+        key = (language, with_organisation)
+        if key not in self.rendered:
+            context = {
+                "campaign": self.campaign,
+                "respondent": {"organisation": self.MARKERS["organisation"] * with_organisation},
+                "link": self.MARKERS["link"],
+                "opt_out_link": self.MARKERS["opt_out_link"],
+                "language": language,
+                "site_url": self.site_url,
+                "association": settings.ASSOCIATION,
+            }
+            with translation.override(language):
+                subject = " ".join(self.subject_template.render(context).split())
+                self.rendered[key] = (
+                    settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+                    self.text_template.render(context),
+                    self.html_template.render(context),
+                )
+        return self.rendered[key]
+
+    def message(self, respondent, connection) -> EmailMultiAlternatives:
         language = "en" if respondent.language == "en" else "fr"
-        context = {
-            "campaign": campaign,
-            "respondent": respondent,
-            "link": respondent_link(respondent),
-            "opt_out_link": respondent_opt_out_link(respondent),
-            "language": language,
-            "site_url": settings.SITE_URL,
-            "association": settings.ASSOCIATION,
-        }
-        with translation.override(language):
-            subject = " ".join(self.subject.render(context).split())
-            text = self.text.render(context)
-            html = self.html.render(context)
+        subject, text, html = self._render(language, bool(respondent.organisation))
+        token = respondent_link_token(respondent)
+        link = self.link_prefix.replace("TOKEN", token)
+        opt_out_link = self.opt_out_prefix.replace("TOKEN", token)
+        values = {"link": link, "opt_out_link": opt_out_link}
+        for name, value in values.items():
+            text = text.replace(self.MARKERS[name], value)
+            html = html.replace(self.MARKERS[name], value)
+        text = text.replace(self.MARKERS["organisation"], respondent.organisation)
+        html = html.replace(self.MARKERS["organisation"], escape(respondent.organisation))
         message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+            subject=subject,
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[respondent.email],
-            headers=unsubscribe_headers(respondent),
+            headers={
+                "List-Unsubscribe": f"<{opt_out_link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
             connection=connection,
         )
         message.attach_alternative(html, "text/html")
         return message
 
 
-def _claim_next(campaign_id, sent, now):
-    """In one transaction: the message just sent is marked sent, and the next pending
-    respondent (mailable, not locked by another worker) is claimed as sending."""
+def _claim_batch(campaign_id, size, now) -> list:
+    """Pending respondents that no live worker has claimed, locked (SKIP LOCKED: two
+    workers take different rows) and stamped with this claim's time."""
     with transaction.atomic():
-        if sent is not None:
-            Respondent.objects.filter(pk=sent.pk, invitation=InvitationState.SENDING).update(
-                invitation=InvitationState.SENT, invited_at=now, invitation_error=""
-            )
-        respondent = (
+        rows = list(
             Respondent.objects.select_for_update(skip_locked=True)
             .filter(campaign_id=campaign_id, invitation=InvitationState.PENDING)
+            .filter(
+                Q(invitation_claimed_at__isnull=True)
+                | Q(invitation_claimed_at__lt=now - STALE_CLAIM)
+            )
             .filter(MAILABLE)
             .order_by("pk")
-            .only(*CLAIMED_FIELDS)
-            .first()
+            .only(*CLAIMED_FIELDS)[:size]
         )
-        if respondent is not None:
-            Respondent.objects.filter(pk=respondent.pk).update(
-                invitation=InvitationState.SENDING, invitation_claimed_at=now
+        if rows:
+            Respondent.objects.filter(pk__in=[row.pk for row in rows]).update(
+                invitation_claimed_at=now
             )
-    return respondent
+    return rows
 
 
-def _mark_sent(respondent):
-    Respondent.objects.filter(pk=respondent.pk, invitation=InvitationState.SENDING).update(
-        invitation=InvitationState.SENT, invited_at=timezone.now(), invitation_error=""
+def _step_sql() -> str:
+    """One statement per message, outside any transaction (so committed at once): the
+    message just sent becomes *sent*, the next one *sending* if it is still pending
+    under this claim (not stopped, not taken over by another worker)."""
+    table = Respondent._meta.db_table
+    quote = connection.ops.quote_name
+    pk, state = quote("id"), quote("invitation")
+    invited, claimed = quote("invited_at"), quote("invitation_claimed_at")
+    return (
+        f"UPDATE {quote(table)} SET "
+        f"{state} = CASE WHEN {pk} = %s THEN %s ELSE %s END, "
+        f"{invited} = CASE WHEN {pk} = %s THEN %s ELSE {invited} END "
+        f"WHERE ({pk} = %s AND {state} = %s) "
+        f"OR ({pk} = %s AND {state} = %s AND {claimed} = %s)"
     )
+
+
+def _step(sql, sent, current, claim, now) -> bool:
+    """Mark ``sent`` (or None) sent and take ``current`` (or None); True when
+    ``current`` is ours to send now."""
+    sent_pk = sent.pk if sent is not None else None
+    current_pk = current.pk if current is not None else None
+    ops = connection.ops
+    stamp, claim = ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(claim)
+    params = [sent_pk, InvitationState.SENT, InvitationState.SENDING, sent_pk, stamp]
+    params += [sent_pk, InvitationState.SENDING]
+    params += [current_pk, InvitationState.PENDING, claim]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changed = cursor.rowcount
+    if current is None:
+        return False
+    if changed == (2 if sent is not None else 1):
+        return True
+    return Respondent.objects.filter(pk=current.pk, invitation=InvitationState.SENDING).exists()
 
 
 def _mark_failed(respondent, error, *, bounced=False):
@@ -269,21 +338,29 @@ def _mark_failed(respondent, error, *, bounced=False):
         )
 
 
-def _send_batch(campaign, templates, batch_size) -> tuple[int, bool]:
-    """Up to ``batch_size`` invitations over one SMTP connection; (sent, more to do).
-    The connection opens before anything is claimed: a server down claims nothing."""
-    connection = get_connection()
-    connection.open()
-    sent, previous = 0, None
+def _send_batch(campaign, templates, batch_size) -> tuple[int, int]:
+    """Up to ``batch_size`` invitations over one SMTP connection; (sent, claimed).
+    A server that cannot be reached gives its claim back: nothing is marked."""
+    claim = timezone.now()
+    batch = _claim_batch(campaign.pk, batch_size, claim)
+    if not batch:
+        return 0, 0
+    smtp = get_connection()
     try:
-        for _index in range(batch_size):
-            respondent = _claim_next(campaign.pk, previous, timezone.now())
+        smtp.open()
+    except Exception:
+        _release(batch, claim)
+        raise
+    sql = _step_sql()
+    try:
+        sent, previous = 0, None
+        for respondent in batch:
+            ours = _step(sql, previous, respondent, claim, timezone.now())
             previous = None
-            if respondent is None:
-                return sent, False
-            message = templates.message(campaign, respondent, connection)
+            if not ours:  # stopped, or taken over by another worker
+                continue
             try:
-                connection.send_messages([message])
+                smtp.send_messages([templates.message(respondent, smtp)])
             except smtplib.SMTPRecipientsRefused as error:
                 _mark_failed(respondent, error, bounced=True)
                 logger.warning("invitation to respondent %s refused: %s", respondent.pk, error)
@@ -291,34 +368,61 @@ def _send_batch(campaign, templates, batch_size) -> tuple[int, bool]:
             except Exception as error:
                 _mark_failed(respondent, error)
                 raise
+            # Not marked here on a BaseException (a worker being killed): the message
+            # stays "sending", which is what a SIGKILL would leave.
             previous = respondent
             sent += 1
         if previous is not None:
-            _mark_sent(previous)
-            previous = None
-        return sent, True
+            _step(sql, previous, None, claim, timezone.now())
+        return sent, len(batch)
     except Exception:
-        if previous is not None:  # sent, then the next claim failed (database gone)
-            _mark_sent(previous)
+        _release(batch, claim)  # what was not attempted goes back to the pending pool
         raise
     finally:
-        connection.close()
+        smtp.close()
+
+
+def _release(batch, claim) -> None:
+    Respondent.objects.filter(
+        pk__in=[row.pk for row in batch],
+        invitation=InvitationState.PENDING,
+        invitation_claimed_at=claim,
+    ).update(invitation_claimed_at=None)
+
+
+def _claimed_elsewhere(campaign, now) -> bool:
+    """Pending respondents under a claim still fresh: another worker is on them (or
+    died less than ``STALE_CLAIM`` ago)."""
+    return Respondent.objects.filter(
+        campaign=campaign,
+        invitation=InvitationState.PENDING,
+        invitation_claimed_at__gte=now - STALE_CLAIM,
+    ).exists()
+
+
+def _wait_for_other_claims(campaign) -> None:
+    """Wait until the other claims are sent or stale (then this run takes them)."""
+    deadline = time.monotonic() + STALE_CLAIM.total_seconds() + 1
+    while _claimed_elsewhere(campaign, timezone.now()) and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
 
 
 def _hold_pending(campaign) -> None:
     Respondent.objects.filter(campaign=campaign, invitation=InvitationState.PENDING).update(
-        invitation=InvitationState.HELD
+        invitation=InvitationState.HELD, invitation_claimed_at=None
     )
 
 
 def invitations_send(*, campaign_id, batch_size=BATCH_SIZE) -> int:
     """Send every pending invitation of the campaign, batch after batch; returns how
     many were sent. Idempotent: a second run, or a concurrent one, sends nothing twice.
+    A run that finds rows claimed by a worker killed mid-batch waits until that claim
+    is stale (``STALE_CLAIM``), then sends them: a killed worker's list is finished.
     Called outside any transaction (each claim commits before its message leaves)."""
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.is_external:
         return 0
-    templates = _Templates()
+    templates = _Templates(campaign)
     total = 0
     while True:
         campaign.refresh_from_db(fields=["status", "closes_on"])
@@ -326,11 +430,14 @@ def invitations_send(*, campaign_id, batch_size=BATCH_SIZE) -> int:
             _hold_pending(campaign)
             logger.info("invitations of campaign %s held: the campaign is not open", campaign.pk)
             break
-        sent, more = _send_batch(campaign, templates, batch_size)
+        sent, claimed = _send_batch(campaign, templates, batch_size)
         total += sent
-        logger.info("invitations of campaign %s: batch of %s sent", campaign.pk, sent)
-        if not more:
+        if claimed:
+            logger.info("invitations of campaign %s: batch of %s sent", campaign.pk, sent)
+            continue
+        if not _claimed_elsewhere(campaign, timezone.now()):
             break
+        _wait_for_other_claims(campaign)
     # Those who opted out, bounced or completed while pending are not waited for.
     Respondent.objects.filter(campaign=campaign, invitation=InvitationState.PENDING).exclude(
         MAILABLE

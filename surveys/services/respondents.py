@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -245,10 +245,24 @@ def respondents_import(*, campaign, rows, actor) -> ImportReport:
 
 
 def _store_token_hashes(respondents) -> None:
-    """The hash of each new respondent's link (it needs the id the insert gave)."""
-    for respondent in respondents:
-        respondent.token_hash = hash_token(derive_token(respondent.pk, respondent.token_salt))
-    Respondent.objects.bulk_update(respondents, ["token_hash"], batch_size=IMPORT_BATCH)
+    """The hash of each new respondent's link (it needs the id the insert gave): one
+    ``UPDATE ... FROM (VALUES ...)`` per thousand rows (PostgreSQL and SQLite 3.33+);
+    ``bulk_update`` would build a CASE of ten thousand branches."""
+    quote = connection.ops.quote_name
+    table, pk, column = quote(Respondent._meta.db_table), quote("id"), quote("token_hash")
+    for start in range(0, len(respondents), 1000):
+        chunk = respondents[start : start + 1000]
+        params = []
+        for respondent in chunk:
+            respondent.token_hash = hash_token(derive_token(respondent.pk, respondent.token_salt))
+            params += [respondent.pk, respondent.token_hash]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {column} = hashes.column2 "
+                f"FROM (VALUES {values}) AS hashes WHERE {table}.{pk} = hashes.column1",
+                params,
+            )
 
 
 # Reads of the respondents page ----------------------------------------------------------
