@@ -375,7 +375,7 @@ class QuestionResult:
         return None
 
 
-def _number_result(result, row):
+def _number_result(result, row, keep):
     question = result.question
     style, unit = _style(question)
 
@@ -391,7 +391,11 @@ def _number_result(result, row):
         (_("Médiane"), result.median),
     ]
     if question.type != QuestionType.SCALE:
-        stats += [(_("Minimum"), figure(row.get("low"))), (_("Maximum"), figure(row.get("high")))]
+        # A minimum or a maximum is one response's answer: secret whenever secrecy is kept.
+        stats += [
+            (_("Minimum"), Figure(row.get("low"), secret=keep, style=style, unit=unit)),
+            (_("Maximum"), Figure(row.get("high"), secret=keep, style=style, unit=unit)),
+        ]
     result.stats = stats
 
 
@@ -467,7 +471,7 @@ def _question_result(question, base, counts, chosen, cells, keep) -> QuestionRes
         question=question, kind=question_kind(question), n=n, secret=is_secret(n, keep)
     )
     if question.type in STAT_TYPES:
-        _number_result(result, row)
+        _number_result(result, row, keep)
     if question.type in COUNTED_TYPES:
         _choice_result(result, counts.get(question.pk, {}))
     elif question.type == QuestionType.MULTIPLE_CHOICE:

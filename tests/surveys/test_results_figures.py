@@ -151,6 +151,14 @@ def test_secrecy_two_answers_are_secret_three_are_shown(campaign):
     assert stat(results["etudiants"], "Total").value == 90
 
 
+def test_minimum_and_maximum_are_one_response_s_answer_so_always_secret(campaign):
+    result = by_code(selectors.campaign_results(campaign, keep_secret=True))["etudiants"]
+    assert result.n == 3
+    assert stat(result, "Total").value == 90
+    assert stat(result, "Minimum").secret and stat(result, "Maximum").secret
+    assert stat(result, "Maximum").value is None
+
+
 def test_the_bureau_keeps_no_secret(campaign):
     results = by_code(selectors.campaign_results(campaign, keep_secret=False))
     assert not results["ca_services"].secret
