@@ -17,11 +17,13 @@ included), never two within ``min_days_between_reminders`` calendar days.
 **Once.** Each reminder is a row of the outbox (``SentReminder``) keyed by (rule,
 target, period): rule ``survey_reminder_platform`` or ``survey_reminder_respondent``,
 target the platform or the respondent, period ``"<campaign>:<days>"`` for the job and
-``"<campaign>:manual:<date>"`` by hand. It is recorded in a short transaction that
-first locks the target's row and re-reads its limits, so a second run, a retry, two
-workers at once or a double click send nothing twice (the unique key catches the same
-reminder, the lock two different ones); the email leaves after the commit, through
-the outbox's ``deliver`` (the job) or its delivery task (by hand).
+``"<campaign>:manual:<date>"`` by hand. Reminders are recorded by batches, each in a
+short transaction that first locks its targets' rows and re-reads their limits, so a
+second run, a retry, two workers at once or a double click send nothing twice (the
+lock makes the second see the first's rows: the same key is "already", another key
+"too soon"; the unique key stays the last guard); each email leaves after the commit,
+through the outbox's ``deliver`` (the job) or its delivery task (by hand), with no
+lock held during the SMTP exchange.
 """
 
 import datetime
@@ -53,6 +55,8 @@ logger = logging.getLogger(__name__)
 
 # A POST by hand names at most this many targets (a page of the list is 50).
 MAX_BY_HAND = 500
+# The job records its reminders by batches of this many targets (one transaction each).
+BATCH = 200
 
 
 def reminder_days(campaign) -> list[int]:
@@ -90,35 +94,60 @@ def _target(rule, pk) -> str:
     return f"{'members.platform' if rule == PLATFORM_RULE else 'surveys.respondent'}:{pk}"
 
 
-def _record(campaign, rule, pk, period, today, actor) -> tuple[SentReminder | None, str]:
-    """Record one reminder if its target may be reminded now: the target's row is
-    locked, its block re-read, the outbox row inserted (and a respondent's counters
-    updated) in one transaction. Returns (the row, "") or (None, why not)."""
+def _record(campaign, rule, pks, period, today, actor) -> tuple[list[SentReminder], Counter]:
+    """Record the reminders of ``pks`` that may go now, in one transaction: the targets'
+    rows are locked (in id order), their blocks re-read, the outbox rows inserted and the
+    respondents' counters updated. Returns (the rows recorded, {why not: how many}).
+
+    Every writer of these keys holds the target's lock, so a key already recorded is
+    seen here (``ALREADY``) rather than met as a unique violation; the unique key
+    stays the last guard (a violation records nothing of the batch)."""
     model = Platform if rule == PLATFORM_RULE else Respondent
+    skipped = Counter()
     with transaction.atomic():
-        if not model.objects.select_for_update().filter(pk=pk).values_list("pk").first():
-            return None, Block.UNKNOWN
-        block = selectors.blocks_of(campaign, [pk], today).get(pk, Block.UNKNOWN)
-        if block != Block.NONE:
-            return None, block
+        locked = list(
+            model.objects.select_for_update()
+            .filter(pk__in=pks)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        blocks = selectors.blocks_of(campaign, locked, today)
+        targets = {}
+        for pk in pks:
+            block = blocks.get(pk, Block.UNKNOWN)
+            if block == Block.NONE:
+                targets[_target(rule, pk)] = pk
+            else:
+                skipped[block] += 1
+        recorded = set(
+            SentReminder.objects.filter(rule=rule, period=period, target__in=targets).values_list(
+                "target", flat=True
+            )
+        )
+        skipped[Block.ALREADY] += len(recorded)
+        new = [
+            SentReminder(rule=rule, target=target, period=period, sent_by=actor)
+            for target in targets
+            if target not in recorded
+        ]
         try:
             with transaction.atomic():
-                record = SentReminder.objects.create(
-                    rule=rule, target=_target(rule, pk), period=period, sent_by=actor
-                )
+                records = SentReminder.objects.bulk_create(new)
         except IntegrityError:
-            return None, Block.ALREADY
-        if rule == RESPONDENT_RULE:
-            Respondent.objects.filter(pk=pk).update(
+            logger.warning("survey %s: reminders %s recorded meanwhile", campaign.pk, period)
+            skipped[Block.ALREADY] += len(new)
+            return [], skipped
+        if rule == RESPONDENT_RULE and records:
+            Respondent.objects.filter(pk__in=[targets[r.target] for r in records]).update(
                 reminders_sent=F("reminders_sent") + 1, last_reminded_at=timezone.now()
             )
-    return record, Block.NONE
+    return records, skipped
 
 
 def survey_send_due_reminders(today=None) -> int:
     """The daily job: each open campaign's due reminder to each target that may be
-    reminded (selected in one query per campaign), recorded then sent one by one.
-    Returns how many emails were sent."""
+    reminded (selected in one query per campaign), recorded by batches, then sent one by
+    one through the outbox. Returns how many emails were sent."""
     today = today or timezone.localdate()
     sent = 0
     campaigns = Campaign.objects.filter(
@@ -133,10 +162,11 @@ def survey_send_due_reminders(today=None) -> int:
             rule, pks = RESPONDENT_RULE, selectors.respondents_to_remind(campaign, period, today)
         else:
             rule, pks = PLATFORM_RULE, selectors.platforms_to_remind(campaign, period, today)
-        for pk in pks:
-            record, _block = _record(campaign, rule, pk, period, today, None)
-            if record is not None:
-                sent += deliver(record.pk)
+        for start in range(0, len(pks), BATCH):
+            records, _skipped = _record(
+                campaign, rule, pks[start : start + BATCH], period, today, None
+            )
+            sent += sum(deliver(record.pk) for record in records)
         logger.info(
             "survey %s: reminder %s days before closing, %s targets", campaign.pk, days, len(pks)
         )
@@ -183,16 +213,9 @@ def survey_remind_by_hand(*, campaign, pks, actor, today=None) -> RemindReport:
     period = f"{campaign.pk}:manual:{today.isoformat()}"
     report = RemindReport()
     with transaction.atomic():
-        blocks = selectors.blocks_of(campaign, pks, today)
-        for pk in pks:  # sorted: two batches lock their rows in the same order
-            block = blocks.get(pk, Block.UNKNOWN)
-            record = None
-            if block == Block.NONE:
-                record, block = _record(campaign, rule, pk, period, today, actor)
-            if record is None:
-                report.skipped[block] += 1
-                continue
-            report.reminded += 1
+        records, report.skipped = _record(campaign, rule, pks, period, today, actor)
+        report.reminded = len(records)
+        for record in records:
             enqueue(deliver_email, record.pk)
         if report.reminded:
             log_action(
@@ -258,11 +281,16 @@ def send_respondent_reminder(record) -> list[str]:
     or bounced meanwhile."""
     from .respondents import respondent_link, respondent_opt_out_link
 
-    respondent = record.target_object
+    _label, _sep, pk = record.target.partition(":")
+    respondent = (
+        Respondent.objects.select_related("campaign", "response").filter(pk=int(pk)).first()
+        if pk.isdigit()
+        else None
+    )
     if respondent is None:
         raise SkipEmail
     campaign = respondent.campaign
-    response = Response.objects.filter(respondent=respondent).first()
+    response = getattr(respondent, "response", None)
     if (
         not reminders_open(campaign)
         or respondent.status
