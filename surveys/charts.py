@@ -119,17 +119,18 @@ def bar_chart(title, bars, *, maximum=None) -> str:
     )
 
 
-def line_chart(title, points) -> str:
+def line_chart(title, points, *, maximum=None) -> str:
     """One line over evenly spaced categories (years), a point per ``(label, value,
-    text)``; a point without a value breaks the line and prints its text on the axis."""
+    text)``; a point without a value breaks the line and prints its text on the axis.
+    The axis goes up to ``maximum`` (100 for percentages), else to a round number."""
     points = [(str(label), _number(value), str(text)) for label, value, text in points]
     if not points:
         return ""
     values = [value for _label, value, _text in points if value is not None]
+    high = float(maximum) if maximum else TICKS * nice_ceiling(max([0.0, *values]) / TICKS)
     low = min([0.0, *values])
-    high = nice_ceiling(max([0.0, *values]))
     if low < 0:
-        low = -nice_ceiling(-low)
+        low = -TICKS * nice_ceiling(-low / TICKS)
     plot_width = LINE_WIDTH - LINE_LEFT - LINE_RIGHT
     plot_height = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
     step = plot_width / len(points)

@@ -357,6 +357,7 @@ class QuestionResult:
     chart: str = ""
     median: Figure | None = None
     texts: list = field(default_factory=list)  # [TextAnswer]: the bureau's free text
+    previous: tuple | None = None  # (year, Figure): the headline figure a year before
 
     @property
     def multiple(self) -> bool:
@@ -530,6 +531,7 @@ class Trend:
     question: Question
     points: list
     chart: str
+    measure: str = "total"  # the figure charted: "total", "median" or "share"
 
     @property
     def yes_no(self) -> bool:
@@ -565,12 +567,14 @@ def _trend(question, series, base, keep) -> Trend:
         measure, title = "total", _("%(label)s : total par année")
     else:
         measure, title = "median", _("%(label)s : médiane par année")
+    trend.measure = measure
     trend.chart = line_chart(
         title % {"label": question.label},
         [
             (point.year, getattr(point, measure).shown, str(getattr(point, measure)))
             for point in points
         ],
+        maximum=100 if measure == "share" or question.type == QuestionType.PERCENTAGE else None,
     )
     return trend
 
@@ -751,9 +755,15 @@ def campaign_results(
         series[question.code].append((by_campaign[question.campaign_id], question.pk))
     trends = []
     for code, question in trend_codes.items():
-        if series.get(code):
-            points = sorted(series[code], key=lambda item: item[0].year)
-            trends.append(_trend(question, [*points, (campaign, question.pk)], base, keep_secret))
+        points = sorted(series.get(code, []), key=lambda item: item[0].year)
+        points.append((campaign, question.pk))
+        # Compared only when some earlier year and this one have answers.
+        if len(points) > 1 and any(base.get(pk, {}).get("n") for _c, pk in points[:-1]):
+            trends.append(_trend(question, points, base, keep_secret))
+    by_pk = {result.question.pk: result for result in results}
+    for trend in trends:
+        before = trend.points[-2]
+        by_pk[trend.question.pk].previous = (before.year, getattr(before, trend.measure))
 
     indicators = [q for q in questions if q.is_ministry_indicator]
     rows, whole = region_rows(campaign, indicators, filters, regions, keep_secret)

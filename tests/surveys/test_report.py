@@ -59,6 +59,7 @@ def test_report_sections(client_for, campaigns):
     assert "Hauts-de-France" in content and "Bretagne" in content
     assert "D'une année à l'autre" in content
     assert "2016" in content
+    assert "En 2016 : 6 666" in content  # beside the key figure (1111 + 2222 + 3333)
     assert "Taux de réponse et méthode" in content
     assert "Secret statistique" in content
     assert "Page 1 / " in content

@@ -310,6 +310,9 @@ def test_year_over_year_values_by_year(three_years):
     assert "<polyline" in students.chart
     shares = [point.share.value.quantize(Decimal(1)) for point in trends["partenariat"].points]
     assert shares == [33, 75, 100]
+    # The key figures recall the year before.
+    year, figure = by_code(results)["etudiants"].previous
+    assert (year, figure.value) == (2017, 1200)
 
 
 def test_year_over_year_follows_the_viewer_s_rights(three_years):
