@@ -17,7 +17,6 @@ figure drawn from fewer than ``SECRECY_MIN`` responses is a ``Figure`` marked se
 printed "secret" and never carrying its value to a page, a chart or a PDF.
 """
 
-import datetime
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -40,7 +39,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
-from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -952,128 +950,3 @@ def platform_comparison(campaign, platforms, results: Results) -> list:
             lines.append((result.question, Figure(value, style=style, unit=unit), result.median))
         comparisons.append(Comparison(platform, platform.pk in answered, lines))
     return comparisons
-
-
-# Export ----------------------------------------------------------------------------------
-
-EXPORT_CHUNK = 1000
-EXPORTED = (ResponseStatus.DRAFT, ResponseStatus.SUBMITTED)
-IDENTITY = {
-    CampaignKind.PLATFORM_SURVEY: [
-        ("id", gettext_lazy("réponse")),
-        ("platform__name", gettext_lazy("plateforme")),
-        ("platform__slug", gettext_lazy("identifiant de la plateforme")),
-        ("platform__department__region__name", gettext_lazy("région")),
-        ("submitted_at", gettext_lazy("envoyée le")),
-        ("submitted_by__email", gettext_lazy("envoyée par")),
-    ],
-    CampaignKind.EXTERNAL: [
-        ("id", gettext_lazy("réponse")),
-        ("respondent__organisation", gettext_lazy("organisation")),
-        ("respondent__email", gettext_lazy("courriel")),
-        ("respondent__siret", gettext_lazy("SIRET")),
-        ("respondent__department__code", gettext_lazy("département")),
-        ("submitted_at", gettext_lazy("envoyée le")),
-    ],
-}
-
-
-def _identity(campaign) -> list:
-    """The identity columns of the export: none in an anonymous campaign."""
-    return [] if campaign.anonymous else IDENTITY[campaign.kind]
-
-
-def export_header(campaign, questions) -> list:
-    """Identity columns (unless anonymous), the state, then one column per question
-    code (a number table: one per cell, ``code_row_column``)."""
-    header = [str(label) for _path, label in _identity(campaign)] + [_("état")]
-    for question in questions:
-        if question.type == QuestionType.NUMBER_TABLE:
-            header += [
-                f"{question.code}_{row['code']}_{column['code']}"
-                for row in question.rows
-                for column in question.columns
-            ]
-        else:
-            header.append(question.code)
-    return header
-
-
-def _local(value):
-    """Dates and times of the export in local time, to the second."""
-    if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).replace(microsecond=0)
-    return value
-
-
-def _plain(number):
-    if number is None:
-        return None
-    number = _decimal(number)
-    if number == number.to_integral_value():
-        return int(number)
-    return number.normalize()
-
-
-def _export_values(question, stored) -> list:
-    number, text, date, data = stored or (None, "", None, None)
-    kind = question.type
-    if kind == QuestionType.NUMBER_TABLE:
-        data = data if isinstance(data, dict) else {}
-        return [
-            _plain((data.get(row["code"]) or {}).get(column["code"]))
-            for row in question.rows
-            for column in question.columns
-        ]
-    if stored is None:
-        return [None]
-    if kind == QuestionType.YES_NO:
-        return [None if number is None else (_("oui") if number else _("non"))]
-    if kind in STAT_TYPES:
-        return [_plain(number)]
-    if kind == QuestionType.DATE:
-        return [date]
-    if kind == QuestionType.MULTIPLE_CHOICE:
-        return [list(data or [])]
-    return [text]
-
-
-def export_rows(campaign, questions, *, chunk_size=EXPORT_CHUNK):
-    """The export's rows, one per started response (draft or submitted), read in chunks
-    of ``chunk_size`` responses (keyset on the primary key) with their answers read one
-    chunk at a time: memory stays the same whatever the number of responses."""
-    identity = _identity(campaign)
-    paths = [path for path, _label in identity]
-    states = dict(ResponseStatus.choices)
-    responses = (
-        Response.objects.filter(campaign=campaign, status__in=EXPORTED)
-        .order_by("pk")
-        .values_list("pk", "status", *paths)
-    )
-    ids = [question.pk for question in questions]
-    last = 0
-    while True:
-        chunk = list(responses.filter(pk__gt=last)[:chunk_size])
-        if not chunk:
-            return
-        last = chunk[-1][0]
-        stored = defaultdict(dict)
-        answers = (
-            Answer.objects.filter(response_id__in=[row[0] for row in chunk], question_id__in=ids)
-            .order_by()
-            .values_list(
-                "response_id",
-                "question_id",
-                "value_number",
-                "value_text",
-                "value_date",
-                "value_json",
-            )
-        )
-        for response_id, question_id, *value in answers:
-            stored[response_id][question_id] = value
-        for response_id, status, *who in chunk:
-            row = [_local(value) for value in who] + [str(states.get(status, status))]
-            for question in questions:
-                row += _export_values(question, stored[response_id].get(question.pk))
-            yield row

@@ -32,6 +32,7 @@ from members.models import Domain, Platform
 from .. import perms
 from ..enums import CampaignKind
 from ..models import Campaign
+from ..selectors import exports
 from ..selectors import results as selectors
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -243,8 +244,8 @@ def export(request, pk):
             content_type="text/plain; charset=utf-8",
         )
     questions = selectors.load_questions(campaign)
-    header = selectors.export_header(campaign, questions)
-    rows = selectors.export_rows(campaign, questions)
+    header = exports.export_header(campaign, questions)
+    rows = exports.export_rows(campaign, questions)
     filename = f"reponses-{slugify(campaign.title)[:60] or campaign.pk}"
     if chosen == "csv":
         response = StreamingHttpResponse(

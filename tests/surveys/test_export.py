@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from surveys.enums import CampaignKind, CampaignStatus, ResponseStatus
+from surveys.selectors import exports
 from surveys.selectors import results as selectors
 from tests.conftest import ROLES
 
@@ -194,7 +195,7 @@ def test_rows_are_read_a_chunk_at_a_time(campaign, django_assert_num_queries):
     questions = selectors.load_questions(campaign)
     # Per chunk: its responses and their answers; then one read that finds no more.
     with django_assert_num_queries(2 * 4 + 1):
-        rows = list(selectors.export_rows(campaign, questions, chunk_size=2))
+        rows = list(exports.export_rows(campaign, questions, chunk_size=2))
     assert len(rows) == 7
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
 
