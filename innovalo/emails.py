@@ -19,11 +19,14 @@ def send_templated_email(
     reply_to: list[str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
     language: str = "fr",
+    headers: dict | None = None,
+    connection=None,
 ) -> int:
     """Send `templates/email/<name>_subject.txt`, `_body.txt` and `_body.html`.
 
     The context always has `site_url` and `association`, so that every email can
-    link back to the portal.
+    link back to the portal. `headers`: extra headers (List-Unsubscribe...);
+    `connection`: an open mail connection to share across a batch.
     """
     recipients = [address for address in to if address]
     if not recipients:
@@ -43,6 +46,8 @@ def send_templated_email(
         cc=cc or [],
         reply_to=reply_to or [],
         from_email=settings.DEFAULT_FROM_EMAIL,
+        headers=headers or {},
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or []:

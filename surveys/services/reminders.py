@@ -279,7 +279,7 @@ def send_respondent_reminder(record) -> list[str]:
     the one-click opt-out; in English when the respondent's language is English.
     Nothing is sent when the campaign closed or the respondent completed, opted out
     or bounced meanwhile."""
-    from .respondents import respondent_link, respondent_opt_out_link
+    from .respondents import respondent_link, respondent_opt_out_link, unsubscribe_headers
 
     _label, _sep, pk = record.target.partition(":")
     respondent = (
@@ -312,5 +312,6 @@ def send_respondent_reminder(record) -> list[str]:
             "days_left": _days_left(campaign),
         },
         language="en" if english else "fr",
+        headers=unsubscribe_headers(respondent),
     )
     return [respondent.email]

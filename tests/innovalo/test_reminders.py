@@ -253,5 +253,10 @@ def test_every_app_registers_its_reminder_jobs_and_email_rules():
         "dues_weekly_digest",
         "meeting_eve",
         "meeting_actions",
+        "survey_reminders",
     } <= set(reminders.registered_jobs())
-    assert "invitation" in reminders.registered_rules()
+    assert {
+        "invitation",
+        "survey_reminder_platform",
+        "survey_reminder_respondent",
+    } <= set(reminders.registered_rules())

@@ -244,6 +244,8 @@ def test_respondent_reminder_carries_the_token_link_and_the_opt_out(client):
     assert links[1].endswith("/desinscription/")
     assert links[1] in message.alternatives[0][0]
     assert "15 avril 2026" in message.body
+    assert message.extra_headers["List-Unsubscribe"] == f"<{links[1]}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 @freeze_time(DUE_DAYS[0])
