@@ -385,7 +385,7 @@ def test_the_fragment_polls_while_sending_and_stops_when_done(
     _start(campaign)
     client = client_for("bureau")
     url = reverse("survey_invitations", args=[campaign.pk])
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         content = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-hx-trigger="every 2s"' in content
     assert f'data-hx-get="{url}"' in content

@@ -115,11 +115,11 @@ def test_the_query_count_does_not_grow_with_the_rows(
     client_for, campaign, django_assert_max_num_queries
 ):
     client = client_for("bureau")
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         client.get(_url(campaign))
     for number in range(30):
         respondent(campaign, email=f"plus{number}@exemple.fr", department_id=None)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         client.get(_url(campaign))
 
 
