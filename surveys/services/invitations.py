@@ -183,17 +183,19 @@ def invitations_progress(campaign, now=None) -> dict:
         failed=Count("pk", filter=Q(invitation=states.FAILED)),
         skipped=Count("pk", filter=Q(invitation=states.SKIPPED)),
         last_sent=Max("invited_at"),
+        last_claim=Max("invitation_claimed_at"),
     )
     total = sum(counts[name] for name in ("pending", "held", "sending", "sent", "failed"))
     running = counts["pending"] > 0 or counts["sending"] > counts["stale"]
-    last = counts["last_sent"]
+    activity = [moment for moment in (counts["last_sent"], counts["last_claim"]) if moment]
+    last = max(activity) if activity else None
     counts.update(
         total=total,
         percent=round(100 * counts["sent"] / total) if total else 0,
         running=running,
         stopped=not running and counts["held"] > 0,
         done=total > 0 and not running and not counts["held"],
-        idle=running and (last is None or last < now - IDLE),
+        idle=running and last is not None and last < now - IDLE,
         can_start=counts["not_requested"] > 0 or counts["held"] > 0,
         can_retry=counts["stale"] > 0 or counts["failed"] > 0,
     )

@@ -430,3 +430,21 @@ def test_stop_through_htmx_returns_the_fragment(client_for, campaign):
     )
     assert response.status_code == 200
     assert "Envoi arrêté" in response.content.decode()
+
+
+def test_a_run_that_stalls_is_shown_idle_and_relaunching_sends_nothing_twice(
+    campaign, backend, quick_claims
+):
+    _people(campaign, 4)
+    _start(campaign)
+    backend.kill_at = 3
+    with pytest.raises(KillWorker):
+        invitations.invitations_send(campaign_id=campaign.pk, batch_size=10)
+    assert not invitations.invitations_progress(campaign)["idle"]
+    later = timezone.now() + invitations.IDLE + datetime.timedelta(seconds=5)
+    assert invitations.invitations_progress(campaign, now=later)["idle"]
+    backend.kill_at = None
+    assert invitations.invitations_resume(campaign=campaign, actor=None) == 0
+    invitations.invitations_send(campaign_id=campaign.pk, batch_size=10)
+    assert set(_received().values()) == {1}
+    assert len(mail.outbox) == 3  # the killed message stays "sending", for the bureau
