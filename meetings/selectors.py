@@ -261,6 +261,23 @@ def meeting_history(meeting: Meeting, limit=None):
     return entries_for(meeting, limit)
 
 
+def assembly_survey_results(user, meeting: Meeting) -> list:
+    """The survey campaigns whose results a general assembly's activity report presents:
+    those of the year before the assembly, closed or published, that ``user`` may see
+    the results of (one query)."""
+    from surveys.enums import CampaignStatus
+    from surveys.models import Campaign
+    from surveys.perms import can_see_results
+
+    if not meeting.is_general_assembly:
+        return []
+    campaigns = Campaign.objects.filter(
+        year=timezone.localtime(meeting.start).year - 1,
+        status__in=[CampaignStatus.CLOSED, CampaignStatus.PUBLISHED],
+    ).order_by("title", "pk")
+    return [campaign for campaign in campaigns if can_see_results(user, campaign)]
+
+
 def meeting_page(user, meeting: Meeting) -> dict:
     """What the meeting page shows `user`; `meeting` comes from ``Meeting.objects.for_detail()``."""
     can_manage = perms.can_manage_meetings(user)
@@ -292,6 +309,7 @@ def meeting_page(user, meeting: Meeting) -> dict:
         if general_assembly
         else None,
         "officers": list(meeting.officers.order_by("order", "pk")) if general_assembly else None,
+        "survey_results": assembly_survey_results(user, meeting),
         "attachments": [a for a in meeting.all_attachments if a.agenda_item_id is None],
         "history": history[:HISTORY_ON_PAGE] if history is not None else None,
         "history_more": history is not None and len(history) > HISTORY_ON_PAGE,

@@ -15,7 +15,7 @@ from ..enums import (
     ProposalStatus,
     RsvpStatus,
 )
-from ..models import AgendaProposal, MeetingInvitation
+from ..models import AgendaItem, AgendaProposal, MeetingInvitation
 from .common import (
     demo_action,
     demo_at,
@@ -134,9 +134,34 @@ def seed_january_2016(bureau, people):
     return meeting
 
 
+NATIONAL_2018 = "Réunion nationale des plateformes technologiques"
+SURVEY_RESULTS_TALK = "Les plateformes au service des PME : résultats de l'enquête"
+TALKS_2018 = [
+    ("Impact des plateformes sur la formation des jeunes", "S. Arnaud"),
+    (SURVEY_RESULTS_TALK, "M. Benoît"),
+    ("Plateformes et territoires : l'exemple de la Bourgogne-Franche-Comté", "Ph. Planard"),
+]
+
+
+def link_survey_results_2018(title, results_path):
+    """The talk of 25 January 2018 on the survey's results links to them. The surveys
+    demo, seeded after the meetings, calls this once the campaign exists; an agenda item
+    has no link field, so the path goes into its description (idempotent)."""
+    item = AgendaItem.objects.filter(
+        meeting__title=NATIONAL_2018,
+        meeting__start=demo_at(2018, 1, 25, 9, 30),
+        title=SURVEY_RESULTS_TALK,
+    ).first()
+    if item is None or results_path in item.description:
+        return item
+    item.description = f"Résultats de l'{title[0].lower()}{title[1:]} : {results_path}"
+    item.save(update_fields=["description"])
+    return item
+
+
 def seed_january_2018(bureau, people, earlier):
     meeting, created = demo_meeting(
-        "Réunion nationale des plateformes technologiques",
+        NATIONAL_2018,
         demo_at(2018, 1, 25, 9, 30),
         demo_at(2018, 1, 25, 13, 0),
         kind=MeetingKind.NATIONAL,
@@ -148,12 +173,7 @@ def seed_january_2018(bureau, people, earlier):
     )
     if created:
         day = datetime.date(2018, 1, 25)
-        talks = [
-            ("Impact des plateformes sur la formation des jeunes", "S. Arnaud"),
-            ("Les plateformes au service des PME : résultats de l'enquête", "M. Benoît"),
-            ("Plateformes et territoires : l'exemple de la Bourgogne-Franche-Comté", "Ph. Planard"),
-        ]
-        for n, (title, presenter) in enumerate(talks):
+        for n, (title, presenter) in enumerate(TALKS_2018):
             item = demo_item(
                 meeting,
                 day,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import forms, services
+from .. import forms, selectors, services
 from .common import managed_meeting
 
 
@@ -34,5 +34,6 @@ def general_assembly(request, pk):
             "officer_form": officer_form,
             "resolutions": meeting.resolutions.all(),
             "officers": meeting.officers.all(),
+            "survey_results": selectors.assembly_survey_results(request.user, meeting),
         },
     )
