@@ -78,27 +78,32 @@ def _plain(number):
     return number.normalize()
 
 
-def _export_values(question, stored) -> list:
-    number, text, date, data = stored or (None, "", None, None)
+def _converter(question):
+    """A function (number, text, date, data) -> [cells] for the question's columns,
+    chosen once per export (this runs for every answer of every response)."""
     kind = question.type
     if kind == QuestionType.NUMBER_TABLE:
-        data = data if isinstance(data, dict) else {}
-        return [
-            _plain((data.get(row["code"]) or {}).get(column["code"]))
-            for row in question.rows
-            for column in question.columns
+        cells = [
+            (row["code"], column["code"]) for row in question.rows for column in question.columns
         ]
-    if stored is None:
-        return [None]
+
+        def table(number, text, date, data):
+            data = data if isinstance(data, dict) else {}
+            return [_plain((data.get(row) or {}).get(column)) for row, column in cells]
+
+        return table, [None] * len(cells)
     if kind == QuestionType.YES_NO:
-        return [None if number is None else (_("oui") if number else _("non"))]
+        yes, no = _("oui"), _("non")
+        return (
+            lambda number, text, date, data: [None if number is None else (yes if number else no)]
+        ), [None]
     if kind in NUMBER_TYPES:
-        return [_plain(number)]
+        return (lambda number, text, date, data: [_plain(number)]), [None]
     if kind == QuestionType.DATE:
-        return [date]
+        return (lambda number, text, date, data: [date]), [None]
     if kind == QuestionType.MULTIPLE_CHOICE:
-        return [list(data or [])]
-    return [text]
+        return (lambda number, text, date, data: [list(data or [])]), [None]
+    return (lambda number, text, date, data: [text]), [None]
 
 
 def export_rows(campaign, questions, *, chunk_size=EXPORT_CHUNK):
@@ -107,13 +112,14 @@ def export_rows(campaign, questions, *, chunk_size=EXPORT_CHUNK):
     chunk at a time: memory stays the same whatever the number of responses."""
     identity = _identity(campaign)
     paths = [path for path, _label in identity]
-    states = dict(ResponseStatus.choices)
+    states = {key: str(label) for key, label in ResponseStatus.choices}
     responses = (
         Response.objects.filter(campaign=campaign, status__in=EXPORTED)
         .order_by("pk")
         .values_list("pk", "status", *paths)
     )
     ids = [question.pk for question in questions]
+    converters = [(question.pk, *_converter(question)) for question in questions]
     last = 0
     while True:
         chunk = list(responses.filter(pk__gt=last)[:chunk_size])
@@ -136,7 +142,9 @@ def export_rows(campaign, questions, *, chunk_size=EXPORT_CHUNK):
         for response_id, question_id, *value in answers:
             stored[response_id][question_id] = value
         for response_id, status, *who in chunk:
-            row = [_local(value) for value in who] + [str(states.get(status, status))]
-            for question in questions:
-                row += _export_values(question, stored[response_id].get(question.pk))
+            row = [_local(value) for value in who] + [states.get(status, status)]
+            answers_of = stored[response_id]
+            for question_id, convert, empty in converters:
+                value = answers_of.get(question_id)
+                row += empty if value is None else convert(*value)
             yield row

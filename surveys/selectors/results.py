@@ -32,9 +32,7 @@ from django.db.models import (
     FloatField,
     Max,
     Min,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Window,
 )
@@ -814,16 +812,17 @@ def _key(value):
 
 def cross_tab(row_question, column_question, *, filters=NO_FILTERS, keep_secret=True) -> CrossTab:
     """Counts and row percentages of two choice questions answered by the same
-    responses (one query)."""
-    other = Answer.objects.filter(
-        response_id=OuterRef("response_id"), question=column_question
-    ).values(_key_column(column_question))[:1]
+    responses (one query: the answers to the first joined to those to the second)."""
     pairs = (
-        _answers([row_question.pk], filters)
+        Answer.objects.filter(
+            submitted_q(filters, "response__"),
+            question_id=row_question.pk,
+            response__answers__question_id=column_question.pk,
+        )
         .order_by()
-        .annotate(other=Subquery(other))
-        .exclude(other=None)
-        .values_list(_key_column(row_question), "other")
+        .values_list(
+            _key_column(row_question), f"response__answers__{_key_column(column_question)}"
+        )
         .annotate(n=Count("id"))
     )
     counts = defaultdict(int)

@@ -12,6 +12,7 @@
 
 import csv
 import tempfile
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from innovalo.exports import XLSX_TYPE, _cell
+from innovalo.exports import XLSX_TYPE, _cell, _defuse
 from innovalo.pdf import pdf_response, render_pdf
 from innovalo.perms import is_bureau, is_ministry
 from members.enums import LabelStatus
@@ -194,12 +195,13 @@ class _Echo:
 
 
 def _csv_value(value):
-    value = _cell(value)
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        return value
-    if hasattr(value, "as_tuple"):  # Decimal: a decimal comma for French spreadsheets
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _defuse(value)
+    if isinstance(value, Decimal):  # a decimal comma for French spreadsheets
         return str(value).replace(".", ",")
-    return value
+    return _cell(value)
 
 
 def _csv_lines(header, rows):
