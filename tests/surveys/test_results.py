@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from innovalo.models import AuditEntry, SentReminder
@@ -309,7 +310,9 @@ def test_neither_the_bureau_nor_the_ministry_get_a_platform_comparison(client_fo
 # earlier campaigns and their questions, the numbers, the choices, the multiple choices,
 # the number tables, expected / submitted / indicators per region, the cross-tab, and
 # the free text (bureau) or the platform's memberships and its own answers (director).
+# SQLite (``make run``) reads the numbers once more for the medians.
 RESULTS_QUERIES = {"bureau": 18, "ministry": 17, "director": 20}
+MEDIAN_READ = int(connection.vendor == "sqlite")
 
 
 def query_count(client, address, django_assert_num_queries, expected):
@@ -329,10 +332,14 @@ def test_query_count_does_not_grow_with_responses(
     fill(campaign, [platform, other_platform, labelled_platform()])
     client = client_for(role)
     address = url(campaign, rows="secteur", columns="partenariat")
-    few = query_count(client, address, django_assert_num_queries, RESULTS_QUERIES[role])
+    few = query_count(
+        client, address, django_assert_num_queries, RESULTS_QUERIES[role] + MEDIAN_READ
+    )
     fill(campaign, [labelled_platform() for _n in range(12)], start=4)
     fill(earlier, [labelled_platform() for _n in range(6)], start=4)
-    many = query_count(client, address, django_assert_num_queries, RESULTS_QUERIES[role])
+    many = query_count(
+        client, address, django_assert_num_queries, RESULTS_QUERIES[role] + MEDIAN_READ
+    )
     assert few == many
 
 
