@@ -6,8 +6,8 @@ others never answered. Among those who completed, 100 innovate and 50 of them
 export; 80 do not innovate and 4 of them export: "one firm in twenty exports when it
 does not innovate, one in two when it does", as the tour's press release said.
 
-Tokens are made by ``respondent_token_create`` and thrown away: only their hashes
-are stored, and the demo never prints one.
+Each respondent has the salt of its link and the hash of its token, stored as an
+import stores them (``surveys.services.respondents``); the demo never prints a token.
 """
 
 import datetime
@@ -21,7 +21,8 @@ from members.models import Department
 from .. import services
 from ..enums import CampaignKind, RespondentStatus, ResponseStatus
 from ..models import Campaign, Respondent
-from ..models.responses import InvitationState
+from ..models.responses import InvitationState, hash_token
+from ..services.respondents import derive_token, new_salt
 from .common import Row, demo_at, write_responses
 from .questions import INNOVENTE_SECTIONS, build
 from .values import sme_answers
@@ -63,6 +64,7 @@ def _respondents(campaign, rng) -> list[Respondent]:
             organisation=organisation,
             siret=str(rng.randint(10**13, 10**14 - 1)) if rng.random() < 0.8 else "",
             department=rng.choice(departments) if departments else None,
+            token_salt=new_salt(),
         )
         for organisation in organisations[:total]
     )
@@ -94,8 +96,6 @@ def seed_innovente(bureau):
     services.campaign_open(campaign=campaign, actor=bureau)
     rng = random.Random("innovente-2019")
     respondents = _respondents(campaign, rng)
-    for respondent in respondents:
-        services.respondent_token_create(respondent=respondent, actor=bureau)  # never printed
     people = iter(respondents)
     rows, states = [], []
     for (innovates, exports), count in COMPLETED.items():
@@ -126,6 +126,7 @@ def seed_innovente(bureau):
         sent = [] if status == RespondentStatus.BOUNCED else [
             moment for moment in reminded_on if until is None or moment < until
         ]  # fmt: skip
+        respondent.token_hash = hash_token(derive_token(respondent.pk, respondent.token_salt))
         respondent.status = status
         respondent.invitation = InvitationState.SENT  # all invited as the tour began
         respondent.invited_at = demo_at(OPENS_ON, 8)
@@ -136,6 +137,7 @@ def seed_innovente(bureau):
     Respondent.objects.bulk_update(
         respondents,
         [
+            "token_hash",
             "status",
             "invitation",
             "invited_at",

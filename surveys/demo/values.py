@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .questions import COMPANY_SIZES, PARTNERS, SECTORS
+from .questions import COMPANY_SIZES, PARTNERS
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -149,7 +149,6 @@ def platform_answers(slug: str, year: int, profile: Profile, contact="", codes=N
 
 
 INNOVENTE_SIZES = ["tpe", "tpe", "tpe", "pe", "pe", "me", "eti"]
-SECTOR_CODES = [code for code, _label in SECTORS]
 COMMENTS = [
     "Nous cherchons un partenaire pour tester un nouveau matériau.",
     "Intéressés par des apprentis en maintenance industrielle.",

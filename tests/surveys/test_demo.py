@@ -235,6 +235,8 @@ def test_innovente_respondents_have_links_and_every_state(seeded):
     respondents = campaign.respondents.all()
     assert 200 <= respondents.count() <= 400
     assert not respondents.filter(Q(token_hash__isnull=True) | Q(token_salt="")).exists()
+    some = respondents.first()
+    assert Respondent.find_by_token(derive_token(some.pk, some.token_salt)) == some
     by_status = dict(respondents.values_list("status").annotate(n=Count("pk")))
     assert (
         by_status[RespondentStatus.COMPLETED]
@@ -271,3 +273,29 @@ def test_national_meeting_item_and_general_assembly_link_to_2017_results(seeded,
     client.force_login(User.objects.get(email="bureau@innovalo.demo"))
     page = client.get(reverse("general_assembly", args=[assembly.pk])).content.decode()
     assert f'href="{url}"' in page
+
+
+def test_demo_campaigns_pages_open_for_the_bureau(seeded, client):
+    client.force_login(User.objects.get(email="bureau@innovalo.demo"))
+    for campaign in Campaign.objects.all():
+        names = ["survey_detail", "survey_results", "survey_tracking"]
+        if campaign.is_external:
+            names.append("survey_respondents")
+        for name in names:
+            response = client.get(reverse(name, args=[campaign.pk]))
+            assert response.status_code == 200, (campaign.title, name)
+    cross = client.get(
+        reverse("survey_results", args=[innovente().pk]), {"rows": "innove", "columns": "exporte"}
+    )
+    assert cross.status_code == 200
+    # The national report of the campaign presented on 25 January 2018 (one PDF: slow).
+    report = client.get(reverse("survey_report", args=[impact(2017).pk]))
+    assert report.status_code == 200 and report["Content-Type"] == "application/pdf"
+
+
+def test_demo_director_finds_innovaltechs_draft(seeded, client):
+    campaign = impact(timezone.localdate().year)
+    client.force_login(User.objects.get(email="directeur@innovalo.demo"))
+    assert client.get(reverse("survey_list")).status_code == 200
+    page = client.get(reverse("survey_response", args=[campaign.pk, "innovaltech"]))
+    assert page.status_code == 200
