@@ -1,6 +1,6 @@
 """The results of a campaign: figures per question, response rate, regions, year over
-year, cross-tabulation, free text, "your platform / national median", and the rows of
-the export.
+year, cross-tabulation, free text and "your platform / national median" (the rows of
+the export are ``selectors.exports``).
 
 Every figure is computed in SQL over the answers of **submitted** responses, in a fixed
 number of queries whatever the number of responses: one GROUP BY question for every
