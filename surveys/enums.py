@@ -52,3 +52,20 @@ class RespondentStatus(models.TextChoices):
     COMPLETED = "completed", _("Terminé")
     OPTED_OUT = "opted_out", _("Désinscrit")
     BOUNCED = "bounced", _("Adresse en échec")
+
+
+class InvitationState(models.TextChoices):
+    """Where a respondent's invitation email stands (see ``surveys/services/invitations``).
+
+    At most once: a respondent is claimed (``sending``) in the database before its
+    message leaves, and marked ``sent`` once the SMTP server accepted it; a worker
+    killed in between leaves at most one row ``sending`` (uncertain), which the bureau
+    may send again or leave."""
+
+    NONE = "none", _("Pas encore demandée")
+    PENDING = "pending", _("En attente d'envoi")
+    HELD = "held", _("Envoi arrêté")
+    SENDING = "sending", _("Envoi en cours")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec de l'envoi")
+    SKIPPED = "skipped", _("Non envoyée (désinscrit ou adresse en échec)")

@@ -19,9 +19,9 @@ from django.utils.text import slugify
 from members.models import Department
 
 from .. import services
-from ..enums import CampaignKind, RespondentStatus, ResponseStatus
+from ..enums import CampaignKind, InvitationState, RespondentStatus, ResponseStatus
 from ..models import Campaign, Respondent
-from ..models.responses import InvitationState, hash_token
+from ..models.responses import hash_token
 from ..services.respondents import derive_token, new_salt
 from .common import Row, demo_at, write_responses
 from .questions import INNOVENTE_SECTIONS, build

@@ -4,7 +4,7 @@ the invitation controls (POST). They only parse; the rules are the services'."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..services.respondents import STAGES
+from ..selectors.respondents import STAGES
 
 
 class RespondentFilterForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import QuestionType, RespondentStatus, ResponseStatus
+from ..enums import InvitationState, QuestionType, RespondentStatus, ResponseStatus
 from .campaigns import Campaign, Question
 
 TEXT_STORED = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT, QuestionType.SINGLE_CHOICE)
@@ -22,23 +22,6 @@ TEXT_STORED = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT, QuestionType.SIN
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-class InvitationState(models.TextChoices):
-    """Where a respondent's invitation email stands (see ``surveys/services/invitations``).
-
-    At most once: a respondent is claimed (``sending``) in the database before its
-    message leaves, and marked ``sent`` once the SMTP server accepted it; a worker
-    killed in between leaves at most one row ``sending`` (uncertain), which the bureau
-    may send again or leave."""
-
-    NONE = "none", _("Pas encore demandée")
-    PENDING = "pending", _("En attente d'envoi")
-    HELD = "held", _("Envoi arrêté")
-    SENDING = "sending", _("Envoi en cours")
-    SENT = "sent", _("Envoyée")
-    FAILED = "failed", _("Échec de l'envoi")
-    SKIPPED = "skipped", _("Non envoyée (désinscrit ou adresse en échec)")
 
 
 class Respondent(models.Model):

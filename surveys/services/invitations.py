@@ -44,9 +44,8 @@ from innovalo.audit import log_action
 from innovalo.exceptions import ServiceError
 from innovalo.tasks import enqueue
 
-from ..enums import CampaignStatus, RespondentStatus
+from ..enums import CampaignStatus, InvitationState, RespondentStatus
 from ..models import Campaign, Respondent
-from ..models.responses import InvitationState
 from .respondents import respondent_link_token
 
 logger = logging.getLogger(__name__)

@@ -21,14 +21,9 @@ from .. import perms
 from ..forms.respondents import InvitationForm, RespondentFilterForm, RespondentImportForm
 from ..importers import COLUMNS, read_respondents
 from ..models import Campaign
+from ..selectors.respondents import STAGES, respondent_counts, respondent_rows
 from ..services import invitations as invitation_services
-from ..services.respondents import (
-    STAGES,
-    ImportRefused,
-    respondent_counts,
-    respondent_rows,
-    respondents_import,
-)
+from ..services.respondents import ImportRefused, respondents_import
 
 PER_PAGE = 50
 REPORT_ROWS = 500  # rows with errors shown at most (the count says how many in all)

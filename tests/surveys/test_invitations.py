@@ -16,9 +16,8 @@ from freezegun import freeze_time
 from innovalo.exceptions import ServiceError
 from innovalo.models import AuditEntry
 from surveys import services
-from surveys.enums import CampaignStatus, RespondentStatus
+from surveys.enums import CampaignStatus, InvitationState, RespondentStatus
 from surveys.models import Respondent
-from surveys.models.responses import InvitationState
 from surveys.services import invitations
 from tests.conftest import ROLES
 

@@ -21,8 +21,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 
+from surveys.enums import InvitationState
 from surveys.models import Respondent
-from surveys.models.responses import InvitationState
 from surveys.services import invitations
 
 from .respondent_factories import external_campaign, respondent

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 
 from innovalo.models import AuditEntry
-from surveys.enums import CampaignKind, RespondentStatus
+from surveys.enums import CampaignKind, InvitationState, RespondentStatus
 from surveys.models import Respondent
-from surveys.models.responses import InvitationState
 from tests.conftest import ROLES
 
 from .factories import CampaignFactory

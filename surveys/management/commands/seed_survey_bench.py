@@ -45,9 +45,15 @@ from surveys import services
 from surveys.demo.common import BATCH, Row, write_responses
 from surveys.demo.questions import IMPACT_SECTIONS, INNOVENTE_SECTIONS, NEW_IN_2017, build
 from surveys.demo.values import platform_answers, platform_profile, sme_answers
-from surveys.enums import CampaignKind, CampaignStatus, RespondentStatus, ResponseStatus
+from surveys.enums import (
+    CampaignKind,
+    CampaignStatus,
+    InvitationState,
+    RespondentStatus,
+    ResponseStatus,
+)
 from surveys.models import Respondent
-from surveys.models.responses import InvitationState, hash_token
+from surveys.models.responses import hash_token
 from surveys.selectors.expected import expected_platforms
 from surveys.services.respondents import derive_token, new_salt
 
