@@ -7,6 +7,8 @@ imports every app's ``reminders`` module at startup (``autodiscover_modules``).
 
 from innovalo.reminders import register
 
-from .services import reminders
+from .services import invitations, reminders
 
 register("survey_reminders")(reminders.survey_send_due_reminders)
+# Not a reminder: invitations left pending with nobody sending them are sent again.
+register("survey_invitations")(invitations.invitations_catch_up)

@@ -444,3 +444,34 @@ def invitations_send(*, campaign_id, batch_size=BATCH_SIZE) -> int:
         MAILABLE
     ).update(invitation=InvitationState.SKIPPED)
     return total
+
+
+def invitations_catch_up(now=None) -> int:
+    """The periodic job: relaunch the sending of campaigns whose pending invitations
+    nobody is working on (the broker was down when the bureau started, or the worker
+    died and Celery gave up): no fresh claim and nothing sent for ``IDLE``. Returns how
+    many campaigns were relaunched; the sending itself runs as the usual task."""
+    now = now or timezone.now()
+    stalled = (
+        Campaign.objects.filter(
+            kind="external",
+            status=CampaignStatus.OPEN,
+            closes_on__gte=timezone.localdate(now),
+            respondents__invitation=InvitationState.PENDING,
+        )
+        .exclude(
+            respondents__invitation=InvitationState.PENDING,
+            respondents__invitation_claimed_at__gte=now - STALE_CLAIM,
+        )
+        .exclude(respondents__invited_at__gte=now - IDLE)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    from ..tasks import send_invitations
+
+    count = 0
+    for campaign_id in stalled:
+        logger.info("invitations of campaign %s relaunched: nobody was sending", campaign_id)
+        enqueue(send_invitations, campaign_id)
+        count += 1
+    return count
