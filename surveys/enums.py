@@ -10,7 +10,7 @@ class CampaignKind(models.TextChoices):
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("En préparation")
     OPEN = "open", _("Ouverte")
-    CLOSED = "closed", _("Close")
+    CLOSED = "closed", _("Clôturée")
     PUBLISHED = "published", _("Résultats publiés")
 
 
