@@ -22,15 +22,15 @@ GRID = "#d5dbe5"
 FONT = "DejaVu Sans, Arial, sans-serif"
 
 BAR_WIDTH = 640
-LABEL_WIDTH = 210
+LABEL_WIDTH = 230
 VALUE_ROOM = 90
 BAR_HEIGHT = 20
 BAR_GAP = 8
-LABEL_CHARS = 30
+LABEL_CHARS = 32
 
 LINE_WIDTH = 640
 LINE_HEIGHT = 240
-LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 70, 20, 24, 30
+LINE_LEFT, LINE_RIGHT, LINE_TOP, LINE_BOTTOM = 100, 20, 24, 30
 TICKS = 4
 
 
@@ -104,7 +104,7 @@ def bar_chart(title, bars, *, maximum=None) -> str:
     return format_html(
         '<svg class="chart chart-bars" xmlns="http://www.w3.org/2000/svg" role="img" '
         'aria-label="{title}" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        'font-family="{font}" font-size="12" fill="{ink}">'
+        'font-family="{font}" font-size="11" fill="{ink}">'
         "<title>{title}</title>"
         '<line x1="{axis}" y1="0" x2="{axis}" y2="{height}" stroke="{grid}"></line>'
         "{body}</svg>",

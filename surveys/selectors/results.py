@@ -68,6 +68,7 @@ TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
 TREND_TYPES = (*NUMBER_TYPES, QuestionType.YES_NO)
 NO_TOTAL = (QuestionType.PERCENTAGE, QuestionType.SCALE)  # a sum of these means nothing
 SECRET_TEXT = gettext_lazy("secret")
+REGION_COLUMNS = 3  # indicators per table of totals by region
 
 
 # Figures ---------------------------------------------------------------------------
@@ -369,6 +370,11 @@ class QuestionResult:
             return _("Médiane"), self.median
         if kind in STAT_TYPES and len(self.stats) > 1:
             return self.stats[1]  # the total
+        if self.table is not None:
+            return _("Total"), self.table.total
+        if self.choices:  # the most frequent choice, and its share
+            top = max(self.choices, key=lambda row: row.count.value or 0)
+            return top.label, top.percent
         return None
 
 
@@ -700,6 +706,17 @@ class Results:
     region_chart: str
     filters: Filters
     keep_secret: bool
+
+    @property
+    def region_groups(self) -> list:
+        """The indicators' totals by region, REGION_COLUMNS indicators a table (a page is
+        not wide enough for all): [(questions, [(region name, [Figure])])]."""
+        size, groups = REGION_COLUMNS, []
+        for start in range(0, len(self.region_indicators), size):
+            questions = self.region_indicators[start : start + size]
+            rows = [(row.name, row.totals[start : start + size]) for row in self.regions]
+            groups.append((questions, rows))
+        return groups
 
     @property
     def key_figures(self) -> list:
