@@ -83,10 +83,12 @@ def display_text(question, value, *, brief=False) -> str:
             return _("total %(total)s") % {"total": total}
         columns = {column["code"]: column["label"] for column in question.columns}
         lines = [
-            f"{row['label']} — {columns.get(column, column)} : "
-            + number_format(number.normalize(), force_grouping=True)
+            f"{row['label']} — {label} : "
+            + number_format(cells[code].normalize(), force_grouping=True)
             for row in question.rows
-            for column, number in (value.get(row["code"]) or {}).items()
+            if (cells := value.get(row["code"]) or {})
+            for code, label in columns.items()
+            if code in cells
         ]
         return "\n".join([*lines, _("Total : %(total)s") % {"total": total}])
     return str(value)
