@@ -425,6 +425,9 @@ def _choice_result(result, counts):
 
 
 def _table_result(result, cells, keep):
+    """Cell totals, and row and column totals summed from them. A row (column) total
+    counts as drawn from as many responses as its most answered cell: at least that
+    many responses contribute to it, so secrecy never shows one drawn from fewer."""
     question = result.question
     rows, columns = question.rows, question.columns
     table_rows = []
