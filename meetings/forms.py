@@ -64,6 +64,14 @@ class AgendaItemForm(PortalModelForm):
         if self.instance.pk:
             self.initial["day"] = self.instance.day.isoformat()
         self.fields["order"].required = False
+        from surveys.enums import CampaignStatus
+        from surveys.models import Campaign
+
+        campaigns = self.fields["survey_campaign"]
+        campaigns.queryset = Campaign.objects.exclude(status=CampaignStatus.DRAFT).order_by(
+            "-year", "title", "pk"
+        )
+        campaigns.empty_label = _("— aucune —")
 
     def clean_order(self):
         return self.cleaned_data.get("order") or 0

@@ -143,19 +143,18 @@ TALKS_2018 = [
 ]
 
 
-def link_survey_results_2018(title, results_path):
+def link_survey_results_2018(campaign):
     """The talk of 25 January 2018 on the survey's results links to them. The surveys
-    demo, seeded after the meetings, calls this once the campaign exists; an agenda item
-    has no link field, so the path goes into its description (idempotent)."""
+    demo, seeded after the meetings, calls this once the campaign exists (idempotent)."""
     item = AgendaItem.objects.filter(
         meeting__title=NATIONAL_2018,
         meeting__start=demo_at(2018, 1, 25, 9, 30),
         title=SURVEY_RESULTS_TALK,
     ).first()
-    if item is None or results_path in item.description:
+    if item is None or item.survey_campaign_id == campaign.pk:
         return item
-    item.description = f"Résultats de l'{title[0].lower()}{title[1:]} : {results_path}"
-    item.save(update_fields=["description"])
+    item.survey_campaign = campaign
+    item.save(update_fields=["survey_campaign"])
     return item
 
 

@@ -30,6 +30,15 @@ class AgendaItem(models.Model):
     room = models.CharField(
         _("salle"), max_length=100, blank=True, help_text=_("Pour les ateliers en parallèle.")
     )
+    survey_campaign = models.ForeignKey(
+        "surveys.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("résultats d'enquête présentés"),
+        help_text=_("Le point renvoie aux résultats de cette campagne."),
+    )
 
     class Meta:
         verbose_name = _("point de l'ordre du jour")

@@ -92,14 +92,14 @@ class MeetingQuerySet(models.QuerySet):
         """What the meeting page reads, in one query per relation. Its actions (with the
         carried-over ones), its minutes (with those approved at it and those awaiting
         approval), resolutions and officers are the selector's; see also `for_minutes`."""
-        from .agenda import AgendaProposal
+        from .agenda import AgendaItem, AgendaProposal
         from .documents import Attachment
         from .invitations import MeetingInvitation
 
         # Each prefetch is ordered within its meeting only: the models' default orderings
         # start with the meeting (a join to it, and its own ordering, compiled every time).
         return self.select_related("organiser").prefetch_related(
-            "agenda_items",
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("survey_campaign")),
             # The agenda items' documents and the meeting's own, split by the selector.
             Prefetch("attachments", queryset=Attachment.objects.all(), to_attr="all_attachments"),
             Prefetch(

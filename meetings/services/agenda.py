@@ -21,6 +21,7 @@ ITEM_FIELDS = [
     "kind",
     "room",
     "order",
+    "survey_campaign",
 ]
 
 

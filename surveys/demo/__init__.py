@@ -17,7 +17,6 @@ its title and year, and is only built when it is created.
 """
 
 from django.db import transaction
-from django.urls import reverse
 
 from innovalo.models import User
 
@@ -34,7 +33,7 @@ def seed(stdout):
         platforms = list(labelled_platforms())
         first = seed_2016(bureau, platforms)
         second = seed_2017(bureau, platforms, first)
-        link_survey_results_2018(second.title, reverse("survey_results", args=[second.pk]))
+        link_survey_results_2018(second)
         seed_current(bureau, platforms, second)
         seed_innovente(bureau)
     stdout.write(

@@ -426,3 +426,28 @@ def test_earlier_minutes_versions_are_linked(client_for, national, bureau):
     content = client_for("director").get(reverse("meeting_detail", args=[national.pk]))
     pdf = reverse("meeting_minutes_pdf", args=[national.pk])
     assert f'href="{pdf}?version=1"' in content.content.decode()
+
+
+def test_agenda_item_links_to_a_campaigns_results(client_for, national):
+    from surveys.enums import CampaignStatus
+    from tests.surveys.factories import CampaignFactory
+
+    campaign = CampaignFactory(title="Enquête d'impact 2017", status=CampaignStatus.PUBLISHED)
+    draft = CampaignFactory(title="Enquête en préparation", status=CampaignStatus.DRAFT)
+    day = timezone.localtime(national.start).date()
+    form = client_for("bureau").get(reverse("agenda_edit", args=[national.pk])).content.decode()
+    assert "Enquête d&#x27;impact 2017" in form
+    assert draft.title not in form  # a draft has no results to present
+    response = client_for("bureau").post(
+        reverse("agenda_edit", args=[national.pk]),
+        {
+            "day": day.isoformat(),
+            "title": "Résultats de l'enquête",
+            "kind": "talk",
+            "survey_campaign": str(campaign.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert national.agenda_items.get().survey_campaign == campaign
+    page = client_for("director").get(reverse("meeting_detail", args=[national.pk]))
+    assert reverse("survey_results", args=[campaign.pk]) in page.content.decode()

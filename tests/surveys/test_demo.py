@@ -75,7 +75,7 @@ def counts():
         Answer.objects.count(),
         Respondent.objects.count(),
         AuditEntry.objects.count(),
-        list(AgendaItem.objects.order_by("pk").values_list("description", flat=True)),
+        list(AgendaItem.objects.order_by("pk").values_list("survey_campaign", flat=True)),
     ]
 
 
@@ -262,7 +262,10 @@ def test_national_meeting_item_and_general_assembly_link_to_2017_results(seeded,
         meeting__title="Réunion nationale des plateformes technologiques",
         title__contains="résultats de l'enquête",
     )
-    assert url in item.description
+    assert item.survey_campaign == impact(2017)
+    client.force_login(User.objects.get(email="bureau@innovalo.demo"))
+    meeting = client.get(reverse("meeting_detail", args=[item.meeting_id])).content.decode()
+    assert f'<a href="{url}">Résultats : Enquête d&#x27;impact 2017</a>' in meeting
     assembly = Meeting.objects.get(
         kind=MeetingKind.GENERAL_ASSEMBLY, title="Assemblée générale 2018"
     )
