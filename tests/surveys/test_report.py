@@ -12,10 +12,13 @@ from tests.conftest import ROLES
 from tests.members.factories import department
 from tests.pdf import pdf_text
 
+from . import test_results
 from .results_factories import answered, impact_campaign, labelled_platform
 from .test_results import MEDIAN_READ, SEEN, fill
 
 pytestmark = pytest.mark.django_db
+
+quick_pdf = test_results.quick_pdf  # a fixture: WeasyPrint skipped
 
 
 def report_url(campaign):
@@ -34,13 +37,14 @@ def campaigns(platform, other_platform):
 
 @pytest.mark.parametrize("status", list(SEEN))
 @pytest.mark.parametrize("role", ROLES)
-def test_report_per_role_and_status(client_for, role, status, platform):
+def test_report_per_role_and_status(client_for, role, status, platform, quick_pdf):
     campaign = impact_campaign(status=status)
     fill(campaign, [platform, labelled_platform(), labelled_platform()])
     response = client_for(role).get(report_url(campaign))
     assert response.status_code == SEEN[status][role], (role, status)
     if response.status_code == 200:
         assert response["Content-Type"] == "application/pdf"
+        assert quick_pdf[-1]["results"].keep_secret is (role != "bureau")
 
 
 def test_report_sections(client_for, campaigns):

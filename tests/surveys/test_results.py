@@ -4,6 +4,7 @@ count, and that a GET writes nothing."""
 
 import html
 import re
+import sys
 from decimal import Decimal
 
 import pytest
@@ -86,6 +87,23 @@ def fill(campaign, platforms, start=1):
             },
             platform=platform,
         )
+
+
+@pytest.fixture
+def quick_pdf(monkeypatch):
+    """The report's context is built as usual, but WeasyPrint is skipped (the role
+    matrix checks who gets the PDF; other tests read real ones)."""
+    # The module (``surveys.views.results`` is also the name of the page's view).
+    views = sys.modules["surveys.views.results"]
+
+    rendered = []
+
+    def fake(template, context, *, filename):
+        rendered.append(context)
+        return filename, b"%PDF-1.7 stub"
+
+    monkeypatch.setattr(views, "render_pdf", fake)
+    return rendered
 
 
 @pytest.fixture
@@ -343,7 +361,7 @@ def test_query_count_does_not_grow_with_responses(
     assert few == many
 
 
-def test_a_get_writes_nothing(client_for, published):
+def test_a_get_writes_nothing(client_for, published, quick_pdf):
     def counts():
         return (
             Response.objects.count(),
