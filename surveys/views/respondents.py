@@ -18,6 +18,7 @@ from innovalo.forms import add_service_error
 from innovalo.perms import require
 
 from .. import perms
+from ..enums import InvitationState
 from ..forms.respondents import InvitationForm, RespondentFilterForm, RespondentImportForm
 from ..importers import COLUMNS, read_respondents
 from ..models import Campaign
@@ -54,7 +55,13 @@ def respondent_list(request, pk):
         request.GET.get("page")
     )
     counts = respondent_counts(campaign)
-    stages = [(key, label, counts[key]) for key, (label, _condition) in STAGES.items()]
+    stages = [(key, str(label), counts[key]) for key, (label, _condition) in STAGES.items()]
+    # Labels translated once for the page, not once per row.
+    stage_labels = {key: label for key, label, _count in stages}
+    invitation_labels = {value: str(label) for value, label in InvitationState.choices}
+    for respondent in page.object_list:
+        respondent.stage_label = stage_labels.get(respondent.stage, "")
+        respondent.invitation_label = invitation_labels.get(respondent.invitation, "")
     return render(
         request,
         "surveys/respondents.html",
