@@ -1,0 +1,130 @@
+"""Everything the results page and the national report show, in a fixed number of
+queries (earlier campaigns' questions with the same codes go into the same GROUP BYs, so
+the year over year costs nothing more)."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ...enums import QuestionType
+from ...models import Campaign, Question
+from .answers import (
+    COUNTED_TYPES,
+    NO_FILTERS,
+    NO_TOTAL,
+    STAT_TYPES,
+    TREND_TYPES,
+    Filters,
+    _base_stats,
+    _cell_totals,
+    _chosen_counts,
+    _value_counts,
+)
+from .questions import _question_result, load_questions
+from .regions import Participation, region_chart, region_names, region_rows
+from .trends import _trend, earlier_campaigns
+
+REGION_COLUMNS = 3  # indicators per table of totals by region
+
+
+@dataclass
+class Results:
+    campaign: Campaign
+    questions: list  # [QuestionResult]
+    sections: list  # [(section, [QuestionResult])]
+    trends: list  # [Trend]
+    earlier: list  # [Campaign]
+    participation: Participation
+    regions: list  # [RegionRow]
+    region_indicators: list  # [Question] (the columns of the regions' totals)
+    region_chart: str
+    filters: Filters
+    keep_secret: bool
+
+    @property
+    def region_groups(self) -> list:
+        """The indicators' totals by region, REGION_COLUMNS indicators a table (a page is
+        not wide enough for all): [(questions, [(region name, [Figure])])]."""
+        size, groups = REGION_COLUMNS, []
+        for start in range(0, len(self.region_indicators), size):
+            questions = self.region_indicators[start : start + size]
+            rows = [(row.name, row.totals[start : start + size]) for row in self.regions]
+            groups.append((questions, rows))
+        return groups
+
+    @property
+    def key_figures(self) -> list:
+        return [result for result in self.questions if result.question.is_ministry_indicator]
+
+    @property
+    def by_pk(self) -> dict:
+        return {result.question.pk: result for result in self.questions}
+
+
+def campaign_results(
+    campaign, *, filters=NO_FILTERS, keep_secret=True, visible=None, questions=None, regions=None
+) -> Results:
+    """Everything the results page and the national report show, in a fixed number of
+    queries. ``visible`` (campaign -> bool) says which earlier campaigns the viewer may
+    compare with; ``regions`` ({id: name}) saves reading them again."""
+    questions = load_questions(campaign) if questions is None else questions
+    regions = region_names() if regions is None else regions
+    earlier = earlier_campaigns(campaign, visible=visible)
+    trend_codes = {q.code: q for q in questions if q.type in TREND_TYPES}
+    earlier_questions = []
+    if earlier and trend_codes:
+        earlier_questions = list(
+            Question.objects.filter(campaign__in=earlier, code__in=trend_codes).only(
+                "pk", "campaign_id", "code", "type"
+            )
+        )
+    earlier_questions = [q for q in earlier_questions if q.type == trend_codes[q.code].type]
+
+    ids = [q.pk for q in questions]
+    base = _base_stats(ids + [q.pk for q in earlier_questions], filters)
+    counts = _value_counts([q.pk for q in questions if q.type in COUNTED_TYPES], filters)
+    chosen = _chosen_counts(
+        [q.pk for q in questions if q.type == QuestionType.MULTIPLE_CHOICE], filters
+    )
+    cells = _cell_totals([q.pk for q in questions if q.type == QuestionType.NUMBER_TABLE], filters)
+    results = [_question_result(q, base, counts, chosen, cells, keep_secret) for q in questions]
+
+    sections = []
+    for result in results:
+        section = result.question.section
+        if not sections or sections[-1][0].pk != section.pk:
+            sections.append((section, []))
+        sections[-1][1].append(result)
+
+    by_campaign = {c.pk: c for c in earlier}
+    series = defaultdict(list)
+    for question in earlier_questions:
+        series[question.code].append((by_campaign[question.campaign_id], question.pk))
+    trends = []
+    for code, question in trend_codes.items():
+        points = sorted(series.get(code, []), key=lambda item: item[0].year)
+        points.append((campaign, question.pk))
+        # Compared only when some earlier year and this one have answers.
+        if len(points) > 1 and any(base.get(pk, {}).get("n") for _c, pk in points[:-1]):
+            trends.append(_trend(question, points, base, keep_secret))
+    by_pk = {result.question.pk: result for result in results}
+    for trend in trends:
+        before = trend.points[-2]
+        by_pk[trend.question.pk].previous = (before.year, getattr(before, trend.measure))
+
+    indicators = [q for q in questions if q.is_ministry_indicator]
+    rows, whole = region_rows(campaign, indicators, filters, regions, keep_secret)
+    return Results(
+        campaign=campaign,
+        questions=results,
+        sections=sections,
+        trends=trends,
+        earlier=earlier,
+        participation=whole,
+        regions=rows,
+        region_indicators=[
+            q for q in indicators if q.type in STAT_TYPES and q.type not in NO_TOTAL
+        ],
+        region_chart=region_chart(rows) if rows else "",
+        filters=filters,
+        keep_secret=keep_secret,
+    )
