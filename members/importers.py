@@ -10,17 +10,13 @@ columns), at most MAX_SHEET_ROWS rows of MAX_COLUMNS cells are read, and an XLSX
 parts would unpack to more than MAX_UNPACKED_BYTES is refused before it is opened.
 """
 
-import csv
-import io
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils.translation import gettext as _
 
-from innovalo.exceptions import ServiceError
+from innovalo.spreadsheets import Limits, cell_text, header_key, read_csv, read_xlsx, refuse
 
 from .enums import LabelStatus
 from .forms.platforms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
@@ -102,82 +98,19 @@ MAX_LENGTHS = {
 }
 
 
-def _refuse(message):
-    """The file itself cannot be read: a message next to the file field."""
-    return ServiceError(message, field="file")
+LIMITS = Limits(
+    max_rows=MAX_ROWS,
+    max_sheet_rows=MAX_SHEET_ROWS,
+    max_columns=MAX_COLUMNS,
+    max_unpacked_bytes=MAX_UNPACKED_BYTES,
+)
+_refuse = refuse
+_cell_text = cell_text
 
 
 def _normalize_header(value) -> str:
-    text = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
-    text = text.strip().lower()
-    for char in " -'’.":
-        text = text.replace(char, "_")
-    text = "_".join(part for part in text.split("_") if part)
+    text = header_key(value)
     return ALIASES.get(text, text)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _bounded(rows) -> list[list[str]]:
-    """The rows that are not blank, MAX_COLUMNS cells at most; beyond the headers and
-    MAX_ROWS rows, the file is refused as soon as the next row is seen."""
-    table = []
-    for row in rows:
-        cells = [_cell_text(cell) for cell in row[:MAX_COLUMNS]]
-        if not any(cells):
-            continue
-        if len(table) > MAX_ROWS:
-            raise _refuse(_("Le fichier dépasse %s lignes.") % MAX_ROWS)
-        table.append(cells)
-    return table
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _refuse(
-            _("Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».")
-        ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        return _bounded(csv.reader(io.StringIO(text), delimiter=delimiter))
-    except csv.Error as error:
-        raise _refuse(_("Le fichier CSV est mal formé : %s") % error) from error
-
-
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    unreadable = _("Le fichier XLSX ne peut pas être lu.")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(part.file_size for part in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise _refuse(unreadable) from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse(_("Le fichier XLSX est trop volumineux une fois décompressé."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)
-            return _bounded(rows)
-        finally:
-            workbook.close()
-    except ServiceError:
-        raise
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _refuse(unreadable) from error
 
 
 def parse_upload(upload) -> list[dict]:
@@ -187,9 +120,9 @@ def parse_upload(upload) -> list[dict]:
         raise _refuse(_("Le fichier dépasse 2 Mo."))
     content = upload.read()
     if name.endswith(".csv"):
-        table = _read_csv(content)
+        table = [cells for _line, cells in read_csv(content, LIMITS)]
     elif name.endswith(".xlsx"):
-        table = _read_xlsx(content)
+        table = [cells for _line, cells in read_xlsx(content, LIMITS)]
     else:
         raise _refuse(_("Format non reconnu : envoyez un fichier .csv ou .xlsx."))
     if not table:

@@ -12,18 +12,14 @@ A CSV is UTF-8, with or without a BOM, separated by semicolons or commas (detect
 its header line). An XLSX is read from its first sheet, in read-only mode.
 """
 
-import csv
-import io
 import re
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from innovalo.exceptions import ServiceError
+from innovalo.spreadsheets import ZIP_MAGIC, Limits, header_key, read_csv, read_xlsx, refuse
 from members.models import Department
 
 from .models import Respondent
@@ -33,7 +29,6 @@ MAX_SHEET_ROWS = MAX_ROWS + 5_000  # lines of a sheet read, blank ones included
 MAX_COLUMNS = 50
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024  # an XLSX is a zip: its parts, unpacked
-ZIP_MAGIC = b"PK\x03\x04"
 
 COLUMNS = ("email", "organisation", "siret", "department", "language")
 ALIASES = {
@@ -71,90 +66,19 @@ MAX_LENGTHS = {
 LA_POSTE_SIREN = "356000000"  # its establishments' SIRETs use another key
 
 
-def _refuse(message):
-    """The file itself cannot be read: a message next to the file field."""
-    return ServiceError(message, field="file")
-
-
-def _plain(value) -> str:
-    text = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode()
-    text = text.strip().lower()
-    for char in " -'’.":
-        text = text.replace(char, "_")
-    return "_".join(part for part in text.split("_") if part)
+LIMITS = Limits(
+    max_rows=MAX_ROWS,
+    max_sheet_rows=MAX_SHEET_ROWS,
+    max_columns=MAX_COLUMNS,
+    max_unpacked_bytes=MAX_UNPACKED_BYTES,
+)
+_refuse = refuse
+_plain = header_key
 
 
 def _header(value) -> str:
     text = _plain(value)
     return ALIASES.get(text, text)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _bounded(rows):
-    """(row number, cells) for the rows that are not blank, MAX_COLUMNS cells at most;
-    beyond the header and MAX_ROWS rows the file is refused."""
-    table = []
-    for number, row in enumerate(rows, start=1):
-        cells = [_cell_text(cell) for cell in row[:MAX_COLUMNS]]
-        if not any(cells):
-            continue
-        if len(table) > MAX_ROWS:
-            raise _refuse(
-                _("Le fichier dépasse %(max)s lignes : découpez-le.") % {"max": f"{MAX_ROWS:_}"}
-            )
-        table.append((number, cells))
-    return table
-
-
-def _read_csv(content: bytes):
-    if b"\x00" in content:
-        raise _refuse(_("Ce fichier n'est pas un CSV (il contient des données binaires)."))
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise _refuse(
-            _("Le fichier n'est pas encodé en UTF-8 : enregistrez-le en « CSV UTF-8 ».")
-        ) from error
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    try:
-        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise _refuse(_("Le fichier CSV est mal formé : %s") % error) from error
-
-
-def _read_xlsx(content: bytes):
-    from openpyxl import load_workbook
-
-    unreadable = _(
-        "Le fichier XLSX ne peut pas être lu : enregistrez-le à nouveau depuis le tableur."
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(part.file_size for part in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise _refuse(unreadable) from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refuse(_("Le fichier XLSX est trop volumineux une fois décompressé."))
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            rows = sheet.iter_rows(max_row=MAX_SHEET_ROWS, max_col=MAX_COLUMNS, values_only=True)
-            return _bounded(rows)
-        finally:
-            workbook.close()
-    except ServiceError:
-        raise
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
-        raise _refuse(unreadable) from error
 
 
 def _table(upload):
@@ -168,10 +92,12 @@ def _table(upload):
         raise _refuse(_("Format non reconnu : envoyez un fichier .csv ou .xlsx."))
     content = upload.read()
     if content.startswith(ZIP_MAGIC):
-        return _read_xlsx(content)
+        return read_xlsx(content, LIMITS)
     if extension == "xlsx":
         raise _refuse(_("Ce fichier n'est pas un vrai fichier XLSX."))
-    return _read_csv(content)
+    if b"\x00" in content:
+        raise _refuse(_("Ce fichier n'est pas un CSV (il contient des données binaires)."))
+    return read_csv(content, LIMITS)
 
 
 @dataclass

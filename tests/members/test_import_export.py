@@ -389,7 +389,7 @@ def test_rows_beyond_the_limit_in_a_huge_sheet_are_too_many(client_for, referent
     ]
     content = with_sheet(xlsx_bytes(rows), huge_dimension)
     response, seconds, peak = upload(client_for("bureau"), content)
-    assert "Le fichier dépasse 1000 lignes." in response.content.decode()
+    assert "Le fichier dépasse 1\u202f000 lignes : découpez-le." in response.content.decode()
     assert seconds < 10 and peak < 100 * 1024 * 1024
 
 
@@ -404,7 +404,7 @@ def test_too_many_rows_is_said_clearly(client_for, referential, kind):
         content = xlsx_bytes(rows)
     response, seconds, _peak = upload(client_for("bureau"), content, f"plateformes.{kind}")
     assert response.status_code == 200
-    assert "Le fichier dépasse 1000 lignes." in response.content.decode()
+    assert "Le fichier dépasse 1\u202f000 lignes : découpez-le." in response.content.decode()
     assert seconds < 10
     assert not Platform.objects.exists()
 
