@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
-from innovalo.templatetags.innovalo import euros
+from innovalo.templatetags.innovalo import _separators, euros
 
 SECRECY_MIN = 3
 SECRET_TEXT = gettext_lazy("secret")
+PLACES = {"integer": 0, "percent": 1}  # at most; 2 for other numbers
+STEPS = [Decimal(1).scaleb(-places) for places in range(3)]
 
 
 def _decimal(value) -> Decimal:
@@ -25,13 +27,30 @@ def format_figure(value, style="number", unit="") -> str:
         return date_format(value, "SHORT_DATE_FORMAT")
     if style == "money":
         return euros(value)
-    most = {"integer": 0, "percent": 1}.get(style, 2)
-    number = _decimal(value).quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_UP)
-    places = max(0, -number.normalize().as_tuple().exponent)
-    text = number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    number = _decimal(value).quantize(STEPS[PLACES.get(style, 2)], rounding=ROUND_HALF_UP)
+    text = _grouped(number)
     if style == "percent":
         return f"{text}\u00a0%"
     return f"{text}\u00a0{unit}" if unit else text
+
+
+def _grouped(number: Decimal) -> str:
+    """``number_format(number, decimal_pos=<its places without trailing zeros>,
+    force_grouping=True)``, with the language's separators read once (``euros`` does
+    the same): a results page prints about a thousand figures."""
+    if not number:
+        return "0"
+    places = max(0, -number.normalize().as_tuple().exponent)
+    decimal_sep, thousand_sep, grouping = _separators(get_language())
+    if not isinstance(grouping, int) or grouping <= 0:
+        return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+    units, _dot, decimals = f"{abs(number):.{places}f}".partition(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-grouping:])
+        units = units[:-grouping]
+    sign = "-" if number < 0 else ""
+    return f"{sign}{thousand_sep.join(groups)}{decimal_sep if decimals else ''}{decimals}"
 
 
 @dataclass(frozen=True)
