@@ -104,8 +104,8 @@ def test_report_query_count_does_not_grow_with_responses(
 
 
 # Session, user, campaign, questions, choices, regions, earlier campaigns and their
-# questions, numbers, choices, multiple choices, number tables, and three per region.
-REPORT_QUERIES = 15
+# questions, and every figure (one statement).
+REPORT_QUERIES = 9
 
 
 def test_opening_the_report_writes_nothing(client_for, campaigns):

@@ -7,17 +7,19 @@ multiple choices' JSON arrays and one over the cells of the number tables' JSON 
 (``jsonb_array_elements_text`` / ``jsonb_each``, or SQLite's ``json_each``).
 """
 
+import datetime
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Aggregate, Avg, Count, FloatField, Max, Min, Q, Sum
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from members.models import Platform
 
 from ...enums import NUMBER_TYPES, QuestionType, ResponseStatus
-from ...models import Answer
+from ...models import Answer, Response
 from .figures import _decimal
 
 SUBMITTED = ResponseStatus.SUBMITTED
@@ -72,120 +74,244 @@ def _answers(question_ids, filters: Filters):
     return Answer.objects.filter(submitted_q(filters, "response__"), question_id__in=question_ids)
 
 
-class Median(Aggregate):
-    """PostgreSQL's continuous median."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
 def _vendor(queryset) -> str:
     return connections[queryset.db].vendor
 
 
-def _base_stats(question_ids, filters) -> dict:
-    """{question id: {n, total, mean, low, high, median, first, last}}: one query (and,
-    on SQLite only, one ordered read of the numbers for the medians)."""
-    if not question_ids:
-        return {}
-    answers = _answers(question_ids, filters).order_by()
-    aggregates = {
-        "n": Count("id"),
-        "total": Sum("value_number"),
-        "mean": Avg("value_number"),
-        "low": Min("value_number"),
-        "high": Max("value_number"),
-        "first": Min("value_date"),
-        "last": Max("value_date"),
-    }
-    postgres = _vendor(answers) == "postgresql"
-    if postgres:
-        aggregates["median"] = Median("value_number")
-    rows = {row["question_id"]: row for row in answers.values("question_id").annotate(**aggregates)}
-    if not postgres:
-        values = defaultdict(list)
-        numbers = answers.exclude(value_number=None).order_by("question_id", "value_number")
-        for question_id, number in numbers.values_list("question_id", "value_number"):
-            values[question_id].append(number)
-        for question_id, row in rows.items():
-            row["median"] = statistics.median(values[question_id]) if values[question_id] else None
-    return rows
+# The figures: one statement --------------------------------------------------------------
+#
+# The selected answers are read once (the CTE ``picked``), then each kind of figure is a
+# GROUP BY over them, all in one UNION ALL of rows shaped as COLUMNS. Counts of other
+# rows (responses per region, expected respondents per region) join as CTEs of their own.
 
-
-def _value_counts(question_ids, filters) -> dict:
-    """{question id: {key: count}} for single choices (code), yes/no (1/0) and scales."""
-    if not question_ids:
-        return {}
-    rows = (
-        _answers(question_ids, filters)
-        .order_by()
-        .values("question_id", "value_text", "value_number")
-        .annotate(n=Count("id"))
-    )
-    counts = defaultdict(dict)
-    for row in rows:
-        key = row["value_text"] if row["value_number"] is None else int(row["value_number"])
-        counts[row["question_id"]][key] = counts[row["question_id"]].get(key, 0) + row["n"]
-    return counts
-
-
-CHOSEN_SQL = {
-    "postgresql": (
-        "SELECT a.question_id, e.code, COUNT(*) FROM {answer} a "
-        "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(a.value_json) "
-        "= 'array' THEN a.value_json ELSE '[]'::jsonb END) AS e(code) "
-        "WHERE a.id IN ({inner}) GROUP BY a.question_id, e.code"
-    ),
-    "sqlite": (
-        "SELECT a.question_id, e.value, COUNT(*) FROM {answer} a, json_each(a.value_json) e "
-        "WHERE json_type(a.value_json) = 'array' AND a.id IN ({inner}) "
-        "GROUP BY a.question_id, e.value"
-    ),
+COLUMNS = (
+    "kind",  # which GROUP BY: see ``_branches``
+    "question",
+    "key",  # a choice's text, a multiple choice's code, a table's row
+    "sub",  # a table's column
+    "n",
+    "total",  # also a counted answer's number
+    "mean",
+    "low",
+    "high",
+    "median",
+    "first",
+    "last",
+    "region",
+)
+NULLS = {
+    "key": "CAST(NULL AS text)",
+    "sub": "CAST(NULL AS text)",
+    "total": "CAST(NULL AS numeric)",
+    "mean": "CAST(NULL AS numeric)",
+    "low": "CAST(NULL AS numeric)",
+    "high": "CAST(NULL AS numeric)",
+    "median": "CAST(NULL AS double precision)",
+    "first": "CAST(NULL AS date)",
+    "last": "CAST(NULL AS date)",
+    "region": "CAST(NULL AS bigint)",
 }
-CELLS_SQL = {
+MEDIAN_SQL = {
+    "postgresql": "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY p.number)",
+    "sqlite": NULLS["median"],  # read apart: ``_sqlite_medians``
+}
+CHOSEN_FROM = {
     "postgresql": (
-        "SELECT a.question_id, r.key, c.key, SUM(c.value::numeric), COUNT(*) FROM {answer} a "
-        "CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(a.value_json) = 'object' "
-        "THEN a.value_json ELSE '{{}}'::jsonb END) AS r "
+        "picked p CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN "
+        "jsonb_typeof(p.json) = 'array' THEN p.json ELSE '[]'::jsonb END) AS e(code)",
+        "e.code",
+        "",
+    ),
+    "sqlite": ("picked p, json_each(p.json) e", "e.value", "json_type(p.json) = 'array' AND "),
+}
+CELLS_FROM = {
+    "postgresql": (
+        "picked p CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(p.json) = 'object' "
+        "THEN p.json ELSE '{}'::jsonb END) AS r "
         "CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(r.value) = 'object' "
-        "THEN r.value ELSE '{{}}'::jsonb END) AS c "
-        "WHERE a.id IN ({inner}) GROUP BY a.question_id, r.key, c.key"
+        "THEN r.value ELSE '{}'::jsonb END) AS c",
+        "SUM(c.value::numeric)",
+        "",
     ),
     "sqlite": (
-        "SELECT a.question_id, r.key, c.key, SUM(CAST(c.value AS REAL)), COUNT(*) "
-        "FROM {answer} a, json_each(a.value_json) r, json_each(r.value) c "
-        "WHERE json_type(a.value_json) = 'object' AND r.type = 'object' "
-        "AND a.id IN ({inner}) GROUP BY a.question_id, r.key, c.key"
+        "picked p, json_each(p.json) r, json_each(r.value) c",
+        "SUM(CAST(c.value AS REAL))",
+        "json_type(p.json) = 'object' AND r.type = 'object' AND ",
     ),
 }
+REGION = Coalesce("platform__department__region_id", "respondent__department__region_id")
 
 
-def _json_rows(sql: dict, question_ids, filters) -> list:
-    """Run one of the JSON GROUP BYs over the selected answers (a subquery)."""
-    answers = _answers(question_ids, filters).order_by().values("id")
-    inner, params = answers.query.get_compiler(using=answers.db).as_sql()
-    statement = sql[_vendor(answers)].format(answer=Answer._meta.db_table, inner=inner)
-    with connections[answers.db].cursor() as cursor:
+def _row(kind, values: dict, source: str, where="", group="") -> str:
+    """One GROUP BY of the UNION: ``values`` {column: SQL}, NULL for the others."""
+    select = ", ".join(
+        f"'{kind}'" if column == "kind" else values.get(column, NULLS.get(column, "NULL"))
+        for column in COLUMNS
+    )
+    return f"SELECT {select} FROM {source}" + (f" WHERE {where}" if where else "") + group
+
+
+def _among(ids) -> tuple[str, list]:
+    return "p.question IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+
+
+@dataclass
+class AnswerFigures:
+    """What ``answer_figures`` read, by kind of figure."""
+
+    stats: dict = field(default_factory=dict)  # {question: {n, total, mean, ..., median}}
+    counts: dict = field(default_factory=lambda: defaultdict(dict))  # {question: {key: n}}
+    chosen: dict = field(default_factory=lambda: defaultdict(dict))  # {question: {code: n}}
+    cells: dict = field(default_factory=lambda: defaultdict(dict))  # {q: {(r, c): (total, n)}}
+    by_region: dict = field(default_factory=lambda: defaultdict(dict))  # {region: {q: (t, n)}}
+    per_region: dict = field(default_factory=lambda: defaultdict(dict))  # {name: {region: n}}
+
+
+def _decimal_or_none(value):
+    return None if value is None else _decimal(value)
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _compiled(queryset) -> tuple[str, list]:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    return sql, list(params)
+
+
+def answer_figures(
+    filters,
+    campaigns,
+    *,
+    stats=(),
+    counted=(),
+    multiple=(),
+    tables=(),
+    regional=(),
+    submitted_in=None,
+    per_region=None,
+) -> AnswerFigures:
+    """Every figure over the answers of the submitted responses to ``campaigns`` (ids)
+    that the filters keep, in one statement: ``stats`` (questions: count, sum, mean,
+    min, max, median, first and last date), ``counted`` (single choices, yes/no and
+    scales: answers per value), ``multiple`` (answers per chosen code), ``tables``
+    (number tables: sum and count per cell), ``regional`` (sum and count per region),
+    ``submitted_in`` (a campaign: its responses per region, in ``per_region["submitted"]``)
+    and ``per_region`` ({name: a queryset of (region id, n) rows}). SQLite, used by
+    ``make run`` only, reads the numbers once more for the medians."""
+    figures = AnswerFigures()
+    ids = list(dict.fromkeys([*stats, *counted, *multiple, *tables, *regional]))
+    per_region = per_region or {}
+    if not ids and submitted_in is None and not per_region:
+        return figures
+    responses = Response.objects.filter(submitted_q(filters), campaign_id__in=campaigns)
+    sql, params = _compiled(responses.order_by().values_list("pk", "campaign_id", REGION))
+    ctes, rows = [f"responses (id, campaign, region) AS ({sql})"], []
+    vendor, db = _vendor(responses), responses.db
+    if ids:
+        answer = Answer._meta.db_table
+        where, among = _among(ids)
+        ctes.append(
+            f"picked (question, number, text, date, json, region) AS (SELECT a.question_id, "
+            "a.value_number, a.value_text, a.value_date, a.value_json, r.region "
+            f"FROM {answer} a INNER JOIN responses r ON a.response_id = r.id "
+            f"WHERE {where.replace('p.question', 'a.question_id')})"
+        )
+        params += among
+    for name, queryset in per_region.items():
+        sql, count_params = _compiled(queryset)
+        ctes.append(f"{name} (region, n) AS ({sql})")
+        params += count_params
+    if stats:
+        where, among = _among(stats)
+        values = {
+            "question": "p.question",
+            "n": "COUNT(*)",
+            "total": "SUM(p.number)",
+            "mean": "AVG(p.number)",
+            "low": "MIN(p.number)",
+            "high": "MAX(p.number)",
+            "median": MEDIAN_SQL[vendor],
+            "first": "MIN(p.date)",
+            "last": "MAX(p.date)",
+        }
+        rows.append(_row("s", values, "picked p", where, " GROUP BY p.question"))
+        params += among
+    if counted:
+        where, among = _among(counted)
+        values = {"question": "p.question", "key": "p.text", "n": "COUNT(*)", "total": "p.number"}
+        group = " GROUP BY p.question, p.text, p.number"
+        rows.append(_row("v", values, "picked p", where, group))
+        params += among
+    if multiple:
+        where, among = _among(multiple)
+        source, code, condition = CHOSEN_FROM[vendor]
+        values = {"question": "p.question", "key": code, "n": "COUNT(*)"}
+        group = f" GROUP BY p.question, {code}"
+        rows.append(_row("m", values, source, condition + where, group))
+        params += among
+    if tables:
+        where, among = _among(tables)
+        source, total, condition = CELLS_FROM[vendor]
+        values = {"question": "p.question", "key": "r.key", "sub": "c.key", "n": "COUNT(*)"}
+        values["total"] = total
+        group = " GROUP BY p.question, r.key, c.key"
+        rows.append(_row("c", values, source, condition + where, group))
+        params += among
+    if regional:
+        where, among = _among(regional)
+        values = {"question": "p.question", "n": "COUNT(*)", "total": "SUM(p.number)"}
+        values["region"] = "p.region"
+        group = " GROUP BY p.question, p.region"
+        rows.append(_row("r", values, "picked p", where, group))
+        params += among
+    if submitted_in is not None:
+        values = {"n": "COUNT(*)", "region": "p.region"}
+        group = " GROUP BY p.region"
+        rows.append(_row("submitted", values, "responses p", "p.campaign = %s", group))
+        params.append(submitted_in)
+    for name in per_region:
+        rows.append(_row(name, {"n": f"{name}.n", "region": f"{name}.region"}, name))
+    statement = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(rows)
+    with connections[db].cursor() as cursor:
         cursor.execute(statement, params)
-        return cursor.fetchall()
+        result = cursor.fetchall()
+    for row in result:
+        _read(figures, dict(zip(COLUMNS, row, strict=True)))
+    if stats and vendor != "postgresql":
+        _sqlite_medians(figures, _answers(stats, filters))
+    return figures
 
 
-def _chosen_counts(question_ids, filters) -> dict:
-    """{question id: {choice code: count}} for multiple choices."""
-    counts = defaultdict(dict)
-    if question_ids:
-        for question_id, code, n in _json_rows(CHOSEN_SQL, question_ids, filters):
-            counts[question_id][code] = n
-    return counts
+def _read(figures, row):
+    kind, question, n = row["kind"], row["question"], row["n"]
+    if kind == "s":
+        figures.stats[question] = {
+            "n": n,
+            **{name: _decimal_or_none(row[name]) for name in ("total", "mean", "low", "high")},
+            "median": row["median"],
+            "first": _date(row["first"]),
+            "last": _date(row["last"]),
+        }
+    elif kind == "v":
+        key = row["key"] if row["total"] is None else int(row["total"])
+        figures.counts[question][key] = figures.counts[question].get(key, 0) + n
+    elif kind == "m":
+        figures.chosen[question][row["key"]] = n
+    elif kind == "c":
+        total = None if row["total"] is None else _decimal(round(row["total"], 4))
+        figures.cells[question][(row["key"], row["sub"])] = (total, n)
+    elif kind == "r":
+        figures.by_region[row["region"]][question] = (_decimal_or_none(row["total"]), n)
+    else:
+        figures.per_region[kind][row["region"]] = n
 
 
-def _cell_totals(question_ids, filters) -> dict:
-    """{question id: {(row, column): (total, count)}} for number tables."""
-    cells = defaultdict(dict)
-    if question_ids:
-        for question_id, row, column, total, n in _json_rows(CELLS_SQL, question_ids, filters):
-            total = None if total is None else _decimal(round(total, 4))
-            cells[question_id][(row, column)] = (total, n)
-    return cells
+def _sqlite_medians(figures, answers):
+    values = defaultdict(list)
+    numbers = answers.exclude(value_number=None).order_by("question_id", "value_number")
+    for question_id, number in numbers.values_list("question_id", "value_number"):
+        values[question_id].append(number)
+    for question_id, row in figures.stats.items():
+        row["median"] = statistics.median(values[question_id]) if values[question_id] else None

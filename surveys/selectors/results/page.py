@@ -7,20 +7,16 @@ from dataclasses import dataclass
 
 from ...enums import QuestionType
 from ...models import Campaign, Question
-from .answers import (
-    COUNTED_TYPES,
-    NO_FILTERS,
-    NO_TOTAL,
-    STAT_TYPES,
-    TREND_TYPES,
-    Filters,
-    _base_stats,
-    _cell_totals,
-    _chosen_counts,
-    _value_counts,
-)
+from .answers import COUNTED_TYPES, NO_FILTERS, TREND_TYPES, Filters, answer_figures
 from .questions import _question_result, load_questions
-from .regions import Participation, region_chart, region_names, region_rows
+from .regions import (
+    Participation,
+    expected_by_region,
+    region_chart,
+    region_indicators,
+    region_names,
+    region_rows,
+)
 from .trends import _trend, earlier_campaigns
 
 REGION_COLUMNS = 3  # indicators per table of totals by region
@@ -79,13 +75,19 @@ def campaign_results(
         )
     earlier_questions = [q for q in earlier_questions if q.type == trend_codes[q.code].type]
 
-    ids = [q.pk for q in questions]
-    base = _base_stats(ids + [q.pk for q in earlier_questions], filters)
-    counts = _value_counts([q.pk for q in questions if q.type in COUNTED_TYPES], filters)
-    chosen = _chosen_counts(
-        [q.pk for q in questions if q.type == QuestionType.MULTIPLE_CHOICE], filters
+    indicators = region_indicators([q for q in questions if q.is_ministry_indicator])
+    figures = answer_figures(
+        filters,
+        [campaign.pk, *{q.campaign_id for q in earlier_questions}],
+        stats=[q.pk for q in questions] + [q.pk for q in earlier_questions],
+        counted=[q.pk for q in questions if q.type in COUNTED_TYPES],
+        multiple=[q.pk for q in questions if q.type == QuestionType.MULTIPLE_CHOICE],
+        tables=[q.pk for q in questions if q.type == QuestionType.NUMBER_TABLE],
+        regional=[q.pk for q in indicators],
+        submitted_in=campaign.pk,
+        per_region={"expected": expected_by_region(campaign, filters)},
     )
-    cells = _cell_totals([q.pk for q in questions if q.type == QuestionType.NUMBER_TABLE], filters)
+    base, counts, chosen, cells = figures.stats, figures.counts, figures.chosen, figures.cells
     results = [_question_result(q, base, counts, chosen, cells, keep_secret) for q in questions]
 
     sections = []
@@ -111,8 +113,7 @@ def campaign_results(
         before = trend.points[-2]
         by_pk[trend.question.pk].previous = (before.year, getattr(before, trend.measure))
 
-    indicators = [q for q in questions if q.is_ministry_indicator]
-    rows, whole = region_rows(campaign, indicators, filters, regions, keep_secret)
+    rows, whole = region_rows(campaign, indicators, filters, regions, keep_secret, figures)
     return Results(
         campaign=campaign,
         questions=results,
@@ -121,9 +122,7 @@ def campaign_results(
         earlier=earlier,
         participation=whole,
         regions=rows,
-        region_indicators=[
-            q for q in indicators if q.type in STAT_TYPES and q.type not in NO_TOTAL
-        ],
+        region_indicators=indicators,
         region_chart=region_chart(rows) if rows else "",
         filters=filters,
         keep_secret=keep_secret,

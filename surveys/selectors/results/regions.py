@@ -1,11 +1,9 @@
 """Response rate, overall and per region, and the ministry indicators' totals per
 region."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from members.models import Platform, Region
@@ -14,7 +12,7 @@ from ...charts import bar_chart
 from ...enums import CampaignKind
 from ...models import Response
 from ..expected import expected_platforms, expected_respondents
-from .answers import NO_TOTAL, STAT_TYPES, SUBMITTED, _answers, submitted_q
+from .answers import NO_TOTAL, STAT_TYPES, SUBMITTED, answer_figures
 from .figures import Figure, _percent, is_secret
 from .questions import _style
 
@@ -62,54 +60,52 @@ class RegionRow:
     totals: list  # [Figure] per indicator
 
 
-def region_rows(campaign, indicators, filters, regions: dict, keep) -> tuple:
-    """Per region: response rate and the indicators' totals; and the whole response
-    rate, their sum (three queries). A platform survey expects the labelled platforms
-    (``expected_platforms``) and any other that answered."""
+def region_indicators(indicators) -> list:
+    """The indicators totalled per region: numbers whose sum means something."""
+    return [q for q in indicators if q.type in STAT_TYPES and q.type not in NO_TOTAL]
+
+
+def expected_by_region(campaign, filters):
+    """The expected respondents per region: (region id, n) rows for ``answer_figures``."""
     expected, path = _expected(campaign, filters)
-    expected_by = dict(expected.order_by().values_list(path).annotate(n=Count("pk")))
-    region = Coalesce("platform__department__region_id", "respondent__department__region_id")
-    submitted_by = dict(
-        Response.objects.filter(submitted_q(filters), campaign=campaign)
-        .order_by()
-        .values_list(region)
-        .annotate(n=Count("pk"))
-    )
-    totals = defaultdict(dict)
-    numeric = [q for q in indicators if q.type in STAT_TYPES and q.type not in NO_TOTAL]
-    if numeric:
-        rows = (
-            _answers([q.pk for q in numeric], filters)
-            .order_by()
-            .values_list(
-                "question_id",
-                Coalesce(
-                    "response__platform__department__region_id",
-                    "response__respondent__department__region_id",
-                ),
-            )
-            .annotate(total=Sum("value_number"), n=Count("id"))
+    return expected.order_by().values_list(path).annotate(n=Count("pk"))
+
+
+def region_rows(campaign, indicators, filters, regions: dict, keep, figures=None) -> tuple:
+    """Per region: response rate and the indicators' totals; and the whole response
+    rate, their sum (one query, or none given ``figures``: ``answer_figures`` with the
+    ``region_indicators``, ``submitted_in`` and ``expected_by_region``). A platform survey
+    expects the labelled platforms (``expected_platforms``) and any other that answered."""
+    numeric = region_indicators(indicators)
+    if figures is None:
+        figures = answer_figures(
+            filters,
+            [campaign.pk],
+            regional=[q.pk for q in numeric],
+            submitted_in=campaign.pk,
+            per_region={"expected": expected_by_region(campaign, filters)},
         )
-        for question_id, region_id, total, n in rows:
-            totals[region_id][question_id] = (total, n)
+    expected_by = figures.per_region["expected"]
+    submitted_by = figures.per_region["submitted"]
+    totals = figures.by_region
     names = {**regions, None: _("Région non renseignée")}
     keys = [key for key in names if expected_by.get(key) or submitted_by.get(key)]
     result = []
+    styles = [_style(question) for question in numeric]
     for key in sorted(keys, key=lambda k: (k is None, names[k])):
         submitted = submitted_by.get(key, 0)
         expecting = max(expected_by.get(key, 0), submitted)
-        figures = []
-        for question in numeric:
+        sums = []
+        for question, (style, unit) in zip(numeric, styles, strict=True):
             total, n = totals[key].get(question.pk, (None, 0))
-            style, unit = _style(question)
-            figures.append(Figure(total, secret=is_secret(n, keep), style=style, unit=unit))
+            sums.append(Figure(total, secret=is_secret(n, keep), style=style, unit=unit))
         result.append(
             RegionRow(
                 name=names[key],
                 expected=expecting,
                 submitted=submitted,
                 rate=Figure(_percent(submitted, expecting), style="percent"),
-                totals=figures,
+                totals=sums,
             )
         )
     submitted = sum(submitted_by.values())
