@@ -13,12 +13,14 @@ page draws a chart per question and per year-over-year indicator, and ``format_h
 escaping each number cost more than the rest of the chart.
 """
 
+import functools
 import html
 import math
 from decimal import Decimal
 
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 INK = "#1d2433"
 MUTED = "#4f5868"
@@ -118,6 +120,28 @@ def bar_chart(title, bars, *, maximum=None) -> str:
     return _svg("bars", title, BAR_WIDTH, height, 11, axis + "\n".join(items))
 
 
+def _line_y(value, low, high) -> float:
+    plot_height = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
+    return round(LINE_TOP + (high - value) / (high - low) * plot_height, 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _grid(low, high, language) -> str:
+    """The horizontal lines and their numbers from ``low`` to ``high`` (in the active
+    ``language``): the same for most charts of a page, drawn once."""
+    lines = []
+    for i in range(TICKS + 1):
+        tick = low + (high - low) * i / TICKS
+        y = _line_y(tick, low, high)
+        lines.append(
+            f'<line x1="{LINE_LEFT}" y1="{y}" x2="{LINE_WIDTH - LINE_RIGHT}" y2="{y}" '
+            f'stroke="{GRID}"></line>'
+            f'<text x="{LINE_LEFT - 6}" y="{y + 4}" text-anchor="end" fill="{MUTED}">'
+            f"{_text(_tick_text(tick))}</text>"
+        )
+    return "\n".join(lines)
+
+
 def line_chart(title, points, *, maximum=None) -> str:
     """One line over evenly spaced categories (years), a point per ``(label, value,
     text)``; a point without a value breaks the line and prints its text on the axis.
@@ -135,18 +159,9 @@ def line_chart(title, points, *, maximum=None) -> str:
     step = plot_width / len(points)
 
     def y_of(value):
-        return round(LINE_TOP + (high - value) / (high - low) * plot_height, 1)
+        return _line_y(value, low, high)
 
-    grid = []
-    for i in range(TICKS + 1):
-        tick = low + (high - low) * i / TICKS
-        y = y_of(tick)
-        grid.append(
-            f'<line x1="{LINE_LEFT}" y1="{y}" x2="{LINE_WIDTH - LINE_RIGHT}" y2="{y}" '
-            f'stroke="{GRID}"></line>'
-            f'<text x="{LINE_LEFT - 6}" y="{y + 4}" text-anchor="end" fill="{MUTED}">'
-            f"{_text(_tick_text(tick))}</text>"
-        )
+    grid = _grid(low, high, get_language())
     segments, current, dots = [], [], []
     axis_y = LINE_HEIGHT - 10
     for index, (label, value, text) in enumerate(points):
@@ -176,5 +191,5 @@ def line_chart(title, points, *, maximum=None) -> str:
         'stroke-width="2"></polyline>'
         for segment in segments
     )
-    body = "\n".join(grid) + lines + "\n".join(dots)
+    body = grid + lines + "\n".join(dots)
     return _svg("line", title, LINE_WIDTH, LINE_HEIGHT, 12, body)

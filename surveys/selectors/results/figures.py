@@ -67,11 +67,19 @@ class Figure:
             object.__setattr__(self, "value", None)
 
     def __str__(self):
-        if self.secret:
-            return str(SECRET_TEXT)
-        if self.value is None:
-            return "—"
-        return format_figure(self.value, self.style, self.unit)
+        # Formatted once per language: a page prints a figure in a table and in a chart.
+        language = get_language()
+        cached = self.__dict__.get("_text")
+        if cached is None or cached[0] != language:
+            if self.secret:
+                text = str(SECRET_TEXT)
+            elif self.value is None:
+                text = "—"
+            else:
+                text = format_figure(self.value, self.style, self.unit)
+            cached = (language, text)
+            object.__setattr__(self, "_text", cached)
+        return cached[1]
 
     @property
     def shown(self):

@@ -9,14 +9,27 @@ from django.utils.translation import gettext as _
 
 from ...charts import bar_chart
 from ...enums import QuestionType
-from ...models import Question
+from ...models import Choice, Question
 from .answers import CHOICE_KINDS, COUNTED_TYPES, NO_TOTAL, STAT_TYPES, TEXT_TYPES
 from .figures import Figure, _percent, is_secret
 
 
 def load_questions(campaign) -> list:
-    """The campaign's questions in their order, with sections and choices (two queries)."""
-    return list(campaign.questions.select_related("section").prefetch_related("choices"))
+    """The campaign's questions in their order, with sections and, as ``choice_options``,
+    their choices' (code, label) (two queries: a ``prefetch_related`` built a queryset
+    per question)."""
+    questions = list(campaign.questions.select_related("section"))
+    choices = defaultdict(list)
+    rows = (
+        Choice.objects.filter(question__campaign=campaign)
+        .order_by("question_id", "order", "pk")
+        .values_list("question_id", "code", "label")
+    )
+    for question_id, code, label in rows:
+        choices[question_id].append((code, label))
+    for question in questions:
+        question.choice_options = choices[question.pk]
+    return questions
 
 
 def question_kind(question) -> str:
@@ -37,6 +50,8 @@ def options(question) -> list:
         return [(1, _("Oui")), (0, _("Non"))]
     if question.type == QuestionType.SCALE:
         return [(n, str(n)) for n in range(1, 6)]
+    if hasattr(question, "choice_options"):  # from load_questions
+        return list(question.choice_options)
     return [(choice.code, choice.label) for choice in question.choices.all()]
 
 
