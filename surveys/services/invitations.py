@@ -25,6 +25,7 @@ message failed (the bureau may retry it) and stops the task, which Celery retrie
 Progress (sent / total, running or stopped) is read from those states by one query.
 """
 
+import contextlib
 import datetime
 import logging
 import smtplib
@@ -414,6 +415,25 @@ def _hold_pending(campaign) -> None:
     )
 
 
+@contextlib.contextmanager
+def _quick_commits():
+    """Each message's step is its own commit: on PostgreSQL, do not wait for that
+    commit to reach the disk (``synchronous_commit = off``; 2 ms a message, a third of
+    the time). A killed worker loses nothing: the database has every step. Only a crash
+    of the database server itself could forget the last fraction of a second of steps,
+    and send those few messages again; the claims and the outbox keep their guarantees."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
 def invitations_send(*, campaign_id, batch_size=BATCH_SIZE) -> int:
     """Send every pending invitation of the campaign, batch after batch; returns how
     many were sent. Idempotent: a second run, or a concurrent one, sends nothing twice.
@@ -423,7 +443,11 @@ def invitations_send(*, campaign_id, batch_size=BATCH_SIZE) -> int:
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or not campaign.is_external:
         return 0
-    templates = _Templates(campaign)
+    with _quick_commits():
+        return _send_all(campaign, _Templates(campaign), batch_size)
+
+
+def _send_all(campaign, templates, batch_size) -> int:
     total = 0
     while True:
         campaign.refresh_from_db(fields=["status", "closes_on"])

@@ -55,3 +55,17 @@ def test_a_recent_sending_means_a_worker_is_on_it(stalled):
 
 def test_the_job_is_registered():
     assert "survey_invitations" in reminders.registered_jobs()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sending_restores_durable_commits_for_the_rest_of_the_connection():
+    from django.db import connection
+
+    campaign = external_campaign()
+    respondent(campaign)
+    invitations.invitations_start(campaign=campaign, actor=None)
+    assert invitations.invitations_send(campaign_id=campaign.pk) == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
