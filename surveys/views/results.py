@@ -133,6 +133,15 @@ def results(request, pk):
     )
     filters = filter_form.filters()
     questions = selectors.load_questions(campaign)
+    cross_form = CrossTabForm(request.GET if "rows" in request.GET else None, questions=questions)
+    chosen = cross_form.chosen() if cross_form.is_bound else None
+    can_see_free_text = perms.can_see_free_text(user)
+    text_question = None
+    if can_see_free_text:
+        wanted = request.GET.get("textes", "")
+        text_question = next(
+            (q for q in questions if q.code == wanted and q.type in selectors.TEXT_TYPES), None
+        )
     page = selectors.campaign_results(
         campaign,
         filters=filters,
@@ -140,27 +149,14 @@ def results(request, pk):
         visible=_visible(user),
         questions=questions,
         regions=regions,
+        cross=chosen or None,
+        free_text=can_see_free_text and text_question is None,
     )
-    cross_form = CrossTabForm(request.GET if "rows" in request.GET else None, questions=questions)
-    cross = None
-    chosen = cross_form.chosen() if cross_form.is_bound else None
-    if chosen:
-        cross = selectors.cross_tab(*chosen, filters=filters, keep_secret=keep_secret)
-
-    texts, text_page, text_question = {}, None, None
-    if perms.can_see_free_text(user):
-        wanted = request.GET.get("textes", "")
-        text_question = next(
-            (q for q in questions if q.code == wanted and q.type in selectors.TEXT_TYPES), None
+    text_page = None
+    if text_question is not None:
+        text_page = selectors.free_text_page(
+            campaign, text_question, request.GET.get("page"), filters
         )
-        if text_question is not None:
-            text_page = selectors.free_text_page(
-                campaign, text_question, request.GET.get("page"), filters
-            )
-        else:
-            texts = selectors.free_texts(campaign, questions, filters)
-            for result in page.questions:
-                result.texts = texts.get(result.question.pk, [])
 
     comparisons = []
     if not (is_bureau(user) or is_ministry(user)):  # platform people
@@ -172,11 +168,11 @@ def results(request, pk):
         "results": page,
         "filter_form": filter_form,
         "cross_form": cross_form,
-        "cross": cross,
+        "cross": page.cross,
         "text_limit": selectors.FREE_TEXT_LIMIT,
         "text_page": text_page,
         "text_question": text_question,
-        "can_see_free_text": perms.can_see_free_text(user),
+        "can_see_free_text": can_see_free_text,
         "can_export": perms.can_export_responses(user),
         "comparisons": comparisons,
         "secrecy_min": selectors.SECRECY_MIN,

@@ -80,17 +80,19 @@ def _vendor(queryset) -> str:
 
 # The figures: one statement --------------------------------------------------------------
 #
-# The selected answers are read once (the CTE ``picked``), then each kind of figure is a
-# GROUP BY over them, all in one UNION ALL of rows shaped as COLUMNS. Counts of other
-# rows (responses per region, expected respondents per region) join as CTEs of their own.
+# The submitted responses the filters keep are read once (the CTE ``responses``, with
+# their region), their answers once (``picked``), then each kind of figure is a GROUP BY
+# over them, all in one UNION ALL of rows shaped as COLUMNS (``kind`` says which).
 
 COLUMNS = (
-    "kind",  # which GROUP BY: see ``_branches``
+    "kind",
     "question",
-    "key",  # a choice's text, a multiple choice's code, a table's row
-    "sub",  # a table's column
-    "n",
-    "total",  # also a counted answer's number
+    "key",  # text: a choice's code, a multiple choice's code, a table's row, a free text
+    "sub",  # text: a table's column, a crossed choice's code, who wrote a free text
+    "key_number",  # a counted answer's number (yes/no, scale)
+    "sub_number",  # a crossed answer's number
+    "n",  # a count, or a free text's rank (1: the latest)
+    "total",
     "mean",
     "low",
     "high",
@@ -100,8 +102,12 @@ COLUMNS = (
     "region",
 )
 NULLS = {
+    "question": "CAST(NULL AS bigint)",
+    "n": "CAST(NULL AS bigint)",
     "key": "CAST(NULL AS text)",
     "sub": "CAST(NULL AS text)",
+    "key_number": "CAST(NULL AS numeric)",
+    "sub_number": "CAST(NULL AS numeric)",
     "total": "CAST(NULL AS numeric)",
     "mean": "CAST(NULL AS numeric)",
     "low": "CAST(NULL AS numeric)",
@@ -140,19 +146,20 @@ CELLS_FROM = {
     ),
 }
 REGION = Coalesce("platform__department__region_id", "respondent__department__region_id")
+# Who wrote a free text: the platform, else the respondent's organisation.
+WHO = "COALESCE(NULLIF(r.platform_name, ''), NULLIF(r.organisation, ''), '')"
 
 
 def _row(kind, values: dict, source: str, where="", group="") -> str:
     """One GROUP BY of the UNION: ``values`` {column: SQL}, NULL for the others."""
     select = ", ".join(
-        f"'{kind}'" if column == "kind" else values.get(column, NULLS.get(column, "NULL"))
-        for column in COLUMNS
+        f"'{kind}'" if column == "kind" else values.get(column, NULLS[column]) for column in COLUMNS
     )
     return f"SELECT {select} FROM {source}" + (f" WHERE {where}" if where else "") + group
 
 
-def _among(ids) -> tuple[str, list]:
-    return "p.question IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
+def _among(ids, column="p.question") -> tuple[str, list]:
+    return f"{column} IN (" + ", ".join(["%s"] * len(ids)) + ")", list(ids)
 
 
 @dataclass
@@ -165,6 +172,8 @@ class AnswerFigures:
     cells: dict = field(default_factory=lambda: defaultdict(dict))  # {q: {(r, c): (total, n)}}
     by_region: dict = field(default_factory=lambda: defaultdict(dict))  # {region: {q: (t, n)}}
     per_region: dict = field(default_factory=lambda: defaultdict(dict))  # {name: {region: n}}
+    texts: dict = field(default_factory=lambda: defaultdict(list))  # {q: [(rank, text, who)]}
+    cross: dict = field(default_factory=lambda: defaultdict(int))  # {((t, n), (t, n)): n}
 
 
 def _decimal_or_none(value):
@@ -189,6 +198,10 @@ def answer_figures(
     multiple=(),
     tables=(),
     regional=(),
+    texts=(),
+    text_limit=0,
+    text_who=False,
+    cross=None,
     submitted_in=None,
     per_region=None,
 ) -> AnswerFigures:
@@ -197,33 +210,50 @@ def answer_figures(
     min, max, median, first and last date), ``counted`` (single choices, yes/no and
     scales: answers per value), ``multiple`` (answers per chosen code), ``tables``
     (number tables: sum and count per cell), ``regional`` (sum and count per region),
-    ``submitted_in`` (a campaign: its responses per region, in ``per_region["submitted"]``)
-    and ``per_region`` ({name: a queryset of (region id, n) rows}). SQLite, used by
-    ``make run`` only, reads the numbers once more for the medians."""
+    ``texts`` (the latest ``text_limit`` answers of each, with who wrote them if
+    ``text_who``), ``cross`` ((row question, column question): answers per pair of
+    values in the same response), ``submitted_in`` (a campaign: its responses per
+    region, in ``per_region["submitted"]``) and ``per_region`` ({name: a queryset of
+    (region id, n) rows}). SQLite, used by ``make run`` only, reads the numbers once
+    more for the medians."""
     figures = AnswerFigures()
-    ids = list(dict.fromkeys([*stats, *counted, *multiple, *tables, *regional]))
+    crossed = list(cross or ())
     per_region = per_region or {}
-    if not ids and submitted_in is None and not per_region:
+    if not any([stats, counted, multiple, tables, regional, texts, crossed, per_region]) and (
+        submitted_in is None
+    ):
         return figures
     responses = Response.objects.filter(submitted_q(filters), campaign_id__in=campaigns)
-    sql, params = _compiled(responses.order_by().values_list("pk", "campaign_id", REGION))
-    ctes, rows = [f"responses (id, campaign, region) AS ({sql})"], []
+    columns, names = ["pk", "campaign_id", REGION], "id, campaign, region"
+    if text_who:
+        columns += ["platform__name", "respondent__organisation"]
+        names += ", platform_name, organisation"
+    sql, params = _compiled(responses.order_by().values_list(*columns))
     vendor, db = _vendor(responses), responses.db
-    if ids:
-        # Every answer of these responses: each GROUP BY keeps its own questions. (A
-        # filter on the questions here made PostgreSQL, without statistics, read the
-        # questions' index once per response.)
-        ctes.append(
-            f"picked (question, number, text, date, json, region) AS (SELECT a.question_id, "
-            "a.value_number, a.value_text, a.value_date, a.value_json, r.region "
-            f"FROM {Answer._meta.db_table} a INNER JOIN responses r ON a.response_id = r.id)"
-        )
+    # Every answer of these responses: each GROUP BY keeps its own questions. (A filter
+    # on the questions here made PostgreSQL, without statistics, read the questions'
+    # index once per response.)
+    ctes = [
+        f"responses ({names}) AS ({sql})",
+        "picked (id, response, question, number, text, date, json, region"
+        + (", who" if text_who else "")
+        + ") AS (SELECT a.id, a.response_id, a.question_id, a.value_number, a.value_text, "
+        + "a.value_date, a.value_json, r.region"
+        + (f", {WHO}" if text_who else "")
+        + f" FROM {Answer._meta.db_table} a INNER JOIN responses r ON a.response_id = r.id)",
+    ]
     for name, queryset in per_region.items():
         sql, count_params = _compiled(queryset)
         ctes.append(f"{name} (region, n) AS ({sql})")
         params += count_params
+    rows = []
+
+    def add(kind, ids, values, source="picked p", condition="", group=""):
+        where, among = _among(ids)
+        rows.append(_row(kind, values, source, condition + where, group))
+        params.extend(among)
+
     if stats:
-        where, among = _among(stats)
         values = {
             "question": "p.question",
             "n": "COUNT(*)",
@@ -235,40 +265,45 @@ def answer_figures(
             "first": "MIN(p.date)",
             "last": "MAX(p.date)",
         }
-        rows.append(_row("s", values, "picked p", where, " GROUP BY p.question"))
-        params += among
+        add("s", stats, values, group=" GROUP BY p.question")
     if counted:
-        where, among = _among(counted)
-        values = {"question": "p.question", "key": "p.text", "n": "COUNT(*)", "total": "p.number"}
-        group = " GROUP BY p.question, p.text, p.number"
-        rows.append(_row("v", values, "picked p", where, group))
-        params += among
+        values = {"question": "p.question", "key": "p.text", "key_number": "p.number"}
+        values["n"] = "COUNT(*)"
+        add("v", counted, values, group=" GROUP BY p.question, p.text, p.number")
     if multiple:
-        where, among = _among(multiple)
         source, code, condition = CHOSEN_FROM[vendor]
         values = {"question": "p.question", "key": code, "n": "COUNT(*)"}
-        group = f" GROUP BY p.question, {code}"
-        rows.append(_row("m", values, source, condition + where, group))
-        params += among
+        add("m", multiple, values, source, condition, f" GROUP BY p.question, {code}")
     if tables:
-        where, among = _among(tables)
         source, total, condition = CELLS_FROM[vendor]
         values = {"question": "p.question", "key": "r.key", "sub": "c.key", "n": "COUNT(*)"}
         values["total"] = total
-        group = " GROUP BY p.question, r.key, c.key"
-        rows.append(_row("c", values, source, condition + where, group))
-        params += among
+        add("c", tables, values, source, condition, " GROUP BY p.question, r.key, c.key")
     if regional:
-        where, among = _among(regional)
         values = {"question": "p.question", "n": "COUNT(*)", "total": "SUM(p.number)"}
         values["region"] = "p.region"
-        group = " GROUP BY p.question, p.region"
-        rows.append(_row("r", values, "picked p", where, group))
-        params += among
+        add("r", regional, values, group=" GROUP BY p.question, p.region")
+    if texts:
+        where, among = _among(texts)
+        ranked = (
+            "(SELECT p.question, p.text, "
+            + ("p.who" if text_who else "''")
+            + " AS who, ROW_NUMBER() OVER (PARTITION BY p.question ORDER BY p.id DESC) "
+            + f"AS rank FROM picked p WHERE {where}) t"
+        )
+        values = {"question": "t.question", "key": "t.text", "sub": "t.who", "n": "t.rank"}
+        rows.append(_row("t", values, ranked, "t.rank <= %s"))
+        params.extend([*among, text_limit])
+    if crossed:
+        values = {"key": "p.text", "key_number": "p.number", "sub": "q.text"}
+        values.update(sub_number="q.number", n="COUNT(*)")
+        source = "picked p INNER JOIN picked q ON p.response = q.response"
+        group = " GROUP BY p.text, p.number, q.text, q.number"
+        rows.append(_row("x", values, source, "p.question = %s AND q.question = %s", group))
+        params.extend(crossed)
     if submitted_in is not None:
-        values = {"n": "COUNT(*)", "region": "p.region"}
-        group = " GROUP BY p.region"
-        rows.append(_row("submitted", values, "responses p", "p.campaign = %s", group))
+        values, group = {"n": "COUNT(*)", "region": "r.region"}, " GROUP BY r.region"
+        rows.append(_row("submitted", values, "responses r", "r.campaign = %s", group))
         params.append(submitted_in)
     for name in per_region:
         rows.append(_row(name, {"n": f"{name}.n", "region": f"{name}.region"}, name))
@@ -278,9 +313,16 @@ def answer_figures(
         result = cursor.fetchall()
     for row in result:
         _read(figures, dict(zip(COLUMNS, row, strict=True)))
+    for answers in figures.texts.values():
+        answers.sort()
     if stats and vendor != "postgresql":
         _sqlite_medians(figures, _answers(stats, filters))
     return figures
+
+
+def _key(text, number):
+    """A choice's key as ``options`` gives it: a yes/no or a scale's number, else the code."""
+    return text if number is None else int(number)
 
 
 def _read(figures, row):
@@ -294,7 +336,7 @@ def _read(figures, row):
             "last": _date(row["last"]),
         }
     elif kind == "v":
-        key = row["key"] if row["total"] is None else int(row["total"])
+        key = _key(row["key"], row["key_number"])
         figures.counts[question][key] = figures.counts[question].get(key, 0) + n
     elif kind == "m":
         figures.chosen[question][row["key"]] = n
@@ -303,6 +345,11 @@ def _read(figures, row):
         figures.cells[question][(row["key"], row["sub"])] = (total, n)
     elif kind == "r":
         figures.by_region[row["region"]][question] = (_decimal_or_none(row["total"]), n)
+    elif kind == "t":
+        figures.texts[question].append((n, row["key"], row["sub"]))
+    elif kind == "x":
+        pair = ((row["key"], row["key_number"]), (row["sub"], row["sub_number"]))
+        figures.cross[pair] += n
     else:
         figures.per_region[kind][row["region"]] = n
 

@@ -3,12 +3,11 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from ...enums import QuestionType
-from ...models import Answer, Question
-from .answers import NO_FILTERS, submitted_q
+from ...models import Question
+from .answers import NO_FILTERS, answer_figures
 from .figures import Figure, _percent, is_secret
 from .questions import options
 
@@ -30,34 +29,28 @@ class CrossTab:
     n: int
 
 
-def _key_column(question) -> str:
-    return "value_text" if question.type == QuestionType.SINGLE_CHOICE else "value_number"
+def _key(question, text, number):
+    """The value an answer gives to a choice question, as ``options`` keys it."""
+    if question.type == QuestionType.SINGLE_CHOICE:
+        return text
+    return None if number is None else int(number)
 
 
-def _key(value):
-    if value is None or isinstance(value, str):
-        return value
-    return int(value)
-
-
-def cross_tab(row_question, column_question, *, filters=NO_FILTERS, keep_secret=True) -> CrossTab:
+def cross_tab(
+    row_question, column_question, *, filters=NO_FILTERS, keep_secret=True, pairs=None
+) -> CrossTab:
     """Counts and row percentages of two choice questions answered by the same
-    responses (one query: the answers to the first joined to those to the second)."""
-    pairs = (
-        Answer.objects.filter(
-            submitted_q(filters, "response__"),
-            question_id=row_question.pk,
-            response__answers__question_id=column_question.pk,
+    responses (one query, or none given ``pairs``: ``AnswerFigures.cross`` of the page's
+    ``answer_figures``)."""
+    if pairs is None:
+        figures = answer_figures(
+            filters, [row_question.campaign_id], cross=(row_question.pk, column_question.pk)
         )
-        .order_by()
-        .values_list(
-            _key_column(row_question), f"response__answers__{_key_column(column_question)}"
-        )
-        .annotate(n=Count("id"))
-    )
+        pairs = figures.cross
     counts = defaultdict(int)
-    for row_key, column_key, n in pairs:
-        counts[(_key(row_key), _key(column_key))] += n
+    for ((row_text, row_number), (column_text, column_number)), n in pairs.items():
+        row_key = _key(row_question, row_text, row_number)
+        counts[(row_key, _key(column_question, column_text, column_number))] += n
     row_options, column_options = options(row_question), options(column_question)
     column_totals = {
         key: sum(counts[(r, key)] for r, _l in row_options) for key, _l in column_options

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from ...enums import QuestionType
 from ...models import Campaign, Question
 from .answers import COUNTED_TYPES, NO_FILTERS, TREND_TYPES, Filters, answer_figures
+from .crosstab import CrossTab, cross_tab
 from .questions import _question_result, load_questions
 from .regions import (
     Participation,
@@ -17,6 +18,7 @@ from .regions import (
     region_names,
     region_rows,
 )
+from .texts import free_texts, text_query
 from .trends import _trend, earlier_campaigns
 
 REGION_COLUMNS = 3  # indicators per table of totals by region
@@ -35,6 +37,7 @@ class Results:
     region_chart: str
     filters: Filters
     keep_secret: bool
+    cross: CrossTab | None = None  # the two questions crossed, if asked
 
     @property
     def region_groups(self) -> list:
@@ -57,11 +60,21 @@ class Results:
 
 
 def campaign_results(
-    campaign, *, filters=NO_FILTERS, keep_secret=True, visible=None, questions=None, regions=None
+    campaign,
+    *,
+    filters=NO_FILTERS,
+    keep_secret=True,
+    visible=None,
+    questions=None,
+    regions=None,
+    cross=None,
+    free_text=False,
 ) -> Results:
     """Everything the results page and the national report show, in a fixed number of
     queries. ``visible`` (campaign -> bool) says which earlier campaigns the viewer may
-    compare with; ``regions`` ({id: name}) saves reading them again."""
+    compare with; ``regions`` ({id: name}) saves reading them again; ``cross`` (two
+    choice questions) adds their cross-tabulation and ``free_text`` each text question's
+    latest answers (the bureau's), both read with the other figures."""
     questions = load_questions(campaign) if questions is None else questions
     regions = region_names() if regions is None else regions
     earlier = earlier_campaigns(campaign, visible=visible)
@@ -84,11 +97,17 @@ def campaign_results(
         multiple=[q.pk for q in questions if q.type == QuestionType.MULTIPLE_CHOICE],
         tables=[q.pk for q in questions if q.type == QuestionType.NUMBER_TABLE],
         regional=[q.pk for q in indicators],
+        cross=None if cross is None else (cross[0].pk, cross[1].pk),
         submitted_in=campaign.pk,
         per_region={"expected": expected_by_region(campaign, filters)},
+        **(text_query(campaign, questions) if free_text else {}),
     )
     base, counts, chosen, cells = figures.stats, figures.counts, figures.chosen, figures.cells
     results = [_question_result(q, base, counts, chosen, cells, keep_secret) for q in questions]
+    if free_text:
+        texts = free_texts(campaign, questions, figures=figures)
+        for result in results:
+            result.texts = texts.get(result.question.pk, [])
 
     sections = []
     for result in results:
@@ -126,4 +145,7 @@ def campaign_results(
         region_chart=region_chart(rows) if rows else "",
         filters=filters,
         keep_secret=keep_secret,
+        cross=None
+        if cross is None
+        else cross_tab(*cross, keep_secret=keep_secret, pairs=figures.cross),
     )

@@ -1,13 +1,10 @@
 """Free-text answers (the bureau's): the latest of each question, or one page of one."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 
-from .answers import NO_FILTERS, TEXT_TYPES, _answers
+from .answers import NO_FILTERS, TEXT_TYPES, _answers, answer_figures
 
 FREE_TEXT_LIMIT = 10
 FREE_TEXT_PAGE = 50
@@ -30,23 +27,30 @@ def _text_answer(campaign, row) -> TextAnswer:
     return TextAnswer(text=row[1], who=who)
 
 
-def free_texts(campaign, questions, filters=NO_FILTERS, *, limit=FREE_TEXT_LIMIT) -> dict:
+def free_texts(
+    campaign, questions, filters=NO_FILTERS, *, limit=FREE_TEXT_LIMIT, figures=None
+) -> dict:
     """{question id: [TextAnswer]}: the latest ``limit`` free-text answers of each text
-    question (one query, a window per question). No identity when anonymous."""
-    ids = [q.pk for q in questions if q.type in TEXT_TYPES]
-    if not ids:
-        return {}
-    rows = (
-        _answers(ids, filters)
-        .annotate(rank=Window(RowNumber(), partition_by=F("question_id"), order_by=F("id").desc()))
-        .filter(rank__lte=limit)
-        .order_by("question_id", "-id")
-        .values_list("question_id", "value_text", *_who(campaign))
-    )
-    texts = defaultdict(list)
-    for row in rows:
-        texts[row[0]].append(_text_answer(campaign, (*row, "", "")[:4]))
-    return texts
+    question (one query, a window per question, or none given ``figures``: the page's
+    ``answer_figures`` with ``text_query``). No identity when anonymous."""
+    if figures is None:
+        query = text_query(campaign, questions, limit)
+        if not query["texts"]:
+            return {}
+        figures = answer_figures(filters, [campaign.pk], **query)
+    return {
+        question_id: [TextAnswer(text=text, who=who or "") for _rank, text, who in rows]
+        for question_id, rows in figures.texts.items()
+    }
+
+
+def text_query(campaign, questions, limit=FREE_TEXT_LIMIT) -> dict:
+    """The arguments of ``answer_figures`` that read the latest free texts."""
+    return {
+        "texts": [q.pk for q in questions if q.type in TEXT_TYPES],
+        "text_limit": limit,
+        "text_who": not campaign.anonymous,
+    }
 
 
 def free_text_page(campaign, question, page_number, filters=NO_FILTERS):
