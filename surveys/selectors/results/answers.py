@@ -295,12 +295,25 @@ def answer_figures(
         rows.append(_row("t", values, ranked, "t.rank <= %s"))
         params.extend([*among, text_limit])
     if crossed:
-        values = {"key": "p.text", "key_number": "p.number", "sub": "q.text"}
-        values.update(sub_number="q.number", n="COUNT(*)")
-        source = "picked p INNER JOIN picked q ON p.response = q.response"
-        group = " GROUP BY p.text, p.number, q.text, q.number"
-        rows.append(_row("x", values, source, "p.question = %s AND q.question = %s", group))
-        params.extend(crossed)
+        # Each response's answers to the two questions side by side (one answer per
+        # question and response), then the pairs counted. (A join of ``picked`` to
+        # itself was a nested loop for PostgreSQL without statistics.)
+        row_question, column_question = crossed
+        pairs = (
+            "(SELECT MAX(CASE WHEN p.question = %s THEN p.text END) AS row_text, "
+            "MAX(CASE WHEN p.question = %s THEN p.number END) AS row_number, "
+            "MAX(CASE WHEN p.question = %s THEN p.text END) AS column_text, "
+            "MAX(CASE WHEN p.question = %s THEN p.number END) AS column_number "
+            "FROM picked p WHERE p.question IN (%s, %s) GROUP BY p.response "
+            "HAVING COUNT(CASE WHEN p.question = %s THEN 1 END) > 0 "
+            "AND COUNT(CASE WHEN p.question = %s THEN 1 END) > 0) x"
+        )
+        params.extend([row_question, row_question, column_question, column_question])
+        params.extend([row_question, column_question, row_question, column_question])
+        values = {"key": "x.row_text", "key_number": "x.row_number", "sub": "x.column_text"}
+        values.update(sub_number="x.column_number", n="COUNT(*)")
+        group = " GROUP BY x.row_text, x.row_number, x.column_text, x.column_number"
+        rows.append(_row("x", values, pairs, group=group))
     if submitted_in is not None:
         values, group = {"n": "COUNT(*)", "region": "r.region"}, " GROUP BY r.region"
         rows.append(_row("submitted", values, "responses r", "r.campaign = %s", group))
