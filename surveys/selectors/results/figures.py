@@ -3,7 +3,6 @@ fewer than ``SECRECY_MIN`` responses is, for a viewer who keeps secrecy, a ``Fig
 marked secret, printed "secret" and never carrying its value to a page, a chart or a PDF.
 """
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format, number_format
@@ -53,33 +52,26 @@ def _grouped(number: Decimal) -> str:
     return f"{sign}{thousand_sep.join(groups)}{decimal_sep if decimals else ''}{decimals}"
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A number (or date) to print, or "secret": a secret figure's value is dropped."""
+class Figure(str):
+    """A number (or date) as printed, or "secret": a secret figure's value is dropped.
 
-    value: object = None
-    secret: bool = False
-    style: str = "number"
-    unit: str = ""
+    A ``str`` (its text, formatted once, when made, in the active language), so that
+    templates print it as they print any text: a results page prints hundreds; with
+    the ``value``, whether it is ``secret``, its ``style`` and ``unit``."""
 
-    def __post_init__(self):
-        if self.secret:
-            object.__setattr__(self, "value", None)
+    def __new__(cls, value=None, secret=False, style="number", unit=""):
+        if secret:
+            value, text = None, str(SECRET_TEXT)
+        elif value is None:
+            text = "—"
+        else:
+            text = format_figure(value, style, unit)
+        figure = super().__new__(cls, text)
+        figure.value, figure.secret, figure.style, figure.unit = value, secret, style, unit
+        return figure
 
-    def __str__(self):
-        # Formatted once per language: a page prints a figure in a table and in a chart.
-        language = get_language()
-        cached = self.__dict__.get("_text")
-        if cached is None or cached[0] != language:
-            if self.secret:
-                text = str(SECRET_TEXT)
-            elif self.value is None:
-                text = "—"
-            else:
-                text = format_figure(self.value, self.style, self.unit)
-            cached = (language, text)
-            object.__setattr__(self, "_text", cached)
-        return cached[1]
+    def __repr__(self):
+        return f"Figure({self.value!r}, secret={self.secret!r}, style={self.style!r})"
 
     @property
     def shown(self):
