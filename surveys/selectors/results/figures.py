@@ -39,15 +39,14 @@ def _grouped(number: Decimal) -> str:
     the same): a results page prints about a thousand figures."""
     if not number:
         return "0"
-    places = max(0, -number.normalize().as_tuple().exponent)
     decimal_sep, thousand_sep, grouping = _separators(get_language())
     if not isinstance(grouping, int) or grouping <= 0:
+        places = max(0, -number.normalize().as_tuple().exponent)
         return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
-    units, _dot, decimals = f"{abs(number):.{places}f}".partition(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-grouping:])
-        units = units[:-grouping]
+    units, _dot, decimals = f"{abs(number):f}".partition(".")
+    decimals = decimals.rstrip("0")
+    head = len(units) % grouping or grouping
+    groups = [units[:head], *(units[i : i + grouping] for i in range(head, len(units), grouping))]
     sign = "-" if number < 0 else ""
     return f"{sign}{thousand_sep.join(groups)}{decimal_sep if decimals else ''}{decimals}"
 

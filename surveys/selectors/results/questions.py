@@ -93,6 +93,14 @@ class QuestionResult:
     previous: tuple | None = None  # (year, Figure): the headline figure a year before
 
     @property
+    def stat_labels(self) -> list:
+        return [label for label, _figure in self.stats]
+
+    @property
+    def stat_figures(self) -> list:
+        return [figure for _label, figure in self.stats]
+
+    @property
     def multiple(self) -> bool:
         return self.question.type == QuestionType.MULTIPLE_CHOICE
 

@@ -59,6 +59,15 @@ class RegionRow:
     rate: Figure
     totals: list  # [Figure] per indicator
 
+    @property
+    def cells(self) -> list:
+        """[Figure]: the response rate table's cells (responses, expected, rate)."""
+        return [
+            Figure(self.submitted, style="integer"),
+            Figure(self.expected, style="integer"),
+            self.rate,
+        ]
+
 
 def region_indicators(indicators) -> list:
     """The indicators totalled per region: numbers whose sum means something."""

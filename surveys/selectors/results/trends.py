@@ -61,6 +61,21 @@ class Trend:
     def has_total(self) -> bool:
         return self.question.type not in (*NO_TOTAL, QuestionType.YES_NO)
 
+    @property
+    def rows(self) -> list:
+        """[(year, [Figure])]: each year's cells under the table's heads (responses,
+        then the share of "yes", or the total if any and the median)."""
+        yes_no, has_total = self.yes_no, self.has_total
+        rows = []
+        for point in self.points:
+            cells = [Figure(point.n, style="integer")]
+            if yes_no:
+                cells.append(point.share)
+            else:
+                cells += [point.total, point.median] if has_total else [point.median]
+            rows.append((str(point.year), cells))
+        return rows
+
 
 def _trend(question, series, base, keep) -> Trend:
     style, unit = _style(question)
