@@ -42,12 +42,12 @@ class Results:
     @property
     def region_groups(self) -> list:
         """The indicators' totals by region, REGION_COLUMNS indicators a table (a page is
-        not wide enough for all): [(questions, [(region name, [Figure])])]."""
+        not wide enough for all): [(question labels, [(region name, [Figure])])]."""
         size, groups = REGION_COLUMNS, []
         for start in range(0, len(self.region_indicators), size):
-            questions = self.region_indicators[start : start + size]
+            labels = [q.label for q in self.region_indicators[start : start + size]]
             rows = [(row.name, row.totals[start : start + size]) for row in self.regions]
-            groups.append((questions, rows))
+            groups.append((labels, rows))
         return groups
 
     @property

@@ -62,6 +62,13 @@ class Trend:
         return self.question.type not in (*NO_TOTAL, QuestionType.YES_NO)
 
     @property
+    def heads(self) -> list:
+        """The table's heads after the year's, over ``rows``' cells."""
+        if self.yes_no:
+            return [_("Réponses"), _("Part de « oui »")]
+        return [_("Réponses"), *([_("Total")] if self.has_total else []), _("Médiane")]
+
+    @property
     def rows(self) -> list:
         """[(year, [Figure])]: each year's cells under the table's heads (responses,
         then the share of "yes", or the total if any and the median)."""
