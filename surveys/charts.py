@@ -1,4 +1,5 @@
-"""Survey charts drawn on the server as SVG: a horizontal bar chart and a line chart.
+"""Survey charts drawn on the server as SVG: a horizontal bar chart and a line chart;
+and the rows of the tables of figures printed next to them (``table_rows``).
 
 The same markup goes into the results page and the national report (WeasyPrint draws
 inline SVG), so everything is a presentation attribute (the CSP forbids inline
@@ -193,3 +194,18 @@ def line_chart(title, points, *, maximum=None) -> str:
     )
     body = grid + lines + "\n".join(dots)
     return _svg("line", title, LINE_WIDTH, LINE_HEIGHT, 12, body)
+
+
+def table_rows(rows) -> SafeString:
+    """The ``<tr>`` of a table of figures, one per ``(label, cells)``: the label a row
+    head, each cell a number (a ``Figure``, or any text); every text escaped. A results
+    page prints a thousand cells: one string per table instead of template nodes per
+    cell."""
+    return SafeString(
+        "\n".join(
+            f'<tr><th scope="row">{_text(label)}</th>'
+            + "".join(f'<td class="num">{_text(cell)}</td>' for cell in cells)
+            + "</tr>"
+            for label, cells in rows
+        )
+    )

@@ -26,14 +26,17 @@ def format_figure(value, style="number", unit="") -> str:
         return date_format(value, "SHORT_DATE_FORMAT")
     if style == "money":
         return euros(value)
-    number = _decimal(value).quantize(STEPS[PLACES.get(style, 2)], rounding=ROUND_HALF_UP)
-    text = _grouped(number)
+    if type(value) is int:  # a count: nothing to round
+        text = _grouped(value)
+    else:
+        number = _decimal(value).quantize(STEPS[PLACES.get(style, 2)], rounding=ROUND_HALF_UP)
+        text = _grouped(number)
     if style == "percent":
         return f"{text}\u00a0%"
     return f"{text}\u00a0{unit}" if unit else text
 
 
-def _grouped(number: Decimal) -> str:
+def _grouped(number: Decimal | int) -> str:
     """``number_format(number, decimal_pos=<its places without trailing zeros>,
     force_grouping=True)``, with the language's separators read once (``euros`` does
     the same): a results page prints about a thousand figures."""
@@ -43,7 +46,8 @@ def _grouped(number: Decimal) -> str:
     if not isinstance(grouping, int) or grouping <= 0:
         places = max(0, -number.normalize().as_tuple().exponent)
         return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
-    units, _dot, decimals = f"{abs(number):f}".partition(".")
+    digits = str(abs(number)) if type(number) is int else f"{abs(number):f}"
+    units, _dot, decimals = digits.partition(".")
     decimals = decimals.rstrip("0")
     head = len(units) % grouping or grouping
     groups = [units[:head], *(units[i : i + grouping] for i in range(head, len(units), grouping))]

@@ -5,6 +5,7 @@ the year over year costs nothing more)."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from ...charts import table_rows
 from ...enums import QuestionType
 from ...models import Campaign, Question
 from .answers import COUNTED_TYPES, NO_FILTERS, TREND_TYPES, Filters, answer_figures
@@ -42,13 +43,18 @@ class Results:
     @property
     def region_groups(self) -> list:
         """The indicators' totals by region, REGION_COLUMNS indicators a table (a page is
-        not wide enough for all): [(question labels, [(region name, [Figure])])]."""
+        not wide enough for all): [(question labels, the ``<tr>`` of the regions)]."""
         size, groups = REGION_COLUMNS, []
         for start in range(0, len(self.region_indicators), size):
             labels = [q.label for q in self.region_indicators[start : start + size]]
             rows = [(row.name, row.totals[start : start + size]) for row in self.regions]
-            groups.append((labels, rows))
+            groups.append((labels, table_rows(rows)))
         return groups
+
+    @property
+    def region_body(self) -> str:
+        """The ``<tr>`` of the response rate per region: responses, expected, rate."""
+        return table_rows((row.name, row.cells) for row in self.regions)
 
     @property
     def key_figures(self) -> list:
@@ -79,20 +85,17 @@ def campaign_results(
     regions = region_names() if regions is None else regions
     earlier = earlier_campaigns(campaign, visible=visible)
     trend_codes = {q.code: q for q in questions if q.type in TREND_TYPES}
-    earlier_questions = []
+    earlier_questions = []  # [(id, campaign id, code)] of the same type
     if earlier and trend_codes:
-        earlier_questions = list(
-            Question.objects.filter(campaign__in=earlier, code__in=trend_codes).only(
-                "pk", "campaign_id", "code", "type"
-            )
-        )
-    earlier_questions = [q for q in earlier_questions if q.type == trend_codes[q.code].type]
+        rows = Question.objects.filter(campaign__in=earlier, code__in=trend_codes).order_by()
+        rows = rows.values_list("pk", "campaign_id", "code", "type")
+        earlier_questions = [row[:3] for row in rows if row[3] == trend_codes[row[2]].type]
 
     indicators = region_indicators([q for q in questions if q.is_ministry_indicator])
     figures = answer_figures(
         filters,
-        [campaign.pk, *{q.campaign_id for q in earlier_questions}],
-        stats=[q.pk for q in questions] + [q.pk for q in earlier_questions],
+        [campaign.pk, *{campaign_id for _pk, campaign_id, _code in earlier_questions}],
+        stats=[q.pk for q in questions] + [pk for pk, _campaign, _code in earlier_questions],
         counted=[q.pk for q in questions if q.type in COUNTED_TYPES],
         multiple=[q.pk for q in questions if q.type == QuestionType.MULTIPLE_CHOICE],
         tables=[q.pk for q in questions if q.type == QuestionType.NUMBER_TABLE],
@@ -118,8 +121,8 @@ def campaign_results(
 
     by_campaign = {c.pk: c for c in earlier}
     series = defaultdict(list)
-    for question in earlier_questions:
-        series[question.code].append((by_campaign[question.campaign_id], question.pk))
+    for pk, campaign_id, code in earlier_questions:
+        series[code].append((by_campaign[campaign_id], pk))
     trends = []
     for code, question in trend_codes.items():
         points = sorted(series.get(code, []), key=lambda item: item[0].year)

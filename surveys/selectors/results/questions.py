@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ...charts import bar_chart
+from ...charts import bar_chart, table_rows
 from ...enums import QuestionType
 from ...models import Choice, Question
 from .answers import CHOICE_KINDS, COUNTED_TYPES, NO_TOTAL, STAT_TYPES, TEXT_TYPES
@@ -77,6 +77,11 @@ class TableResult:
     totals: list  # [Figure per column]
     total: Figure
 
+    @property
+    def body(self) -> str:
+        """The rows' ``<tr>``: each cell, then the row's total."""
+        return table_rows((label, [*cells, total]) for label, cells, total in self.rows)
+
 
 @dataclass
 class QuestionResult:
@@ -91,6 +96,11 @@ class QuestionResult:
     median: Figure | None = None
     texts: list = field(default_factory=list)  # [TextAnswer]: the bureau's free text
     previous: tuple | None = None  # (year, Figure): the headline figure a year before
+
+    @property
+    def choice_body(self) -> str:
+        """The choices' ``<tr>``: count and share."""
+        return table_rows((row.label, [row.count, row.percent]) for row in self.choices)
 
     @property
     def stat_labels(self) -> list:

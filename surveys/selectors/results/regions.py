@@ -3,7 +3,7 @@ region."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from members.models import Platform, Region
@@ -24,9 +24,7 @@ def _expected(campaign, filters):
             expected = expected.filter(department__region_id=filters.region)
         return expected, "department__region_id"
     answered = Response.objects.filter(campaign=campaign, status=SUBMITTED).values("platform_id")
-    expected = Platform.objects.filter(
-        Q(pk__in=expected_platforms().values("pk")) | Q(pk__in=answered)
-    )
+    expected = expected_platforms() | Platform.objects.filter(pk__in=answered)
     if filters.region:
         expected = expected.filter(department__region_id=filters.region)
     if filters.domain:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from ...charts import line_chart
+from ...charts import line_chart, table_rows
 from ...enums import CampaignStatus, QuestionType
 from ...models import Campaign, Question
 from .answers import NO_TOTAL
@@ -67,6 +67,11 @@ class Trend:
         if self.yes_no:
             return [_("Réponses"), _("Part de « oui »")]
         return [_("Réponses"), *([_("Total")] if self.has_total else []), _("Médiane")]
+
+    @property
+    def body(self) -> str:
+        """The ``<tr>`` of ``rows``."""
+        return table_rows(self.rows)
 
     @property
     def rows(self) -> list:
