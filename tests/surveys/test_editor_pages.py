@@ -246,3 +246,16 @@ def test_hostile_input_is_never_a_500(client_for, editor, data):
         base = {"section": str(editor["section"].pk), "label": "Q", "type": "integer"}
         response = client.post(url, {**base, "code": "hostile", **data})
         assert response.status_code < 500, (name, response.status_code)
+
+
+def test_large_keys_are_printed_without_a_thousands_separator(client_for, bureau):
+    """Anchors and links carry keys as digits only, however large the key grows."""
+    from .factories import QuestionFactory, SectionFactory
+
+    campaign = CampaignFactory(status=CampaignStatus.DRAFT)
+    section = SectionFactory(pk=234567, campaign=campaign)
+    question = QuestionFactory(pk=345678, section=section)
+    page = client_for("bureau").get(reverse("survey_detail", args=[campaign.pk])).content.decode()
+    assert f'id="section-{section.pk}"' in page
+    assert f"?section={section.pk}" in page
+    assert f'id="question-{question.pk}"' in page

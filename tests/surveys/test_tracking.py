@@ -242,3 +242,10 @@ def test_a_closed_campaign_offers_no_reminder(client_for, campaign, answers):
     content = page.content.decode()
     assert 'name="targets"' not in content
     assert "aucune relance n'est envoyée" in content
+
+
+def test_a_respondent_with_a_large_key_can_be_ticked(client_for, external):
+    """French formatting groups thousands ("1 073"): a key printed into a form must not be."""
+    far = invited(external, pk=123456, email="loin@pme.fr")
+    page = client_for("bureau").get(reverse("survey_tracking", args=[external.pk])).content
+    assert f'name="targets" value="{far.pk}" id="target-{far.pk}"'.encode() in page
