@@ -44,15 +44,24 @@ def _grouped(number: Decimal | int) -> str:
         return "0"
     decimal_sep, thousand_sep, grouping = _separators(get_language())
     if not isinstance(grouping, int) or grouping <= 0:
-        places = max(0, -number.normalize().as_tuple().exponent)
+        places = 0 if type(number) is int else max(0, -number.normalize().as_tuple().exponent)
         return number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
-    digits = str(abs(number)) if type(number) is int else f"{abs(number):f}"
-    units, _dot, decimals = digits.partition(".")
+    if grouping == 3:  # French and English: Python's own grouping, in C
+        spec = "," if type(number) is int else ",f"
+        units, _dot, decimals = format(abs(number), spec).partition(".")
+        units = units.replace(",", thousand_sep)
+    else:
+        digits = str(abs(number)) if type(number) is int else f"{abs(number):f}"
+        units, _dot, decimals = digits.partition(".")
+        head = len(units) % grouping or grouping
+        groups = [
+            units[:head],
+            *(units[i : i + grouping] for i in range(head, len(units), grouping)),
+        ]
+        units = thousand_sep.join(groups)
     decimals = decimals.rstrip("0")
-    head = len(units) % grouping or grouping
-    groups = [units[:head], *(units[i : i + grouping] for i in range(head, len(units), grouping))]
     sign = "-" if number < 0 else ""
-    return f"{sign}{thousand_sep.join(groups)}{decimal_sep if decimals else ''}{decimals}"
+    return f"{sign}{units}{decimal_sep if decimals else ''}{decimals}"
 
 
 class Figure(str):
