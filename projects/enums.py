@@ -1,0 +1,86 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FunderKind(models.TextChoices):
+    STATE = "state", _("État")
+    REGION = "region", _("Région")
+    EU = "eu", _("Union européenne")
+    BPIFRANCE = "bpifrance", _("Bpifrance")
+    ADEME = "ademe", _("ADEME")
+    ANR = "anr", _("ANR")
+    FOUNDATION = "foundation", _("Fondation")
+    FIRM = "firm", _("Entreprise")
+
+
+class CallKind(models.TextChoices):
+    CALL_FOR_PROJECTS = "call", _("Appel à projets")
+    CONTEST = "contest", _("Concours d'innovation")
+    LABEL = "label", _("Label ou agrément")
+    EU_FUND = "eu_fund", _("Fonds européen ou FEDER")
+    TAX_CREDIT = "tax_credit", _("Crédit d'impôt")
+
+
+class CallScope(models.TextChoices):
+    NATIONAL = "national", _("National")
+    REGIONAL = "regional", _("Régional")
+    EUROPEAN = "european", _("Européen")
+
+
+class CallStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposé")
+    PUBLISHED = "published", _("Publié")
+    ARCHIVED = "archived", _("Archivé")
+
+
+class Applicant(models.TextChoices):
+    PLATFORMS = "platforms", _("Plateformes")
+    HOSTS = "hosts", _("Établissements d'accueil")
+    SMES = "smes", _("PME")
+    CONSORTIA = "consortia", _("Consortiums")
+
+
+class CallState(models.TextChoices):
+    """Where a call stands today, from its dates (computed, never stored)."""
+
+    UPCOMING = "upcoming", _("À venir")
+    OPEN = "open", _("Ouvert")
+    CLOSING_SOON = "closing_soon", _("Clôture proche")
+    CLOSED = "closed", _("Clos")
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("À examiner")
+    ACCEPTED = "accepted", _("Acceptée")
+    REFUSED = "refused", _("Refusée")
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Chaque jour")
+    WEEKLY = "weekly", _("Chaque semaine")
+
+
+class ProjectStage(models.TextChoices):
+    IDEA = "idea", _("Idée")
+    CONSORTIUM = "consortium", _("Consortium")
+    WRITING = "writing", _("Rédaction")
+    SUBMITTED = "submitted", _("Déposé")
+    WON = "won", _("Retenu")
+    NOT_RETAINED = "not_retained", _("Non retenu")
+    WITHDRAWN = "withdrawn", _("Abandonné")
+
+
+OPEN_STAGES = (
+    ProjectStage.IDEA,
+    ProjectStage.CONSORTIUM,
+    ProjectStage.WRITING,
+    ProjectStage.SUBMITTED,
+)
+DECIDED_STAGES = (ProjectStage.WON, ProjectStage.NOT_RETAINED)
+
+
+class PartnerKind(models.TextChoices):
+    PLATFORM = "platform", _("Plateforme du réseau")
+    FIRM = "firm", _("Entreprise")
+    LAB = "lab", _("Laboratoire")
+    OTHER = "other", _("Autre partenaire")

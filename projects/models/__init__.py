@@ -1,0 +1,28 @@
+"""The calls watch (``calls``, ``alerts``) and co-built projects (``projects``).
+Writes live in ``projects/services/``."""
+
+from .alerts import SavedSearch
+from .calls import (
+    Call,
+    CallDeadline,
+    CallFollow,
+    CallInterest,
+    Funder,
+    PendingCallChange,
+    Theme,
+)
+from .projects import Project, ProjectDocument, ProjectPartner
+
+__all__ = [
+    "Call",
+    "CallDeadline",
+    "CallFollow",
+    "CallInterest",
+    "Funder",
+    "PendingCallChange",
+    "Project",
+    "ProjectDocument",
+    "ProjectPartner",
+    "SavedSearch",
+    "Theme",
+]

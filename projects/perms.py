@@ -1,0 +1,124 @@
+"""Who may do what with calls, alerts and projects. Plain functions, used by views,
+templates and tests alike.
+
+Anonymous: nothing. Members (directors, staff): read calls, follow them, alerts, propose
+calls, their projects. Bureau: everything. Ministry: read calls and project figures
+(counts and amounts), never a project's documents or details.
+"""
+
+from innovalo.perms import is_bureau, is_ministry
+from members.perms import is_platform_person
+
+from .enums import CallStatus
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _is_member(user) -> bool:
+    """A platform person (director, staff): not the bureau, not the ministry."""
+    return _active(user) and not is_bureau(user) and not is_ministry(user)
+
+
+# Calls ------------------------------------------------------------------------
+
+
+def can_read_calls(user) -> bool:
+    return _active(user)
+
+
+def can_see_call(user, call) -> bool:
+    if not _active(user):
+        return False
+    if call.status == CallStatus.PROPOSED:
+        return is_bureau(user) or call.proposed_by_id == user.pk
+    return True
+
+
+def can_manage_calls(user) -> bool:
+    """Create, edit, archive, publish proposals, import, review imported changes."""
+    return is_bureau(user)
+
+
+def can_propose_call(user) -> bool:
+    return _is_member(user)
+
+
+def can_follow_calls(user) -> bool:
+    """Follow a call, save a search: every logged-in person but the ministry's
+    read-only account may; the ministry may too, it only reads."""
+    return _active(user)
+
+
+def can_declare_interest(user, platform) -> bool:
+    return is_bureau(user) or is_platform_person(user, platform)
+
+
+def can_see_interests(user) -> bool:
+    """Which platforms are interested in which call: members and the bureau."""
+    return _active(user) and not is_ministry(user)
+
+
+def can_export_calls(user) -> bool:
+    return _active(user)
+
+
+# Projects -----------------------------------------------------------------------
+
+
+def _platform_ids(user) -> set[int]:
+    cache = getattr(user, "_platform_ids_cache", None)
+    if cache is None:
+        cache = set(user.platform_memberships.values_list("platform_id", flat=True))
+        user._platform_ids_cache = cache
+    return cache
+
+
+def is_project_lead(user, project) -> bool:
+    return _active(user) and project.lead_platform_id in _platform_ids(user)
+
+
+def partner_platform_ids(project) -> set[int]:
+    """The partner platforms (uses the prefetched partners when there are)."""
+    return {p.platform_id for p in project.partners.all() if p.platform_id}
+
+
+def is_project_partner(user, project) -> bool:
+    return _active(user) and bool(partner_platform_ids(project) & _platform_ids(user))
+
+
+def can_read_projects(user) -> bool:
+    """The board: members see every project's title, call, stage and partners; the
+    ministry reads counts and amounts."""
+    return _active(user)
+
+
+def can_create_project(user) -> bool:
+    return is_bureau(user) or (_is_member(user) and bool(_platform_ids(user)))
+
+
+def can_see_project_details(user, project) -> bool:
+    """Summary, budget lines, documents, next step, history: the bureau, the lead's and
+    the partners' people."""
+    return is_bureau(user) or is_project_lead(user, project) or is_project_partner(user, project)
+
+
+def can_see_project_amounts(user, project) -> bool:
+    """Budget and amounts obtained: those who see the details, and the ministry."""
+    return is_ministry(user) or can_see_project_details(user, project)
+
+
+def can_edit_project(user, project) -> bool:
+    return is_bureau(user) or is_project_lead(user, project)
+
+
+def can_edit_partner_line(user, partner) -> bool:
+    """A partner's people edit their own budget line; the lead and the bureau any line."""
+    if can_edit_project(user, partner.project):
+        return True
+    return bool(partner.platform_id and partner.platform_id in _platform_ids(user))
+
+
+def can_see_project_documents(user, project) -> bool:
+    return can_see_project_details(user, project)

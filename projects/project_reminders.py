@@ -1,0 +1,1 @@
+"""Reminder jobs of projects: next steps due, stage changes and new partners."""

@@ -1,0 +1,1 @@
+"""Reminder jobs of the calls watch: followed calls' deadlines, saved searches' digests."""

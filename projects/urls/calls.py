@@ -1,0 +1,3 @@
+"""URLs of the calls pages."""
+
+urlpatterns = []
