@@ -103,6 +103,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Project
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Projet {n}")
     acronym = factory.Sequence(lambda n: f"PRJ{n}")

@@ -1,0 +1,1 @@
+"""Reads, one module per page family: each page gets its rows from one function."""
