@@ -7,6 +7,9 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Enquêtes")
 
     def ready(self):
+        from . import signals
+
+        signals.connect()
         from innovalo.home import HOME_PANELS
         from innovalo.navigation import NavItem, add_nav_item
 

@@ -31,6 +31,7 @@ from innovalo.exceptions import ServiceError
 from ..enums import CampaignStatus, InvitationState, RespondentStatus
 from ..models import Respondent
 from ..models.responses import hash_token
+from ..selectors.results import cache as results_cache
 
 TOKEN_PREFIX = "surveys.respondent"
 IMPORT_BATCH = 2000
@@ -226,6 +227,7 @@ def respondents_import(*, campaign, rows, actor) -> ImportReport:
         _store_token_hashes(created)
         Respondent.objects.bulk_update(to_update, IMPORT_FIELDS, batch_size=IMPORT_BATCH)
         report.created, report.updated = len(created), len(to_update)
+        transaction.on_commit(results_cache.invalidate)  # bulk writes send no signal
         log_action(
             campaign,
             "surveys.respondents_imported",

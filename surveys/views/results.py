@@ -35,6 +35,7 @@ from ..enums import CampaignKind
 from ..models import Campaign
 from ..selectors import exports
 from ..selectors import results as selectors
+from ..selectors.results import cache as results_cache
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -116,6 +117,14 @@ def _visible(user):
     return lambda campaign: perms.can_see_results(user, campaign)
 
 
+def _viewer(user) -> str:
+    """What decides which figures a viewer sees (secrecy, earlier campaigns, free text):
+    their kind, not who they are."""
+    if is_bureau(user):
+        return "bureau"
+    return "ministry" if is_ministry(user) else "member"
+
+
 # Results page ----------------------------------------------------------------------------
 
 
@@ -142,15 +151,20 @@ def results(request, pk):
         text_question = next(
             (q for q in questions if q.code == wanted and q.type in selectors.TEXT_TYPES), None
         )
-    page = selectors.campaign_results(
-        campaign,
-        filters=filters,
-        keep_secret=keep_secret,
-        visible=_visible(user),
-        questions=questions,
-        regions=regions,
-        cross=chosen or None,
-        free_text=can_see_free_text and text_question is None,
+    free_text = can_see_free_text and text_question is None
+    cross = (chosen[0].pk, chosen[1].pk) if chosen else None
+    page = results_cache.cached(
+        results_cache.key(campaign, _viewer(user), filters, cross, free_text),
+        lambda: selectors.campaign_results(
+            campaign,
+            filters=filters,
+            keep_secret=keep_secret,
+            visible=_visible(user),
+            questions=questions,
+            regions=regions,
+            cross=chosen or None,
+            free_text=free_text,
+        ),
     )
     text_page = None
     if text_question is not None:

@@ -85,10 +85,20 @@ class Figure(str):
     def __repr__(self):
         return f"Figure({self.value!r}, secret={self.secret!r}, style={self.style!r})"
 
+    def __reduce__(self):
+        """Pickled (the results cache) as its text and attributes, not re-formatted."""
+        return (_figure, (str(self), self.value, self.secret, self.style, self.unit))
+
     @property
     def shown(self):
         """What a chart draws: the value, or None (secret or missing)."""
         return None if self.secret else self.value
+
+
+def _figure(text, value, secret, style, unit) -> Figure:
+    figure = str.__new__(Figure, text)
+    figure.value, figure.secret, figure.style, figure.unit = value, secret, style, unit
+    return figure
 
 
 def is_secret(n, keep_secret) -> bool:
