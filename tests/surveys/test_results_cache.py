@@ -87,7 +87,7 @@ def test_each_kind_of_viewer_and_each_filter_has_its_own_page(client_for, closed
     # The ministry keeps statistical secrecy: never the bureau's page from the cache.
     region = platform.department.region_id
     filtered = get(ministry, closed, region=region)[0].context["results"]
-    assert filtered.submitted == 1
+    assert filtered.participation.submitted == 1
     assert get(ministry, closed)[0].context["results"].participation.submitted == 3
     assert get(bureau, closed, region=region)[0].context["results"].participation.submitted == 1
 
