@@ -122,3 +122,53 @@ def can_edit_partner_line(user, partner) -> bool:
 
 def can_see_project_documents(user, project) -> bool:
     return can_see_project_details(user, project)
+
+
+# Co-built projects' pages ------------------------------------------------------------
+# A closed project (won, not retained, withdrawn) is not edited further except by the
+# bureau; the ministry reads figures on the board, never a project's page.
+
+
+def _project_open(project) -> bool:
+    from .enums import OPEN_STAGES
+
+    return project.stage in OPEN_STAGES
+
+
+def can_see_project_page(user, project) -> bool:
+    """Members see a project's title, call, stage and partners; the ministry does not
+    open projects (403): it reads counts and amounts on the board."""
+    return _active(user) and not is_ministry(user)
+
+
+def can_see_project_figures(user) -> bool:
+    """Counts and amounts requested/obtained per stage, summed in SQL."""
+    return is_bureau(user) or is_ministry(user)
+
+
+def can_change_project(user, project) -> bool:
+    """Edit, partners, stage, next step: the lead's people while the project is open;
+    the bureau always."""
+    return is_bureau(user) or (is_project_lead(user, project) and _project_open(project))
+
+
+def can_change_partner_line(user, partner) -> bool:
+    """A partner's people edit their own line while the project is open."""
+    return is_bureau(user) or (
+        _project_open(partner.project) and can_edit_partner_line(user, partner)
+    )
+
+
+def can_add_project_document(user, project) -> bool:
+    return is_bureau(user) or (_project_open(project) and can_see_project_documents(user, project))
+
+
+def can_delete_project_document(user, project) -> bool:
+    return can_change_project(user, project)
+
+
+def can_correct_project_amounts(user, project) -> bool:
+    """Amounts obtained are corrected by the bureau only, through a logged service."""
+    from .enums import ProjectStage
+
+    return is_bureau(user) and project.stage == ProjectStage.WON
