@@ -7,5 +7,16 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Veille et projets")
 
     def ready(self):
+        from innovalo.navigation import NavItem, add_nav_item
+
         # Reminder jobs and email rules register themselves on import.
-        from . import project_reminders, reminders  # noqa: F401
+        from . import perms, project_reminders, reminders  # noqa: F401
+
+        add_nav_item(
+            NavItem(_("Appels"), "call_list", perms.can_read_calls, "calls"),
+            before="invitation_list",
+        )
+        add_nav_item(
+            NavItem(_("Projets"), "project_board", perms.can_read_projects, "projects"),
+            before="invitation_list",
+        )
