@@ -1,0 +1,115 @@
+"""Reads of the calls pages: the list's rows, a call's page (its dates as a timeline,
+who follows it, the platforms interested, the projects answering it, its history)."""
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from innovalo.audit import entries_for
+from members.models import Platform
+
+from .. import perms
+from ..enums import Applicant, CallStatus
+from ..models import Call, CallDeadline, CallFollow, CallInterest, Project
+
+
+def list_queryset(now):
+    """The list's calls: ``next_deadline`` and its ``next_deadline_label`` (the same
+    deadline), funders, themes and regions prefetched; filtered by ``CallFilter``."""
+    ahead = CallDeadline.objects.filter(call=OuterRef("pk"), due_at__gte=now).order_by(
+        "due_at", "pk"
+    )
+    return Call.objects.for_list(now).annotate(
+        next_deadline_label=Subquery(ahead.values("label")[:1])
+    )
+
+
+def list_rows(calls, now) -> list:
+    """The page's calls, each with its ``current_state`` (from the annotations)."""
+    rows = list(calls)
+    for call in rows:
+        call.current_state = call.state(now)
+    return rows
+
+
+def proposals():
+    """Proposed calls for the bureau to review, oldest first."""
+    return (
+        Call.objects.filter(status=CallStatus.PROPOSED)
+        .select_related("proposed_by")
+        .prefetch_related("funders", "themes", "regions", "deadlines")
+        .order_by("created_at", "pk")
+    )
+
+
+def detail_queryset():
+    return Call.objects.select_related("proposed_by").prefetch_related(
+        "funders", "themes", "regions", "deadlines"
+    )
+
+
+@dataclass
+class Step:
+    label: str
+    when: object  # a date (opening) or a datetime (deadline)
+    is_deadline: bool
+    past: bool
+    is_next: bool = False
+
+
+def timeline(call, now) -> list[Step]:
+    """The opening, then each deadline in order; the first still ahead is ``is_next``."""
+    from django.utils.translation import gettext as _
+
+    steps = []
+    today = timezone.localdate(now)
+    if call.opens_on:
+        steps.append(Step(_("Ouverture"), call.opens_on, False, call.opens_on <= today))
+    next_seen = False
+    for deadline in call.deadlines.all():  # prefetched, ordered by due_at
+        past = deadline.due_at < now
+        step = Step(deadline.label, deadline.due_at, True, past)
+        if not past and not next_seen:
+            step.is_next = next_seen = True
+        steps.append(step)
+    return steps
+
+
+def my_platforms(user) -> list:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Platform.objects.filter(memberships__user=user).only("pk", "name", "slug").order_by("name")
+    )
+
+
+def call_page(user, call, now) -> dict:
+    """Everything a call's page shows beyond the call: one query per block."""
+    codes = set(Applicant.values)
+    context = {
+        "steps": timeline(call, now),
+        "state": call.state(now),  # from the prefetched deadlines
+        "applicants": [Applicant(code).label for code in call.applicants or () if code in codes],
+        "following": CallFollow.objects.filter(call=call, user=user).exists(),
+        "projects": list(
+            Project.objects.filter(call=call)
+            .select_related("lead_platform")
+            .only("pk", "title", "acronym", "stage", "lead_platform__name")
+            .order_by("title", "pk")
+        ),
+    }
+    if perms.can_see_interests(user):
+        context["interests"] = list(
+            CallInterest.objects.filter(call=call)
+            .select_related("platform", "created_by")
+            .order_by("platform__name", "pk")
+        )
+    else:
+        context["interests"] = None
+    platforms = my_platforms(user) if call.status == CallStatus.PUBLISHED else []
+    context["my_platforms"] = platforms
+    interested = {i.platform_id: i for i in context["interests"] or ()}
+    context["my_interests"] = [interested[p.pk] for p in platforms if p.pk in interested]
+    context["history"] = list(entries_for(call, 50)) if perms.can_manage_calls(user) else None
+    return context
