@@ -82,10 +82,9 @@ class ProjectBoardFilter(django_filters.FilterSet):
         field_name="lead_platform__department__region",
         empty_label=_("Toutes"),
     )
-    year = django_filters.TypedChoiceFilter(
+    year = django_filters.ChoiceFilter(
         label=_("Année de création"),
         choices=_years,
-        coerce=int,
         method="filter_year",
         empty_label=_("Toutes"),
     )
@@ -123,7 +122,7 @@ class ProjectBoardFilter(django_filters.FilterSet):
         )
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(created_at__year=value)
+        return queryset.filter(created_at__year=int(value))
 
     def filter_stage(self, queryset, name, value):
         if value == CLOSED:
