@@ -17,7 +17,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from innovalo.audit import diff, key_of, labelled, log_action, snapshot
+from innovalo.audit import key_of, labelled, log_action, snapshot
 from innovalo.exceptions import ServiceError
 
 from ..enums import Applicant, CallScope, CallStatus, FunderKind
@@ -72,6 +72,16 @@ def check_call(values: dict) -> None:
         raise ServiceError(_("Candidats inconnus : %s.") % ", ".join(sorted(unknown)), "applicants")
     if values.get("scope") == CallScope.REGIONAL and "regions" in values and not values["regions"]:
         raise ServiceError(_("Un appel régional a au moins une région."), field="regions")
+
+
+def _changed(before: dict, after: dict) -> dict:
+    """{field: [old, new]} by value (Decimal("5.00") == Decimal("5"), unlike audit.diff
+    which compares their texts)."""
+    return {name: [before.get(name), new] for name, new in after.items() if before.get(name) != new}
+
+
+def _minute(moment):
+    return moment.replace(second=0, microsecond=0)
 
 
 def _deadline_text(deadline) -> str:
@@ -159,6 +169,8 @@ def _deadline_rows(call, rows, *, new=False) -> tuple[dict, bool]:
             CallDeadline._meta.get_field("label").default
         )
         old = _deadline_text(deadline) if deadline is not None else None
+        if deadline is not None and _minute(deadline.due_at) == _minute(due_at):
+            due_at = deadline.due_at  # the form's minute: the seconds of an import stay
         if deadline is not None and deadline.due_at != due_at:
             moved = True
         if deadline is None:
@@ -172,9 +184,18 @@ def _deadline_rows(call, rows, *, new=False) -> tuple[dict, bool]:
     return changes, moved
 
 
+def _with_new_funder(related: dict, new_funder: dict | None, actor) -> dict:
+    """The funder typed in the form, created and added to the call's funders."""
+    if new_funder:
+        funder = funder_create(**new_funder, actor=actor)
+        related["funders"] = [*related.get("funders", ()), funder]
+    return related
+
+
 @transaction.atomic
-def _create(*, fields, deadlines, actor, status, action, message) -> Call:
+def _create(*, fields, deadlines, actor, status, action, message, new_funder=None) -> Call:
     plain, related = _split(fields)
+    related = _with_new_funder(related, new_funder, actor)
     check_call({**plain, **related})
     now = timezone.now()
     call = Call(**plain, status=status, created_at=now, updated_at=now)
@@ -194,12 +215,14 @@ def _create(*, fields, deadlines, actor, status, action, message) -> Call:
     return call
 
 
-def call_create(*, fields: dict, deadlines=(), actor) -> Call:
+def call_create(*, fields: dict, deadlines=(), new_funder=None, actor) -> Call:
     """A published call (the bureau). ``fields``: CALL_FIELDS and the m2m lists;
-    ``deadlines``: rows {"label", "due_at"}."""
+    ``deadlines``: rows {"label", "due_at"}; ``new_funder``: {"name", "kind",
+    "website"} of a funder to create and add, in the same transaction."""
     return _create(
         fields=fields,
         deadlines=deadlines,
+        new_funder=new_funder,
         actor=actor,
         status=CallStatus.PUBLISHED,
         action="projects.call_created",
@@ -224,10 +247,11 @@ def _locked(call) -> Call:
 
 
 @transaction.atomic
-def call_update(*, call: Call, fields: dict, deadlines=(), actor) -> Call:
+def call_update(*, call: Call, fields: dict, deadlines=(), new_funder=None, actor) -> Call:
     """Change a call and its deadlines (rows {"id", "label", "due_at", "delete"}; rows
     not given stay). A deadline added, moved or removed sets ``dates_changed_at``."""
     plain, related = _split(fields)
+    related = _with_new_funder(related, new_funder, actor)
     call = _locked(call)
     before = snapshot(call, plain)
     for name, value in plain.items():
@@ -236,7 +260,7 @@ def call_update(*, call: Call, fields: dict, deadlines=(), actor) -> Call:
     if "regions" not in related and call.scope == CallScope.REGIONAL:
         merged["regions"] = list(call.regions.all())
     check_call(merged)
-    changes = labelled(Call, diff(before, plain))
+    changes = labelled(Call, _changed(before, plain))
     changes |= labelled(Call, _set_related(call, related))
     deadline_changes, moved = _deadline_rows(call, deadlines)
     changes |= deadline_changes
