@@ -319,7 +319,9 @@ def calls_import(*, source, table: CallTable, actor, dry_run=False) -> ImportRep
             ),
             "file",
         ) from error
-    logger.info("Calls import from %s by %s: %s", source, getattr(actor, "pk", None), report)
+    logger.info(
+        "Calls import from %s by %s: %s", source, getattr(actor, "pk", None), report.counts()
+    )
     return report
 
 
