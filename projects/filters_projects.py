@@ -104,8 +104,7 @@ class ProjectBoardFilter(django_filters.FilterSet):
     def filter_mine(self, queryset, name, value):
         if not value:
             return queryset
-        user = self.request.user
-        platform_ids = list(user.platform_memberships.values_list("platform_id", flat=True))
+        platform_ids = self.request.user.platform_memberships.values("platform_id")
         return queryset.filter(
             Q(lead_platform_id__in=platform_ids)
             | Q(
