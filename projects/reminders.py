@@ -219,6 +219,8 @@ def call_digests(now=None) -> int:
     now = now or timezone.now()
     until = selectors.digest_until(now)
     searches = {saved.pk: saved for saved in selectors.searches_due(now)}
+    if not searches:
+        return 0
     digests = selectors.digests_of(searches.values(), until, now)
     if not digests:
         return 0

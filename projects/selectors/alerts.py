@@ -251,6 +251,8 @@ def describe_query(query: str, user, choices=None) -> list[tuple[str, str]]:
 
 def describe_searches(searches, user) -> None:
     """Each search's ``filters`` in words (three queries for the whole page)."""
+    if not searches:
+        return
     choices = load_choices()
     for saved in searches:
         saved.filters = describe_query(saved.query, user, choices)

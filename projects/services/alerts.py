@@ -20,6 +20,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
@@ -114,7 +115,7 @@ def saved_search_create(*, user, name: str, query: str, frequency: str, actor) -
     if not name:
         raise ServiceError(_("Donnez un nom à cette alerte."), field="name")
     # One alert per person at a time (the person's row is the lock): the limit holds.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if SavedSearch.objects.filter(user=user).count() >= MAX_PER_USER:
         raise ServiceError(
             _("Vous avez déjà %(max)s alertes : supprimez-en une d'abord.") % {"max": MAX_PER_USER}
@@ -216,24 +217,23 @@ def digest_record(*, saved_id: int, since, until, now) -> SentReminder | None:
     record the digest's email in the outbox and advance the watermark to ``until``.
     Returns the outbox row to send after the commit, or None when there is nothing to
     do (done meanwhile by another run, paused, unsubscribed, deleted)."""
-    with transaction.atomic():
-        locked = (
-            SavedSearch.objects.select_for_update(skip_locked=True)
-            .active()
-            .filter(pk=saved_id, watermark=since)
-            .values_list("pk", flat=True)
-        )
-        if not locked:
-            return None
-        try:
-            with transaction.atomic():
-                record = SentReminder.objects.create(
-                    rule=DIGEST_RULE,
-                    target=f"projects.savedsearch:{saved_id}",
-                    period=digest_period(since, until),
-                )
-        except IntegrityError:  # recorded already: the watermark cannot be this one
-            logger.warning("digest of saved search %s recorded twice", saved_id)
-            return None
-        SavedSearch.objects.filter(pk=saved_id).update(watermark=until, last_sent_at=now)
+    try:
+        with transaction.atomic():
+            locked = (
+                SavedSearch.objects.select_for_update(skip_locked=True)
+                .active()
+                .filter(pk=saved_id, watermark=since)
+                .values_list("pk", flat=True)
+            )
+            if not locked:
+                return None
+            record = SentReminder.objects.create(
+                rule=DIGEST_RULE,
+                target=f"projects.savedsearch:{saved_id}",
+                period=digest_period(since, until),
+            )
+            SavedSearch.objects.filter(pk=saved_id).update(watermark=until, last_sent_at=now)
+    except IntegrityError:  # recorded already (the key holds the watermark: cannot be)
+        logger.warning("digest of saved search %s recorded twice", saved_id)
+        return None
     return record
