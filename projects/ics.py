@@ -53,7 +53,7 @@ def followed_deadlines(user):
         CallDeadline.objects.filter(call__follows__user=user)
         .exclude(call__status=CallStatus.PROPOSED)
         .select_related("call")
-        .only("pk", "label", "due_at", "call__pk", "call__title", "call__url")
+        .only("pk", "label", "due_at", "call__id", "call__title", "call__url")
         .order_by("due_at", "pk")
     )
 
