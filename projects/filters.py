@@ -21,8 +21,8 @@ from .models import Call, Funder, Theme
 
 ALL_STATES = "all"
 STATE_CHOICES = [
-    (CallState.OPEN, _("Ouverts (clôture proche comprise)")),
-    (CallState.CLOSING_SOON, _("Clôture dans les 30 jours")),
+    (CallState.OPEN, _("Ouverts")),
+    (CallState.CLOSING_SOON, _("Clôture sous 30 jours")),
     (CallState.UPCOMING, _("À venir")),
     (CallState.CLOSED, _("Clos")),
     (ALL_STATES, _("Tous")),
@@ -111,15 +111,18 @@ class CallFilter(django_filters.FilterSet):
         choices=None,
         prefix=None,
     ):
-        if data is None:
-            data = QueryDict()
+        # The defaults written into the data, so that the form shows them chosen.
+        data = data.copy() if data is not None else QueryDict(mutable=True)
+        for name, default in DEFAULTS.items():
+            if not data.get(name):
+                data[name] = default
         super().__init__(data, queryset, request=request, prefix=prefix)
         if user is None and request is not None:
             user = getattr(request, "user", None)
         self.user = user
         self.now = now or timezone.now()
         self.is_bureau = user is not None and is_bureau(user)
-        statuses = list(CallStatus) if self.is_bureau else MEMBER_STATUSES
+        statuses = [*MEMBER_STATUSES, CallStatus.PROPOSED] if self.is_bureau else MEMBER_STATUSES
         self.filters["status"].extra["choices"] = [(s.value, s.label) for s in statuses]
         choices = choices if choices is not None else load_choices()
         for name in ("theme", "funder", "region"):
@@ -138,17 +141,6 @@ class CallFilter(django_filters.FilterSet):
                     continue
             queryset = filter_.filter(queryset, value)
         return queryset
-
-    @property
-    def chosen(self):
-        """The valid values chosen, defaults included (the page prints them)."""
-        self.form.is_valid()  # fills cleaned_data
-        cleaned = self.form.cleaned_data
-        values = {name: cleaned.get(name) for name in self.filters}
-        for name, default in DEFAULTS.items():
-            if not values.get(name):
-                values[name] = default
-        return values
 
     def filter_words(self, queryset, name, value):
         words = value.split()[:MAX_WORDS]

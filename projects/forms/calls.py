@@ -132,6 +132,35 @@ class CallForm(NoControlCharactersMixin, PortalModelForm):
             self.add_error("new_funder_kind", _("Choisissez la nature du nouveau financeur."))
         return cleaned
 
+    GROUPS = [
+        (
+            _("L'appel"),
+            [
+                "title",
+                "kind",
+                "funders",
+                "new_funder_name",
+                "new_funder_kind",
+                "new_funder_website",
+                "themes",
+                "description",
+            ],
+        ),
+        (_("Qui et où"), ["scope", "regions", "applicants", "eligibility"]),
+        (_("Financement"), ["amount_min", "amount_max", "rate_min", "rate_max"]),
+        (
+            _("Liens, contact et ouverture"),
+            ["url", "application_url", "contact", "opens_on", "open_all_year"],
+        ),
+    ]
+
+    def groups(self) -> list:
+        """The fields by section, as the page shows them: (legend, bound fields)."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.GROUPS
+        ]
+
     def _post_clean(self):
         """The services check the model's rules (with messages next to the fields)."""
 
@@ -162,14 +191,12 @@ class DeadlineForm(NoControlCharactersMixin, forms.Form):
         label=_("Étape"),
         max_length=120,
         required=False,
-        help_text=_("Pré-proposition, dossier complet, relève 1… (par défaut : date limite)."),
     )
     day = forms.DateField(label=_("Date"), widget=DATE_INPUT)
     time = forms.TimeField(
         label=_("Heure"),
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text=_("Midi si elle n'est pas précisée."),
     )
 
     def row(self) -> dict:
@@ -221,7 +248,7 @@ class RefuseForm(forms.Form):
         label=_("Motif du refus"),
         max_length=250,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("La personne qui a proposé l'appel le lira dans son historique."),
+        help_text=_("La proposition est retirée ; le motif reste dans l'historique."),
     )
 
 

@@ -95,7 +95,10 @@ def _detail(request, call, *, interest_form=None, status=200):
     context = {"call": call, **selectors.call_page(user, call, now)}
     platforms = context["my_platforms"]
     if interest_form is None and platforms:
-        interest_form = InterestForm(platforms=platforms)
+        mine = context["my_interests"]
+        # One platform, already interested: its note, to change it.
+        initial = {"note": mine[0].note} if len(platforms) == 1 and mine else None
+        interest_form = InterestForm(platforms=platforms, initial=initial)
     context.update(
         {
             "interest_form": interest_form if platforms else None,
