@@ -355,12 +355,15 @@ def test_detail_queries_are_pinned(
     assert response.status_code == 200
 
 
-def test_detail_get_writes_nothing(client_for, call, director, platform):
+def test_no_get_writes(client_for, call, proposal, platform):
     before = written_rows()
-    for role in ("director", "bureau", "ministry"):
-        client_for(role).get(reverse("call_detail", args=[call.pk]))
-        client_for(role).get(reverse("call_archive", args=[call.pk]))
-        client_for(role).get(reverse("call_edit", args=[call.pk]))
+    for role in ROLES:
+        client = client_for(role)
+        for name in ("call_list", "call_create", "call_propose", "call_proposals"):
+            client.get(reverse(name))
+        for name in ("call_detail", "call_edit", "call_archive", "call_refuse"):
+            client.get(reverse(name, args=[call.pk]))
+            client.get(reverse(name, args=[proposal.pk]))
     assert written_rows() == before
     call.refresh_from_db()
     assert call.status == CallStatus.PUBLISHED
@@ -468,3 +471,24 @@ def test_archived_call_is_listed_when_asked(client_for):
     assert "Appel archivé" not in listed
     archived = client_for("director").get(reverse("call_list") + "?status=archived")
     assert "Appel archivé" in archived.content.decode()
+
+
+@pytest.mark.parametrize("count", [3, 15])
+def test_proposals_queries_do_not_grow(client_for, django_assert_max_num_queries, director, count):
+    for n in range(count):
+        call = full_call(n, status=CallStatus.PROPOSED, proposed_by=director, published_at=None)
+        assert call.pk
+    client = client_for("bureau")
+    # session, user, count, calls with proposers, funders, themes, regions, deadlines
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("call_proposals"))
+    assert len(response.context["page_obj"]) == count
+
+
+def test_edit_page_queries(client_for, django_assert_max_num_queries):
+    call = full_call()
+    client = client_for("bureau")
+    # session, user, call, its deadlines, funders, themes, regions (chosen and offered)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("call_edit", args=[call.pk]))
+    assert response.status_code == 200
