@@ -201,6 +201,8 @@ def project_page(user, project) -> dict:
                 "stage": stage,
                 "label": ProjectStage(stage).label,
                 "confirm": stage in IRREVERSIBLE,
+                "back": stage in OPEN_STAGES
+                and OPEN_STAGES.index(stage) < OPEN_STAGES.index(project.stage),
             }
             for stage in allowed_moves(project.stage)
         ]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from innovalo.audit import diff, labelled, log_action, snapshot
 from innovalo.exceptions import ServiceError
-from innovalo.money import parse_amount
+from innovalo.money import amount_text, parse_amount
 from innovalo.perms import is_bureau
 from innovalo.reminders import schedule_email
 from members.models import PlatformMembership
@@ -45,6 +45,7 @@ LEAD_ROLE = "Coordination"
 PROJECT_FIELDS = ("title", "acronym", "summary", "call", "lead_platform", "deadline")
 LINE_FIELDS = ("organisation", "role", "budget_requested")
 NEXT_STEP_FIELDS = ("next_step", "next_step_owner", "next_step_due")
+DECISION_FIELDS = ("submitted_on", "decided_on", "decision_note")
 
 # The first bytes of each allowed kind of file (a renamed executable is refused).
 SIGNATURES = {
@@ -65,6 +66,15 @@ def _log(obj, verb, *, project, actor, message, changes=None, amount=None):
         scope=project,
         amount=amount,
     )
+
+
+def _field_label(model, name) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _money(value):
+    """An amount as the history shows it ("15 000,00"); None stays None."""
+    return None if value is None else amount_text(value)
 
 
 def _locked(project) -> Project:
@@ -158,10 +168,10 @@ def project_create(
         project=project,
         actor=actor,
         message=_("Projet créé : %s") % project,
-        changes=labelled(
-            Project,
-            {"stage": [None, project.stage], "lead_platform": [None, str(lead_platform)]},
-        ),
+        changes={
+            _field_label(Project, "stage"): [None, str(ProjectStage(project.stage).label)],
+            _field_label(Project, "lead_platform"): [None, str(lead_platform)],
+        },
     )
     logger.info("project %s created by %s", project.pk, actor)
     return project
@@ -263,10 +273,9 @@ def partner_add(
         project=project,
         actor=actor,
         message=_("Partenaire ajouté : %s") % partner,
-        changes=labelled(
-            ProjectPartner,
-            {"role": [None, partner.role], "budget_requested": [None, budget]},
-        ),
+        changes={_field_label(ProjectPartner, "role"): [None, partner.role]}
+        if partner.role
+        else None,
         amount=budget,
     )
     _notify_people(PARTNER_RULE, partner, "", project, actor)
@@ -299,6 +308,8 @@ def partner_update(*, partner, actor, role="", budget_requested=0, organisation=
     changes = diff(before, snapshot(partner, LINE_FIELDS))
     if not changes:
         return partner
+    if "budget_requested" in changes:
+        changes["budget_requested"] = [_money(v) for v in changes["budget_requested"]]
     partner.save()
     project.updated_at = timezone.now()
     project.save(update_fields=["updated_at"])
@@ -333,13 +344,12 @@ def partner_remove(*, partner, actor) -> None:
         project=project,
         actor=actor,
         message=_("Partenaire retiré : %s") % label,
-        changes=labelled(
-            ProjectPartner,
-            {
-                "role": [partner.role, None],
-                "budget_requested": [partner.budget_requested, None],
-            },
-        ),
+        changes={
+            _field_label(ProjectPartner, "budget_requested"): [
+                _money(partner.budget_requested),
+                None,
+            ]
+        },
     )
     partner.delete()
     project.updated_at = timezone.now()
@@ -390,7 +400,7 @@ def project_set_stage(*, project, actor, stage, on=None, note="", amounts=None) 
     if on > today:
         raise ServiceError(_("Cette date est à venir."), field="on")
     note = (note or "").strip()
-    before = snapshot(project, ("stage", "submitted_on", "decided_on", "decision_note"))
+    before = snapshot(project, DECISION_FIELDS)
     lines_changes = {}
     obtained = None
     if stage == ProjectStage.SUBMITTED:
@@ -405,7 +415,7 @@ def project_set_stage(*, project, actor, stage, on=None, note="", amounts=None) 
             for line, amount in parsed.items():
                 line.amount_obtained = amount
                 line.save(update_fields=["amount_obtained"])
-                lines_changes[_("montant obtenu — %s") % line] = [None, str(amount)]
+                lines_changes[_("montant obtenu — %s") % line] = [None, _money(amount)]
             obtained = sum(parsed.values())
         project.decided_on = on
         project.decision_note = note
@@ -415,10 +425,8 @@ def project_set_stage(*, project, actor, stage, on=None, note="", amounts=None) 
     project.stage_changed_at = timezone.now()
     project.updated_at = project.stage_changed_at
     project.save()
-    changes = labelled(
-        Project,
-        diff(before, snapshot(project, ("stage", "submitted_on", "decided_on", "decision_note"))),
-    )
+    # The stage is in the message; the dates, the note and the amounts are the changes.
+    changes = labelled(Project, diff(before, snapshot(project, DECISION_FIELDS)))
     changes.update(lines_changes)
     entry = _log(
         project,
@@ -464,7 +472,7 @@ def amount_correct(*, partner, actor, amount, reason) -> ProjectPartner:
             _("Montant obtenu corrigé (%(line)s) : %(reason)s")
             % {"line": partner, "reason": reason}
         ),
-        changes={str(ProjectPartner._meta.get_field("amount_obtained").verbose_name): [old, new]},
+        changes={_field_label(ProjectPartner, "amount_obtained"): [_money(old), _money(new)]},
         amount=new,
     )
     return partner

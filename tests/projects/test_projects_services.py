@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from innovalo.exceptions import ServiceError
 from innovalo.models import AuditEntry
+from innovalo.money import amount_text
 from projects.enums import CallStatus, PartnerKind, ProjectStage
 from projects.models import Project, ProjectDocument, ProjectPartner
 from projects.selectors.projects import allowed_moves
@@ -221,7 +222,7 @@ def test_update_a_line_logs_old_and_new(director, led):
         "Acme",
     )
     changes = entries(led, "partner_updated").get().changes
-    assert changes["budget demandé (€)"] == ["10000.00", "15000.00"]
+    assert changes["budget demandé (€)"] == [amount_text(10000), amount_text(15000)]
 
 
 def test_the_leads_line_is_not_removed(director, led):
@@ -350,7 +351,7 @@ def test_a_correction_logs_old_and_new(bureau, led):
     line.refresh_from_db()
     assert line.amount_obtained == Decimal("15000")
     entry = entries(led, "amount_corrected").get()
-    assert entry.changes == {"montant obtenu (€)": ["20000.00", "15000.00"]}
+    assert entry.changes == {"montant obtenu (€)": [amount_text(20000), amount_text(15000)]}
     assert "Avenant n°1" in entry.message
 
 
