@@ -301,11 +301,13 @@ def call_calendar(request):
     require(perms.can_follow_calls(request.user))
     now = timezone.now()
     feed_path = ics.feed_path(request.user)
+    feed_url = request.build_absolute_uri(feed_path)
     return render(
         request,
         "projects/imports/call_calendar.html",
         {
-            "feed_url": request.build_absolute_uri(feed_path),
+            "feed_url": feed_url,
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
             "feed_path": feed_path,
             "deadlines": list(ics.followed_deadlines(request.user).filter(due_at__gte=now)[:50]),
         },

@@ -136,6 +136,7 @@ def test_calendar_page_per_role(client_for, role, request):
     user = request.getfixturevalue(role)
     page = response.content.decode()
     assert "http://testserver" + ics.feed_path(user) in page
+    assert "webcal://testserver" + ics.feed_path(user) in page
 
 
 def test_calendar_page_lists_my_next_deadlines(client_for, followed):

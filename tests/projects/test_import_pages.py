@@ -1,6 +1,8 @@
 """The import page, the review of changes set aside, and ``manage.py import_calls``:
 who may, what they show, their queries, and that a GET writes nothing."""
 
+import datetime
+import io
 from io import StringIO
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl import Workbook
 
 from innovalo.models import AuditEntry, SentReminder
 from projects.enums import ChangeStatus
@@ -138,7 +141,16 @@ def test_importing_json_and_xlsx_from_the_page(client_for):
     response = post_file(client, (DATA / "aides-territoires.json").read_bytes(), "feed.json")
     assert response.status_code == 200
     assert "Créés et publiés (2)" in text(response)
-    assert "Élément" in text(response)
+    assert "élément 1</strong>" in text(response)
+    workbook = Workbook()
+    workbook.active.append(["Identifiant", "Titre", "Date limite"])
+    workbook.active.append(["X1", "Appel du tableur", datetime.datetime(2030, 3, 1)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = post_file(client, buffer.getvalue(), "appels.xlsx", source="tableur")
+    assert response.status_code == 200
+    assert "Créés et publiés (1)" in text(response)
+    assert Call.objects.get(source="tableur").deadlines.get().due_at.hour == 22  # 23:59 Paris
 
 
 def test_a_refused_file_shows_each_row_and_writes_nothing(client_for):
@@ -196,7 +208,7 @@ def test_changes_set_aside_show_in_the_report(client_for):
     response = post_file(client, CSV.replace("Appel A", "Appel A bis"))
     page = text(response)
     assert "Mis de côté pour le bureau (1)" in page
-    assert "<del>Appel A</del> → <ins>Appel A bis</ins>" in page
+    assert "<del>Appel A</del>" in page and "<ins>Appel A bis</ins>" in page
 
 
 # The review of the changes ------------------------------------------------------------------
