@@ -193,7 +193,9 @@ def project_page(user, project) -> dict:
     for partner in partners:
         partner.can_edit = perms.can_change_partner_line(user, partner)
         partner.is_lead = partner.platform_id == project.lead_platform_id
-        partner.can_remove = context["can_change"] and not partner.is_lead
+        partner.can_remove = (
+            context["can_change"] and not partner.is_lead and partner.amount_obtained is None
+        )
         partner.can_correct = can_correct
     stage_moves = (
         [
