@@ -187,6 +187,22 @@ def test_a_malformed_file_is_a_message_not_a_500(client_for, name, content, mess
     assert written() == before
 
 
+def test_too_many_rows_is_a_message(client_for, monkeypatch):
+    from projects import importers
+
+    monkeypatch.setattr(importers, "MAX_ROWS", 1)
+    limits = importers.LIMITS
+    monkeypatch.setattr(
+        importers,
+        "LIMITS",
+        importers.Limits(1, limits.max_sheet_rows, limits.max_columns, limits.max_unpacked_bytes),
+    )
+    response = post_file(client_for("bureau"), CSV)
+    assert response.status_code == 400
+    assert "découpez-le" in text(response)
+    assert not Call.objects.exists()
+
+
 def test_the_source_is_required_on_the_page(client_for):
     response = post_file(client_for("bureau"), CSV, source="")
     assert response.status_code == 400

@@ -457,3 +457,21 @@ def test_json_and_csv_of_the_same_source_agree():
     run(HEADER + csv_row())
     report = run(json.dumps({"results": feed}), name="feed.json")
     assert len(report.unchanged) == 1
+
+
+def test_a_concurrent_import_of_the_same_calls_is_a_message(monkeypatch):
+    """Another import created the same (source, external id) between our read and our
+    write: the unique constraint refuses ours, nothing of it is kept."""
+    from projects.services import imports
+
+    original = imports._create
+
+    def racing(source, pairs, *args):
+        Call.objects.create(title="Écrit par l'autre import", source=source, external_id="A1")
+        return original(source, pairs, *args)
+
+    monkeypatch.setattr(imports, "_create", racing)
+    with pytest.raises(ServiceError, match="au même moment"):
+        run(HEADER + csv_row() + csv_row("A2", "Appel B"))
+    assert not Call.objects.exists()
+    assert not AuditEntry.objects.exists()
