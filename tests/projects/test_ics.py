@@ -62,6 +62,21 @@ def test_the_feed_lists_the_deadlines_of_followed_calls_only(director, other_dir
     assert str(found[0]["url"]) == settings.SITE_URL + reverse("call_detail", args=[call.pk])
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_feed_per_role(role, request):
+    """No session needed, whoever follows: each person's link gives their own feed;
+    anonymous has no link, and a made-up one is a 404."""
+    call = with_deadline(10, title="Appel suivi")
+    if role == "anonymous":
+        assert Client().get(reverse("call_feed", args=["0:abc"])).status_code == 404
+        return
+    user = request.getfixturevalue(role)
+    FollowFactory(call=call, user=user)
+    response = Client().get(ics.feed_path(user))
+    assert response.status_code == 200
+    assert [str(e["summary"]) for e in events(response)] == ["[Date limite de dépôt] Appel suivi"]
+
+
 def test_a_moved_deadline_keeps_its_uid(director, followed):
     _call, pre, _full = followed
     before = str(events(Client().get(ics.feed_path(director)))[0]["uid"])
