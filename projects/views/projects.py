@@ -8,6 +8,7 @@ stage and partners only.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -38,11 +39,11 @@ def _project(request, pk, queryset=None) -> Project:
 
 
 def _changeable(request, pk) -> Project:
-    project = _project(
-        request,
-        pk,
-        Project.objects.select_related("lead_platform", "call").prefetch_related("partners"),
+    lines = ProjectPartner.objects.select_related("platform").order_by("order", "pk")
+    queryset = Project.objects.select_related("lead_platform", "call").prefetch_related(
+        Prefetch("partners", queryset=lines)
     )
+    project = _project(request, pk, queryset)
     require(perms.can_change_project(request.user, project))
     return project
 
@@ -250,7 +251,7 @@ def project_stage(request, pk):
             messages.error(request, _("Ce passage d'étape n'est pas possible."))
             return redirect(project)
         raise Http404
-    partners = list(project.partners.select_related("platform").order_by("order", "pk"))
+    partners = list(project.partners.all())
     form = forms.StageForm(
         request.POST if request.method == "POST" else None,
         project=project,

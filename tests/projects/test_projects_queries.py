@@ -89,7 +89,7 @@ def busy(led, director, bureau, settings, tmp_path):
     return led
 
 
-@pytest.mark.parametrize(("role", "limit"), [("director", 9), ("bureau", 8), ("other_director", 6)])
+@pytest.mark.parametrize(("role", "limit"), [("director", 7), ("bureau", 6), ("other_director", 5)])
 def test_detail_queries(client_for, busy, role, limit, django_assert_max_num_queries):
     client = client_for(role)
     with django_assert_max_num_queries(limit):
@@ -110,10 +110,10 @@ def test_detail_queries_do_not_grow_with_lines(client_for, busy, director, setti
 @pytest.mark.parametrize(
     ("url_name", "query", "limit"),
     [
-        ("project_edit", {}, 9),
-        ("project_partner_add", {}, 8),
-        ("project_next_step", {}, 8),
-        ("project_stage", {"to": "won"}, 8),
+        ("project_edit", {}, 7),
+        ("project_partner_add", {}, 6),
+        ("project_next_step", {}, 6),
+        ("project_stage", {"to": "won"}, 5),
     ],
 )
 def test_form_pages_queries(
