@@ -25,33 +25,38 @@ string, published calls only) published in the digest's window, and those publis
 before it whose deadlines changed in it; the window runs from the search's watermark to
 the run's time less ``SETTLE`` (ten minutes: a transaction still open when the job runs,
 an import of many rows, commits its calls in the next window, never lost). Nothing new:
-no email and the watermark stays. Something new: ``services.alerts.digest_record`` locks
-the search (``SKIP LOCKED``: a second worker leaves it), records the outbox row under the
-key (``call_digest``, the search, ``"<new watermark>/<previous watermark>"``) and
-advances the watermark in one transaction; the email leaves after the commit through
-the outbox's ``deliver``. So a run that crashes after some emails never sends those
-again (their watermark moved with their row); the digest being sent when it crashed is
-sent by the outbox job (``retry_unsent``) once its claim is stale, rebuilt from the two
-watermarks of its key; the searches not reached are sent by the next run.
+no email and the watermark stays. Something new: ``services.alerts.digests_record``
+locks the searches (``SKIP LOCKED``: a second worker leaves them), records each one's
+outbox row under the key (``call_digest``, the search, ``"<new watermark>/<previous
+watermark>"``) and advances its watermark, in one transaction per batch of
+``RECORD_BATCH`` searches; each email then leaves through the outbox's ``deliver``. So
+a run that crashes after some emails never sends those again (their watermark moved with
+their row); the rest of its batch, recorded but not sent, is sent by the outbox job
+(``retry_unsent``, after two minutes; the one being sent when it crashed once its claim
+is stale), each rebuilt from the two watermarks of its key; the searches not reached are
+sent by the next run.
 
 At scale (5,000 searches): the due searches are read in one query, searches with the
-same query string are filtered once, the calls of every digest are read once, the run
-shares one SMTP connection and does not wait for each commit to reach the disk (as the
-survey invitations); each digest then costs its transaction (lock, insert, update) and
-the outbox's three statements.
+same query string are filtered once, the calls of every digest are read once, each
+distinct email is rendered once (``DigestEmails``), the run shares one SMTP connection
+and does not wait for each commit to reach the disk (as the survey invitations); each
+digest then costs the outbox's three statements (claim, read, mark).
 """
 
 import contextlib
 import datetime
 import logging
+import secrets
 import threading
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from innovalo.emails import send_templated_email
 from innovalo.enums import EmailStatus
@@ -69,6 +74,8 @@ logger = logging.getLogger(__name__)
 DEADLINE_RULE = "call_deadline"
 # Rows inserted per statement by the jobs.
 INSERT_BATCH = 1000
+# Digests recorded per transaction (then sent one by one).
+RECORD_BATCH = 100
 
 
 def _utc(moment: datetime.datetime) -> str:
@@ -184,6 +191,7 @@ class _Run(threading.local):
         self.prepared = {}
         self.calls = {}
         self.connection = None
+        self.emails = None
         self.active = False
 
 
@@ -201,6 +209,7 @@ def _digest_run(calls):
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
     _run.prepared, _run.calls, _run.connection, _run.active = {}, calls, None, True
+    _run.emails = DigestEmails()
     try:
         yield _run
     finally:
@@ -208,6 +217,7 @@ def _digest_run(calls):
             with contextlib.suppress(Exception):
                 _run.connection.close()
         _run.prepared, _run.calls, _run.connection, _run.active = {}, {}, None, False
+        _run.emails = None
         if quick:
             with connection.cursor() as cursor:
                 cursor.execute("RESET synchronous_commit")
@@ -228,18 +238,16 @@ def call_digests(now=None) -> int:
     ids = {
         pk for digest in digests.values() for pk in digest.new[:listed] + digest.changed[:listed]
     }
+    pending = list(digests)
     sent = 0
     with _digest_run(selectors.digest_call_rows(ids, now)) as run:
-        for saved_id, digest in digests.items():
-            saved = searches[saved_id]
-            record = services.digest_record(
-                saved_id=saved_id, since=saved.watermark, until=until, now=now
-            )
-            if record is None:  # done meanwhile by another run, paused, unsubscribed
-                continue
-            run.prepared[record.pk] = (saved, digest)
-            sent += deliver(record.pk)
-            run.prepared.pop(record.pk, None)
+        for start in range(0, len(pending), RECORD_BATCH):
+            batch = {pk: searches[pk].watermark for pk in pending[start : start + RECORD_BATCH]}
+            records = services.digests_record(watermarks=batch, until=until, now=now)
+            for saved_id, record in records.items():
+                run.prepared[record.pk] = (searches[saved_id], digests[saved_id])
+                sent += deliver(record.pk)
+                run.prepared.pop(record.pk, None)
     logger.info(
         "call digests: %s due, %s with something new, %s sent", len(searches), len(digests), sent
     )
@@ -264,16 +272,89 @@ def _rebuild(record):
     return saved, digest, calls
 
 
-def _send(name, to, context, headers):
+class DigestEmails:
+    """The digests' emails, each distinct one rendered once: searches with the same
+    filters, frequency and calls get the same text but for the person's name, the
+    alert's name and its unsubscribe link, which replace markers in it (as the survey
+    invitations). A run renders its templates a few dozen times, not five thousand."""
+
+    TEMPLATE = f"email/{DIGEST_RULE}"
+
+    def __init__(self):
+        tag = secrets.token_hex(4)
+        self.markers = {name: f"@@{tag}-{name}@@" for name in ("person", "alert", "unsubscribe")}
+        self.subject = get_template(f"{self.TEMPLATE}_subject.txt", using="text")
+        self.text = get_template(f"{self.TEMPLATE}_body.txt", using="text")
+        self.html = get_template(f"{self.TEMPLATE}_body.html")
+        self.rendered = {}
+        self.site = settings.SITE_URL
+        self.alerts_url = self.site + reverse("saved_search_list")
+
+    def _render(self, saved, digest, calls):
+        listed = selectors.MAX_LISTED
+        new, changed = tuple(digest.new[:listed]), tuple(digest.changed[:listed])
+        key = (saved.query, saved.frequency, new, len(digest.new), changed, len(digest.changed))
+        if key not in self.rendered:
+            marks = self.markers
+            context = {
+                "saved": {"name": marks["alert"], "frequency": saved.frequency},
+                "user": {"get_short_name": marks["person"]},
+                "new_calls": [calls[pk] for pk in new if pk in calls],
+                "new_count": len(digest.new),
+                "changed_calls": [calls[pk] for pk in changed if pk in calls],
+                "changed_count": len(digest.changed),
+                "list_url": self.site + saved.get_absolute_url(),
+                "alerts_url": self.alerts_url,
+                "unsubscribe_url": marks["unsubscribe"],
+                "site_url": self.site,
+                "association": settings.ASSOCIATION,
+            }
+            with translation.override("fr"):
+                self.rendered[key] = (
+                    self.subject.render(context),
+                    self.text.render(context),
+                    self.html.render(context),
+                )
+        return self.rendered[key]
+
+    def _fill(self, text, values, html=False):
+        for name, value in values.items():
+            text = text.replace(self.markers[name], escape(value) if html else value)
+        return text
+
+    def message(self, saved, digest, calls, connection=None) -> EmailMultiAlternatives:
+        subject, text, html = self._render(saved, digest, calls)
+        unsubscribe = services.unsubscribe_url(saved)
+        values = {
+            "person": saved.user.get_short_name(),
+            "alert": saved.name,
+            "unsubscribe": unsubscribe,
+        }
+        subject = " ".join(self._fill(subject, values).split())  # one line, whatever the name
+        message = EmailMultiAlternatives(
+            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+            body=self._fill(text, values),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[saved.user.email],
+            headers=services.unsubscribe_headers(unsubscribe),
+            connection=connection,
+        )
+        message.attach_alternative(self._fill(html, values, html=True), "text/html")
+        return message
+
+
+def _send(message) -> None:
     """Through the run's connection (opened once), or a connection of its own."""
     if not _run.active:
-        return send_templated_email(name, to, context, headers=headers)
+        message.send()
+        return
     if _run.connection is None:
         smtp = get_connection()
         smtp.open()
         _run.connection = smtp
+    message.connection = _run.connection
     try:
-        return send_templated_email(name, to, context, headers=headers, connection=_run.connection)
+        message.send()
     except Exception:
         # A broken connection: the next digest opens another one.
         with contextlib.suppress(Exception):
@@ -286,33 +367,13 @@ def _send(name, to, context, headers):
 def send_digest(record) -> list[str]:
     prepared = _run.prepared.get(record.pk)
     if prepared is not None:
-        (saved, digest), calls = prepared, _run.calls
+        (saved, digest), calls, emails = prepared, _run.calls, _run.emails
     else:
-        saved, digest, calls = _rebuild(record)
+        (saved, digest, calls), emails = _rebuild(record), DigestEmails()
     user = saved.user
     if not digest or not user.is_active or not user.email:
         raise SkipEmail
-    listed = selectors.MAX_LISTED
-    new_calls = [calls[pk] for pk in digest.new[:listed] if pk in calls]
-    changed_calls = [calls[pk] for pk in digest.changed[:listed] if pk in calls]
-    site = settings.SITE_URL
-    unsubscribe = services.unsubscribe_url(saved)
-    _send(
-        DIGEST_RULE,
-        [user.email],
-        {
-            "saved": saved,
-            "user": user,
-            "new_calls": new_calls,
-            "new_count": len(digest.new),
-            "changed_calls": changed_calls,
-            "changed_count": len(digest.changed),
-            "list_url": site + saved.get_absolute_url(),
-            "alerts_url": site + reverse("saved_search_list"),
-            "unsubscribe_url": unsubscribe,
-        },
-        services.unsubscribe_headers(unsubscribe),
-    )
+    _send(emails.message(saved, digest, calls))
     return [user.email]
 
 

@@ -6,7 +6,7 @@ transaction that records a digest and advances its watermark.
 brings what is new) and is set again when the filters change. A digest lists the calls
 of the search published after it, and those published before it whose deadlines changed
 after it; the digest job (``projects/reminders.py``) records the digest and advances
-the watermark in one transaction (``digest_record``), so a run that crashes after some
+the watermark in one transaction (``digests_record``), so a run that crashes after some
 emails never sends those again, and a run that finds nothing new keeps the watermark
 (nothing is lost, nothing is sent).
 
@@ -211,29 +211,36 @@ def parse_digest_period(period: str) -> tuple[datetime.datetime, datetime.dateti
         return None
 
 
-def digest_record(*, saved_id: int, since, until, now) -> SentReminder | None:
-    """In one transaction: lock the saved search (skipped when another worker holds it),
-    check that it still stands where the digest was computed (same watermark, active),
-    record the digest's email in the outbox and advance the watermark to ``until``.
-    Returns the outbox row to send after the commit, or None when there is nothing to
-    do (done meanwhile by another run, paused, unsubscribed, deleted)."""
+def digests_record(*, watermarks: dict, until, now) -> dict[int, SentReminder]:
+    """Record the digests of the saved searches ``{id: watermark they were computed
+    from}``, in one transaction: the searches are locked (``SKIP LOCKED``: those another
+    worker holds are left to it), those that still stand where their digest was computed
+    (same watermark, still active) get their outbox row under the key (``call_digest``,
+    the search, ``"<until>/<watermark>"``) and their watermark advanced to ``until``.
+    Returns ``{id: outbox row}`` to send after the commit; a search done meanwhile by
+    another run, paused, unsubscribed or deleted is not in it."""
     try:
         with transaction.atomic():
             locked = (
                 SavedSearch.objects.select_for_update(skip_locked=True)
                 .active()
-                .filter(pk=saved_id, watermark=since)
-                .values_list("pk", flat=True)
+                .filter(pk__in=list(watermarks))
+                .order_by("pk")
+                .values_list("pk", "watermark")
             )
-            if not locked:
-                return None
-            record = SentReminder.objects.create(
-                rule=DIGEST_RULE,
-                target=f"projects.savedsearch:{saved_id}",
-                period=digest_period(since, until),
+            standing = [pk for pk, watermark in locked if watermark == watermarks[pk]]
+            if not standing:
+                return {}
+            records = SentReminder.objects.bulk_create(
+                SentReminder(
+                    rule=DIGEST_RULE,
+                    target=f"projects.savedsearch:{pk}",
+                    period=digest_period(watermarks[pk], until),
+                )
+                for pk in standing
             )
-            SavedSearch.objects.filter(pk=saved_id).update(watermark=until, last_sent_at=now)
-    except IntegrityError:  # recorded already (the key holds the watermark: cannot be)
-        logger.warning("digest of saved search %s recorded twice", saved_id)
-        return None
-    return record
+            SavedSearch.objects.filter(pk__in=standing).update(watermark=until, last_sent_at=now)
+    except IntegrityError:  # a key recorded already (it holds the watermark: cannot be)
+        logger.warning("digests of saved searches %s recorded twice", sorted(watermarks))
+        return {}
+    return dict(zip(standing, records, strict=True))
