@@ -175,3 +175,40 @@ def test_two_runs_at_once_never_send_the_same_digest_twice(settings, monkeypatch
     received = Counter(message.to[0] for message in mail.outbox)
     assert sorted(received) == sorted(user.email for user in users)
     assert set(received.values()) == {1}
+
+
+# The benchmark command -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_bench_command_is_refused_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG, settings.ALLOW_DEMO_DATA = False, False
+    with pytest.raises(CommandError, match="only for development"):
+        call_command("bench_call_digests", "--searches", "3")
+    assert not SavedSearch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_bench_command_sends_each_search_its_digest_once_and_cleans_up(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ALLOW_DEMO_DATA = True
+    now = timezone.now()
+    for number in range(3):
+        call = CallFactory(title=f"Appel numérique {number}", published_at=now - number * DAY)
+        DeadlineFactory(call=call, due_at=now + 40 * DAY)
+    out = StringIO()
+    call_command("bench_call_digests", "--searches", "30", "--new", "2", stdout=out)
+    output = out.getvalue()
+    assert "digests sent: 30 in" in output
+    assert "received 30 messages (30 of the 30 bench people), 0 duplicate(s)" in output
+    assert "30 with the one-click unsubscribe" in output
+    assert "Every bench person got exactly one digest." in output
+    assert not SavedSearch.objects.exists()
+    assert not SentReminder.objects.exists()
+    assert selectors.DIGEST_HOUR == 7
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"

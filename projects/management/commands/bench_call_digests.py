@@ -39,6 +39,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from innovalo.enums import Role
@@ -253,13 +254,23 @@ class Command(BaseCommand):
             result = send_due_reminders.apply_async(kwargs={"only": ["call_digests"]})
             sent = result.get(timeout=900).get("call_digests", 0)
         else:
-            settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-            settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-            settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-            settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-            settings.EMAIL_TIMEOUT = 10
+            smtp = {
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "EMAIL_HOST": "127.0.0.1",
+                "EMAIL_PORT": port,
+                "EMAIL_HOST_USER": "",
+                "EMAIL_HOST_PASSWORD": "",
+                "EMAIL_USE_TLS": False,
+                "EMAIL_USE_SSL": False,
+                "EMAIL_TIMEOUT": 10,
+            }
+            hour = selectors.DIGEST_HOUR
             selectors.DIGEST_HOUR = 0  # whatever the hour of the bench
-            result = send_due_reminders.apply(kwargs={"only": ["call_digests"]}, throw=True)
+            try:
+                with override_settings(**smtp):
+                    result = send_due_reminders.apply(kwargs={"only": ["call_digests"]}, throw=True)
+            finally:
+                selectors.DIGEST_HOUR = hour
             sent = result.get().get("call_digests", 0)
         elapsed, self.cpu = time.perf_counter() - started, time.process_time() - cpu
         return elapsed, sent
