@@ -115,6 +115,12 @@ def call_next_deadline(call):
     )
 
 
+def _same_minute(first, second) -> bool:
+    if first is None or second is None:
+        return False
+    return first.replace(second=0, microsecond=0) == second.replace(second=0, microsecond=0)
+
+
 def _clean_title(title) -> str:
     title = (title or "").strip()
     if not title:
@@ -190,6 +196,8 @@ def project_update(
         _check_lead(actor, lead_platform)
     _check_call(call)
     before = snapshot(project, PROJECT_FIELDS)
+    if _same_minute(deadline, project.deadline):
+        deadline = project.deadline  # a form gives minutes; keep the stored seconds
     if call != project.call and call is not None and deadline in (None, project.deadline):
         deadline = call_next_deadline(call) or deadline
     project.title = title

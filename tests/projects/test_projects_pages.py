@@ -529,3 +529,24 @@ def test_no_get_writes(client_for, led, document, bureau, platform):
 def test_project_of_a_platform_without_people_is_fine(client_for):
     project_with(staffed_platform("Sans personne"), title="Orphelin")
     assert "Orphelin" in client_for("bureau").get(reverse("project_board")).content.decode()
+
+
+def test_saving_the_edit_form_unchanged_logs_nothing(client_for, led):
+    led.deadline = timezone.now() + datetime.timedelta(days=30)  # with seconds
+    led.save()
+    client = client_for("director")
+    form = client.get(reverse("project_edit", args=[led.pk])).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["deadline"] = form["deadline"].value().strftime("%Y-%m-%dT%H:%M")
+    before = AuditEntry.objects.count()
+    assert client.post(reverse("project_edit", args=[led.pk]), data).status_code == 302
+    assert AuditEntry.objects.count() == before
+
+
+def test_the_correction_page_never_writes(client_for, led, bureau):
+    won(led, bureau)
+    line = led.partners.get(kind=PartnerKind.FIRM)
+    before = counts()
+    url = reverse("project_amount_correct", args=[led.pk, line.pk])
+    assert client_for("bureau").get(url).status_code == 200
+    assert counts() == before
