@@ -550,3 +550,46 @@ def test_the_correction_page_never_writes(client_for, led, bureau):
     url = reverse("project_amount_correct", args=[led.pk, line.pk])
     assert client_for("bureau").get(url).status_code == 200
     assert counts() == before
+
+
+HOSTILE_FORM = {
+    "title": "x" * 2000,
+    "acronym": "\u202e" * 50,
+    "call": "9" * 30,
+    "lead_platform": "-1",
+    "deadline": "9999-99-99T99:99",
+    "kind": "platform",
+    "platform": "9" * 30,
+    "organisation": "y" * 500,
+    "budget_requested": "1e999",
+    "amount": "NaN",
+    "reason": "z" * 500,
+    "to": "won",
+    "on": "0000-00-00",
+    "note": "n" * 10000,
+    "text": "t" * 1000,
+    "owner": "abc",
+    "due": "31/02/2026",
+    "page": "-1",
+}
+
+
+@pytest.mark.parametrize("role", ["director", "bureau"])
+def test_hostile_values_on_every_page_of_an_existing_project(client_for, role, led, document):
+    services.project_set_stage(project=led, actor=led.created_by, stage=ProjectStage.SUBMITTED)
+    line = led.partners.get(kind=PartnerKind.FIRM)
+    urls = [
+        reverse("project_create"),
+        reverse("project_edit", args=[led.pk]),
+        reverse("project_partner_add", args=[led.pk]),
+        reverse("project_partner_edit", args=[led.pk, line.pk]),
+        reverse("project_next_step", args=[led.pk]),
+        reverse("project_stage", args=[led.pk]),
+        reverse("project_amount_correct", args=[led.pk, line.pk]),
+        reverse("project_document_add", args=[led.pk]),
+    ]
+    client = client_for(role)
+    for url in urls:
+        assert client.post(url, HOSTILE_FORM).status_code < 500, url
+        assert client.get(url, HOSTILE_FORM).status_code < 500, url
+    assert client.get(reverse("project_board"), HOSTILE_FORM).status_code == 200
