@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -51,7 +51,7 @@ def saved_search_list(request):
 def _suggested_name(filters) -> str:
     if not filters:
         return _("Appels ouverts")
-    return Truncator(" · ".join(text.strip("« »") for _label, text in filters)).chars(120)
+    return capfirst(Truncator(" · ".join(text.strip("« »") for _label, text in filters)).chars(120))
 
 
 def saved_search_create(request):

@@ -211,6 +211,7 @@ def test_create_prefilled_from_the_list_and_created_with_a_fresh_watermark(clien
     assert 'value="q=PME&amp;sort=published&amp;theme=numerique"' in content
     assert "Numérique" in content and "« PME »" in content
     assert 'value="PME · Numérique"' in content  # the name suggested
+    assert "/appels/?q=PME&amp;sort=published&amp;theme=numerique" in content  # back, or change
     started = timezone.now()
     response = client.post(
         reverse("saved_search_create"),
