@@ -363,3 +363,33 @@ def test_nothing_due_costs_one_query():
     with CaptureQueriesContext(connection) as queries:
         assert run(MONDAY + DAY) == 0
     assert len(queries) == 1
+
+
+def test_the_beat_task_runs_the_digests_and_the_deadlines():
+    from innovalo.tasks import send_due_reminders
+
+    alert()
+    call()
+    with freeze_time(MONDAY):
+        sent = send_due_reminders.apply().get()
+        again = send_due_reminders.apply().get()
+    assert sent["call_digests"] == 1 and sent["call_deadlines"] == 0
+    assert again["call_digests"] == 0
+    assert len(digests()) == 1
+
+
+def test_names_are_escaped_in_html_and_kept_in_text():
+    person = UserFactory(first_name="Zoé <b>", email="zoe@exemple.fr")
+    alert(name="R&D <i>numérique</i>", user=person)
+    alert(name="Autre", user=UserFactory(first_name="Luc"))
+    call()
+    assert run() == 2
+    message = next(m for m in mail.outbox if m.to == ["zoe@exemple.fr"])
+    assert message.subject.endswith("Alerte « R&D <i>numérique</i> » : 1 nouvel appel")
+    assert "Bonjour Zoé <b>," in message.body
+    html = message.alternatives[0][0]
+    assert "R&amp;D &lt;i&gt;numérique&lt;/i&gt;" in html and "<i>" not in html
+    assert "Zoé &lt;b&gt;" in html
+    other = next(m for m in mail.outbox if m.to != ["zoe@exemple.fr"])
+    assert "Bonjour Luc," in other.body and "Autre" in other.subject
+    assert "@@" not in message.body + html + other.body + other.subject
