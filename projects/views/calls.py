@@ -109,6 +109,8 @@ def _detail(request, call, *, interest_form=None, status=200):
             if perms.can_manage_calls(user) and call.status == CallStatus.PROPOSED
             else None,
             "projects_enabled": url_exists("project_detail", 1),
+            "can_create_project": call.status == CallStatus.PUBLISHED
+            and perms.can_create_project(user),
         }
     )
     return render(request, "projects/calls/call_detail.html", context, status=status)

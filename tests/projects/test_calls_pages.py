@@ -492,3 +492,22 @@ def test_edit_page_queries(client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(10):
         response = client.get(reverse("call_edit", args=[call.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [("director", True), ("bureau", True), ("ministry", False)],
+)
+def test_a_call_page_offers_to_build_a_project_on_it(client_for, platform, call, role, offered):
+    page = client_for(role).get(reverse("call_detail", args=[call.pk])).content.decode()
+    link = f"{reverse('project_create')}?call={call.pk}"
+    assert (link in page) is offered
+
+
+def test_the_list_links_to_alerts_calendar_and_the_bureaus_tools(client_for, call):
+    member = client_for("director").get(reverse("call_list")).content.decode()
+    bureau = client_for("bureau").get(reverse("call_list")).content.decode()
+    for name in ("saved_search_list", "call_calendar", "project_board"):
+        assert reverse(name) in member and reverse(name) in bureau
+    for name in ("call_import", "call_changes"):
+        assert reverse(name) in bureau and reverse(name) not in member
