@@ -20,16 +20,64 @@ def list_queryset(now):
     ahead = CallDeadline.objects.filter(call=OuterRef("pk"), due_at__gte=now).order_by(
         "due_at", "pk"
     )
-    return Call.objects.for_list(now).annotate(
-        next_deadline_label=Subquery(ahead.values("label")[:1])
+    return (
+        Call.objects.for_list(now)
+        .prefetch_related(None)  # list_rows reads the names it prints, not whole rows
+        .defer("description", "eligibility")
+        .annotate(next_deadline_label=Subquery(ahead.values("label")[:1]))
     )
 
 
+def _names(relation, ids, field) -> dict:
+    """{call id: [names]} through a many-to-many's own table: one plain query."""
+    names = {}
+    rows = relation.through.objects.filter(call_id__in=ids).order_by(f"{field}__name")
+    for call_id, name in rows.values_list("call_id", f"{field}__name"):
+        names.setdefault(call_id, []).append(name)
+    return names
+
+
+def amount_text(low, high) -> str:
+    """ "10 000 à 200 000 €", "jusqu'à 363 000 €", "à partir de 5 000 €" or ""."""
+    from django.template.defaultfilters import floatformat
+    from django.utils.translation import gettext as _
+
+    if low is not None and high is not None:
+        return _("%(low)s à %(high)s €") % {
+            "low": floatformat(low, "0g"),
+            "high": floatformat(high, "0g"),
+        }
+    if high is not None:
+        return _("jusqu'à %(high)s €") % {"high": floatformat(high, "0g")}
+    if low is not None:
+        return _("à partir de %(low)s €") % {"low": floatformat(low, "0g")}
+    return ""
+
+
 def list_rows(calls, now) -> list:
-    """The page's calls, each with its ``current_state`` (from the annotations)."""
+    """The page's calls, each with its ``current_state`` (from the annotations) and its
+    funders, scope and amounts as text: built here once per row rather than by three
+    includes and loops per row in the template (the list is the watch's busiest page)."""
+    from ..enums import CallScope, CallState
+
+    states = {state.value: state.label for state in CallState}
     rows = list(calls)
+    ids = [call.pk for call in rows]
+    funders = _names(Call.funders, ids, "funder")
+    themes = _names(Call.themes, ids, "theme")
+    regions_of = _names(Call.regions, ids, "region")
     for call in rows:
         call.current_state = call.state(now)
+        call.state_label = states[call.current_state]
+        call.funders_text = ", ".join(funders.get(call.pk, ())) or "—"
+        regions = regions_of.get(call.pk, [])
+        call.scope_text = (
+            ", ".join(regions)
+            if call.scope == CallScope.REGIONAL and regions
+            else call.get_scope_display()
+        )
+        call.amount_text = amount_text(call.amount_min, call.amount_max)
+        call.theme_names = themes.get(call.pk, [])
     return rows
 
 
