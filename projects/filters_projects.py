@@ -17,6 +17,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from innovalo.forms import IdModelChoiceField
 from members.models import Platform, Region
@@ -69,7 +70,9 @@ class ProjectBoardFilter(django_filters.FilterSet):
         method="filter_mine",
         widget=forms.CheckboxInput,
     )
-    call = IdChoiceFilter(label=_("Appel"), queryset=_calls, empty_label=_("Tous"))
+    call = IdChoiceFilter(
+        label=pgettext_lazy("call for projects", "Appel"), queryset=_calls, empty_label=_("Tous")
+    )
     platform = IdChoiceFilter(
         label=_("Plateforme (porteuse ou partenaire)"),
         queryset=_platforms,

@@ -197,7 +197,7 @@ class Call(models.Model):
                 condition=(Q(rate_min__isnull=True) | Q(rate_min__gte=0, rate_min__lte=100))
                 & (Q(rate_max__isnull=True) | Q(rate_max__gte=0, rate_max__lte=100)),
                 name="call_rate_percent",
-                violation_error_message=_("Un taux d'aide est compris entre 0 et 100 %."),
+                violation_error_message=_("Un taux d'aide est compris entre 0 et 100 %%."),
             ),
         ]
 

@@ -87,3 +87,12 @@ def test_budget_totals_come_from_sql():
     )
     totals = type(project).objects.with_budget().get(pk=project.pk)
     assert totals.budget_total == 50000
+
+
+def test_a_rate_above_100_is_refused_with_its_message():
+    from django.core.exceptions import ValidationError
+
+    call = CallFactory.build(rate_max=150)
+    with pytest.raises(ValidationError) as error:
+        call.validate_constraints()
+    assert "entre 0 et 100 %." in str(error.value)
