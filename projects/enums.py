@@ -31,6 +31,11 @@ class CallStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposé")
     PUBLISHED = "published", _("Publié")
     ARCHIVED = "archived", _("Archivé")
+    REFUSED = "refused", _("Proposition refusée")
+
+
+# A proposal, pending or refused, is seen by the bureau and its proposer only.
+PRIVATE_STATUSES = (CallStatus.PROPOSED, CallStatus.REFUSED)
 
 
 class Applicant(models.TextChoices):

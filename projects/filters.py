@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from innovalo.perms import is_bureau
 from members.models import Region
 
-from .enums import CallKind, CallScope, CallState, CallStatus
+from .enums import PRIVATE_STATUSES, CallKind, CallScope, CallState, CallStatus
 from .models import Call, Funder, Theme
 
 ALL_STATES = "all"
@@ -122,7 +122,11 @@ class CallFilter(django_filters.FilterSet):
         self.user = user
         self.now = now or timezone.now()
         self.is_bureau = user is not None and is_bureau(user)
-        statuses = [*MEMBER_STATUSES, CallStatus.PROPOSED] if self.is_bureau else MEMBER_STATUSES
+        statuses = (
+            [*MEMBER_STATUSES, CallStatus.PROPOSED, CallStatus.REFUSED]
+            if self.is_bureau
+            else MEMBER_STATUSES
+        )
         self.filters["status"].extra["choices"] = [(s.value, s.label) for s in statuses]
         choices = choices if choices is not None else load_choices()
         for name in ("theme", "funder", "region"):
@@ -131,7 +135,7 @@ class CallFilter(django_filters.FilterSet):
     # The choices keep their defaults when the field is empty or does not parse.
     def filter_queryset(self, queryset):
         if not self.is_bureau:
-            queryset = queryset.exclude(status=CallStatus.PROPOSED)
+            queryset = queryset.exclude(status__in=PRIVATE_STATUSES)
         cleaned = self.form.cleaned_data
         for name, filter_ in self.filters.items():
             value = cleaned.get(name)

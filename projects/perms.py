@@ -9,7 +9,7 @@ calls, their projects. Bureau: everything. Ministry: read calls and project figu
 from innovalo.perms import is_bureau, is_ministry
 from members.perms import is_platform_person
 
-from .enums import CallStatus
+from .enums import PRIVATE_STATUSES
 
 
 def _active(user) -> bool:
@@ -31,7 +31,7 @@ def can_read_calls(user) -> bool:
 def can_see_call(user, call) -> bool:
     if not _active(user):
         return False
-    if call.status == CallStatus.PROPOSED:
+    if call.status in PRIVATE_STATUSES:
         return is_bureau(user) or call.proposed_by_id == user.pk
     return True
 

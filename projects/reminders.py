@@ -379,3 +379,38 @@ def send_digest(record) -> list[str]:
 
 register("call_deadlines")(call_deadline_reminders)
 register("call_digests")(call_digests)
+
+
+# Proposals -----------------------------------------------------------------------------
+
+
+def _proposal_email(record, name) -> list[str]:
+    """The proposer of a call learns that the bureau published or refused it."""
+    from innovalo.audit import load
+    from innovalo.emails import send_templated_email
+
+    call = load(record.target)
+    proposer = getattr(call, "proposed_by", None)
+    expected = CallStatus.PUBLISHED if name == "call_proposal_published" else CallStatus.REFUSED
+    if call is None or proposer is None or not proposer.email or call.status != expected:
+        raise SkipEmail
+    send_templated_email(
+        name,
+        [proposer.email],
+        {
+            "call": call,
+            "person": proposer,
+            "call_url": settings.SITE_URL + call.get_absolute_url(),
+        },
+    )
+    return [proposer.email]
+
+
+@email_rule("call_proposal_published")
+def send_proposal_published(record) -> list[str]:
+    return _proposal_email(record, "call_proposal_published")
+
+
+@email_rule("call_proposal_refused")
+def send_proposal_refused(record) -> list[str]:
+    return _proposal_email(record, "call_proposal_refused")

@@ -10,7 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import CallKind, CallScope, CallState, CallStatus, ChangeStatus, FunderKind
+from ..enums import (
+    PRIVATE_STATUSES,
+    CallKind,
+    CallScope,
+    CallState,
+    CallStatus,
+    ChangeStatus,
+    FunderKind,
+)
 
 CLOSING_SOON_DAYS = 30
 
@@ -47,13 +55,13 @@ class CallQuerySet(models.QuerySet):
         return self.filter(status=CallStatus.PUBLISHED)
 
     def visible_to(self, user):
-        """Published and archived calls for every member; proposals for the bureau and
-        for whoever proposed them."""
+        """Published and archived calls for every member; proposals (pending or refused)
+        for the bureau and for whoever proposed them."""
         from innovalo.perms import is_bureau
 
         if is_bureau(user):
             return self
-        return self.filter(~Q(status=CallStatus.PROPOSED) | Q(proposed_by=user))
+        return self.filter(~Q(status__in=PRIVATE_STATUSES) | Q(proposed_by=user))
 
     def with_next_deadline(self, now=None):
         """``next_deadline``: the first deadline still ahead (None when there is none)."""
@@ -143,6 +151,9 @@ class Call(models.Model):
     )
     status = models.CharField(
         _("statut"), max_length=20, choices=CallStatus.choices, default=CallStatus.PUBLISHED
+    )
+    refusal_reason = models.TextField(
+        _("motif du refus"), blank=True, help_text=_("Pour une proposition refusée.")
     )
     source = models.CharField(_("source"), max_length=60, blank=True)
     external_id = models.CharField(_("identifiant dans la source"), max_length=120, blank=True)

@@ -13,15 +13,18 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from innovalo.audit import key_of, labelled, log_action, snapshot
+from innovalo.audit import labelled, log_action, snapshot
 from innovalo.exceptions import ServiceError
+from innovalo.reminders import schedule_email
 
 from ..enums import Applicant, CallScope, CallStatus, FunderKind
 from ..models import Call, CallDeadline, CallFollow, CallInterest, Funder
+
+PROPOSAL_PUBLISHED_RULE = "call_proposal_published"
+PROPOSAL_REFUSED_RULE = "call_proposal_refused"
 
 logger = logging.getLogger(__name__)
 
@@ -334,8 +337,9 @@ def call_unarchive(*, call: Call, actor) -> Call:
 
 @transaction.atomic
 def call_publish(*, call: Call, actor) -> Call:
-    """The bureau publishes a member's proposal: it enters the list (and the alerts)."""
-    return _set_status(
+    """The bureau publishes a member's proposal: it enters the list (and the alerts), and
+    the proposer is told (once)."""
+    call = _set_status(
         call,
         CallStatus.PUBLISHED,
         actor=actor,
@@ -345,42 +349,31 @@ def call_publish(*, call: Call, actor) -> Call:
         refusal=_("Cet appel n'est plus une proposition."),
         extra={"published_at": timezone.now()},
     )
+    if call.proposed_by_id:
+        schedule_email(PROPOSAL_PUBLISHED_RULE, call, f"user-{call.proposed_by_id}")
+    return call
 
 
 @transaction.atomic
-def call_refuse(*, call: Call, reason: str, actor) -> None:
-    """The bureau refuses a proposal: it is removed, the reason stays in the history
-    (under the call's key, on the proposer's history too)."""
+def call_refuse(*, call: Call, reason: str, actor) -> Call:
+    """The bureau refuses a proposal with a reason: the call stays, seen only by the
+    bureau and its proposer, who is told why (once)."""
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Donnez le motif du refus."), field="reason")
-    call = _locked(call)
-    if call.status != CallStatus.PROPOSED:
-        raise ServiceError(_("Cet appel n'est plus une proposition."))
-    key, title, proposer = key_of(call), call.title, call.proposed_by
-    try:
-        with transaction.atomic():
-            call.delete()
-    except ProtectedError:
-        raise ServiceError(_("Un projet répond déjà à cette proposition : publiez-la.")) from None
-    log_action(
-        key,
-        "projects.call_refused",
+    call = _set_status(
+        call,
+        CallStatus.REFUSED,
         actor=actor,
-        message=_("Proposition refusée : %(title)s — %(reason)s")
-        % {"title": title, "reason": reason},
-        changes={"motif": [None, reason]},
+        action="projects.call_refused",
+        message=_("Proposition refusée : %(reason)s") % {"reason": reason},
+        allowed_from=(CallStatus.PROPOSED,),
+        refusal=_("Cet appel n'est plus une proposition."),
+        extra={"refusal_reason": reason},
     )
-    if proposer is not None:
-        log_action(
-            key,
-            "projects.call_refused",
-            actor=actor,
-            message=_("Proposition refusée : %(title)s — %(reason)s")
-            % {"title": title, "reason": reason},
-            scope=proposer,
-        )
-    logger.info("call %s refused by %s", key, getattr(actor, "pk", None))
+    if call.proposed_by_id:
+        schedule_email(PROPOSAL_REFUSED_RULE, call, f"user-{call.proposed_by_id}")
+    return call
 
 
 # Following and interest -------------------------------------------------------------

@@ -269,7 +269,8 @@ def call_publish(request, pk):
 
 
 def call_refuse(request, pk):
-    """GET: the reason's form; POST: refuse (the proposal is removed)."""
+    """GET: the reason's form; POST: refuse (the proposal stays, for the bureau and its
+    proposer, with the reason; the proposer is told by email)."""
     call = visible_call(request, pk)
     require(perms.can_manage_calls(request.user))
     form = RefuseForm(request.POST or None)

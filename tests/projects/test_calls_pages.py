@@ -453,8 +453,23 @@ def test_refuse_needs_a_reason(client_for, proposal):
     assert Call.objects.filter(pk=proposal.pk).exists()
     response = client.post(reverse("call_refuse", args=[proposal.pk]), {"reason": "Doublon"})
     assert response.status_code == 302
-    assert not Call.objects.filter(pk=proposal.pk).exists()
+    assert Call.objects.get(pk=proposal.pk).status == "refused"
     assert AuditEntry.objects.filter(action="projects.call_refused").exists()
+
+
+def test_a_refused_proposal_is_seen_with_its_reason_by_its_proposer_only(
+    client_for, bureau, proposal
+):
+    from projects.services import calls as call_services
+
+    call_services.call_refuse(call=proposal, reason="Hors du champ de la veille", actor=bureau)
+    url = reverse("call_detail", args=[proposal.pk])
+    assert "Hors du champ de la veille" in client_for("director").get(url).content.decode()
+    assert client_for("other_director").get(url).status_code == 404
+    assert client_for("ministry").get(url).status_code == 404
+    assert "Hors du champ" in client_for("bureau").get(url).content.decode()
+    listed = client_for("other_director").get(reverse("call_list"), {"state": "all"})
+    assert proposal.title not in listed.content.decode()
 
 
 def test_publish_then_listed(client_for, proposal):

@@ -13,6 +13,7 @@ from members.models import Region
 from projects.enums import CallScope, CallStatus, FunderKind
 from projects.models import Call, CallFollow, CallInterest, Funder
 from projects.services import calls as services
+from tests.factories import UserFactory
 from tests.projects.calls_helpers import full_call, proposed_call
 from tests.projects.factories import CallFactory, FunderFactory, ProjectFactory, ThemeFactory
 
@@ -256,14 +257,33 @@ def test_publish_a_proposal(bureau, director):
         services.call_publish(call=call, actor=bureau)
 
 
-def test_refuse_a_proposal_removes_it_and_keeps_the_reason(bureau, director):
+def test_refuse_a_proposal_keeps_it_with_its_reason_and_tells_the_proposer_once(
+    bureau, director, django_capture_on_commit_callbacks, mailoutbox
+):
     call = proposed_call(director, title="Doublon")
-    key = key_of(call)
-    services.call_refuse(call=call, reason="Déjà publié", actor=bureau)
-    assert not Call.objects.filter(pk=call.pk).exists()
-    entries = _entries("projects.call_refused")
-    assert entries.filter(scope=key).get().changes == {"motif": [None, "Déjà publié"]}
-    assert "Doublon" in entries.get(scope=key_of(director)).message
+    with django_capture_on_commit_callbacks(execute=True):
+        services.call_refuse(call=call, reason="Déjà publié", actor=bureau)
+    call.refresh_from_db()
+    assert (call.status, call.refusal_reason) == (CallStatus.REFUSED, "Déjà publié")
+    assert "Déjà publié" in _entries("projects.call_refused").get(scope=key_of(call)).message
+    assert [m.to for m in mailoutbox] == [[director.email]]
+    assert "Déjà publié" in mailoutbox[0].body and "Doublon" in mailoutbox[0].subject
+    assert not Call.objects.visible_to(UserFactory()).filter(pk=call.pk).exists()
+    assert Call.objects.visible_to(director).filter(pk=call.pk).exists()
+    from innovalo.reminders import run_jobs
+
+    run_jobs(only=["outbox"])  # the outbox's retry finds the email sent: nothing twice
+    assert len(mailoutbox) == 1
+
+
+def test_publishing_a_proposal_tells_the_proposer(
+    bureau, director, django_capture_on_commit_callbacks, mailoutbox
+):
+    call = proposed_call(director, title="Usine agile")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.call_publish(call=call, actor=bureau)
+    assert [m.to for m in mailoutbox] == [[director.email]]
+    assert "publiée" in mailoutbox[0].subject
 
 
 def test_refuse_needs_a_reason_and_a_proposal(bureau, director):
@@ -276,10 +296,10 @@ def test_refuse_needs_a_reason_and_a_proposal(bureau, director):
 
 def test_refuse_a_proposal_a_project_answers(bureau, director):
     call = proposed_call(director)
-    ProjectFactory(call=call)
-    with pytest.raises(ServiceError):
-        services.call_refuse(call=call, reason="Non", actor=bureau)
-    assert Call.objects.filter(pk=call.pk).exists()
+    project = ProjectFactory(call=call)
+    services.call_refuse(call=call, reason="Non", actor=bureau)
+    project.refresh_from_db()
+    assert project.call_id == call.pk
 
 
 # Following and interest -------------------------------------------------------------
