@@ -7,10 +7,12 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Veille et projets")
 
     def ready(self):
+        from innovalo.home import HOME_PANELS
         from innovalo.navigation import NavItem, add_nav_item
 
         # Reminder jobs and email rules register themselves on import.
         from . import perms, project_reminders, reminders  # noqa: F401
+        from .views.home import home_calls_panel
 
         add_nav_item(
             NavItem(_("Appels"), "call_list", perms.can_read_calls, "calls"),
@@ -20,3 +22,5 @@ class ProjectsConfig(AppConfig):
             NavItem(_("Projets"), "project_board", perms.can_read_projects, "projects"),
             before="invitation_list",
         )
+        if home_calls_panel not in HOME_PANELS:
+            HOME_PANELS.append(home_calls_panel)
