@@ -8,6 +8,7 @@ class MeetingKind(models.TextChoices):
     GENERAL_ASSEMBLY = "general_assembly", _("Assemblée générale")
     WORKING_GROUP = "working_group", _("Groupe de travail")
     EXTERNAL = "external", _("Réunion extérieure")
+    STEERING_COMMITTEE = "steering_committee", _("Comité de pilotage d'une plateforme")
 
 
 class MeetingStatus(models.TextChoices):

@@ -57,3 +57,33 @@ class DuesDocumentKind(models.TextChoices):
     NOTICE = "notice", _("Appel de cotisation")
     RECEIPT = "receipt", _("Reçu")
     CERTIFICATE = "certificate", _("Attestation d'adhésion")
+
+
+# Transfer, agreements and steering committees (issue 11) ------------------------
+
+
+class TransferLevel(models.IntegerChoices):
+    """The four levels of technology transfer of the IUT Midi-Pyrénées plan."""
+
+    PRACTICES = 1, _("1 · Pratiques et outils (projets d'étudiants, stages)")
+    WORK_STUDY = 2, _("2 · Innovation par l'alternance")
+    EXPERTISE = 3, _("3 · Expertise technologique et formation")
+    RESEARCH = 4, _("4 · Partenariat de recherche (verrou technologique)")
+
+
+class AgreementKind(models.TextChoices):
+    HOST = "host", _("Établissement d'accueil")
+    FIRM = "firm", _("Entreprise")
+    REGION = "region", _("Région ou collectivité")
+    CAMPUS = "campus", _("Campus des métiers et des qualifications")
+    LAB = "lab", _("Laboratoire de recherche")
+    OTHER = "other", _("Autre partenaire")
+
+
+class College(models.TextChoices):
+    """The four colleges of a steering committee."""
+
+    ECONOMY = "economy", _("Économie")
+    TERRITORY = "territory", _("Territoire")
+    TRAINING = "training", _("Formation")
+    RESEARCH = "research", _("Recherche")

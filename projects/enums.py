@@ -89,3 +89,56 @@ class PartnerKind(models.TextChoices):
     FIRM = "firm", _("Entreprise")
     LAB = "lab", _("Laboratoire")
     OTHER = "other", _("Autre partenaire")
+
+
+# Requests from firms (issue 11) ------------------------------------------------------
+
+
+class RequestStatus(models.TextChoices):
+    NEW = "new", _("Nouvelle")
+    ROUTED = "routed", _("Orientée")
+    ACCEPTED = "accepted", _("Acceptée")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Terminée")
+    DECLINED = "declined", _("Déclinée")
+    NO_ANSWER = "no_answer", _("Sans réponse")
+
+
+OPEN_REQUEST_STATUSES = (
+    RequestStatus.NEW,
+    RequestStatus.ROUTED,
+    RequestStatus.ACCEPTED,
+    RequestStatus.IN_PROGRESS,
+)
+CLOSED_REQUEST_STATUSES = (RequestStatus.DONE, RequestStatus.DECLINED, RequestStatus.NO_ANSWER)
+
+
+class RequestTiming(models.TextChoices):
+    ASAP = "asap", _("Dès que possible")
+    QUARTER = "quarter", _("Dans les 3 mois")
+    HALF_YEAR = "half_year", _("Dans les 6 mois")
+    LATER = "later", _("Plus tard, sans urgence")
+
+
+class RoutingStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposée par le portail")
+    NOTIFIED = "notified", _("Transmise à la plateforme")
+    ACCEPTED = "accepted", _("Acceptée")
+    DECLINED = "declined", _("Déclinée")
+    PASSED = "passed", _("Passée à une autre plateforme")
+    WITHDRAWN = "withdrawn", _("Retirée")
+
+
+class RequestEventKind(models.TextChoices):
+    CREATED = "created", _("Demande déposée")
+    STATUS = "status", _("Changement d'état")
+    ROUTED = "routed", _("Orientation")
+    MESSAGE_FIRM = "message_firm", _("Message de l'entreprise")
+    MESSAGE_PLATFORM = "message_platform", _("Message de la plateforme")
+    NOTE = "note", _("Note interne")
+
+
+class RequestSource(models.TextChoices):
+    DIRECTORY = "directory", _("Annuaire")
+    REGION = "region", _("Page d'une région")
+    PLATFORM = "platform", _("Fiche d'une plateforme")

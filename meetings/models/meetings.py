@@ -169,6 +169,15 @@ class Meeting(models.Model):
         related_name="organised_meetings",
         verbose_name=_("organisateur·rice"),
     )
+    platform = models.ForeignKey(
+        "members.Platform",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="steering_meetings",
+        verbose_name=_("plateforme"),
+        help_text=_("Pour un comité de pilotage : la plateforme qui le tient."),
+    )
     status = models.CharField(
         _("état"), max_length=30, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
@@ -194,6 +203,14 @@ class Meeting(models.Model):
                 condition=Q(end__gte=F("start")),
                 name="meeting_end_after_start",
                 violation_error_message=_("La fin doit suivre le début."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=MeetingKind.STEERING_COMMITTEE) & Q(platform__isnull=False))
+                | (~Q(kind=MeetingKind.STEERING_COMMITTEE) & Q(platform__isnull=True)),
+                name="meeting_platform_iff_steering_committee",
+                violation_error_message=_(
+                    "Un comité de pilotage est tenu par une plateforme, et lui seul."
+                ),
             ),
         ]
 

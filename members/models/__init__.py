@@ -8,6 +8,7 @@ from .dues import (
     Payment,
     PaymentCancellation,
 )
+from .partnerships import Agreement, SteeringMember, TransferOffer
 from .platforms import (
     Campus,
     Correspondent,
@@ -22,6 +23,9 @@ from .platforms import (
 from .territories import Department, Region
 
 __all__ = [
+    "Agreement",
+    "SteeringMember",
+    "TransferOffer",
     "Allocation",
     "DocumentCounter",
     "DuesDocument",

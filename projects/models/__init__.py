@@ -12,17 +12,21 @@ from .calls import (
     Theme,
 )
 from .projects import Project, ProjectDocument, ProjectPartner
+from .requests import FirmRequest, RequestEvent, RequestRouting
 
 __all__ = [
     "Call",
     "CallDeadline",
     "CallFollow",
     "CallInterest",
+    "FirmRequest",
     "Funder",
     "PendingCallChange",
     "Project",
     "ProjectDocument",
     "ProjectPartner",
+    "RequestEvent",
+    "RequestRouting",
     "SavedSearch",
     "Theme",
 ]
