@@ -1,0 +1,3 @@
+"""URLs of the requests pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the requests_public pages."""
+
+urlpatterns = []
