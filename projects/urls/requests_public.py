@@ -1,3 +1,9 @@
-"""URLs of the requests_public pages."""
+"""URLs of the public side of firms' requests (``projects/views/requests_public.py``)."""
 
-urlpatterns = []
+from django.urls import path
+
+from ..views import requests_public as views
+
+urlpatterns = [
+    path("demandes/nouvelle/", views.request_create, name="request_create"),
+]
