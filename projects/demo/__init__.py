@@ -9,6 +9,9 @@ a director. Six projects at different stages: one won (with the amounts obtained
 retained, one being written with ``innovaltech`` as a partner. The demo director follows
 two calls and has one saved search.
 
+Firms' requests, transfer offers, agreements and innovaltech's steering committee:
+``territory`` (issue 11).
+
 Idempotent: nothing is written when the demo calls exist already.
 """
 
@@ -17,13 +20,16 @@ from django.db import transaction
 from ..models import Call
 from .calls import seed_calls
 from .projects import seed_projects
+from .territory import seed_territory
 
 
 def seed(stdout):
     if Call.objects.filter(source="demo").exists():
         stdout.write("projects: demo calls already loaded")
-        return
+    else:
+        with transaction.atomic():
+            calls = seed_calls()
+            projects = seed_projects(calls)
+        stdout.write(f"projects: {len(calls)} calls and {len(projects)} projects ready")
     with transaction.atomic():
-        calls = seed_calls()
-        projects = seed_projects(calls)
-    stdout.write(f"projects: {len(calls)} calls and {len(projects)} projects ready")
+        seed_territory(stdout)

@@ -39,7 +39,8 @@ def states():
 
 
 def test_seed_says_what_it_made(seeded):
-    assert re.fullmatch(r"projects: \d+ calls and 6 projects ready", seeded.strip())
+    assert re.search(r"projects: \d+ calls and 6 projects ready", seeded)
+    assert "60 firms' requests" in seeded
     assert 35 <= Call.objects.count() <= 45
 
 
@@ -99,3 +100,60 @@ def test_the_demo_director_follows_two_calls_and_has_a_saved_search(seeded):
     director = User.objects.get(email="directeur@innovalo.demo")
     assert CallFollow.objects.filter(user=director).count() == 2
     assert SavedSearch.objects.filter(user=director).count() == 1
+
+
+# Issue 11: firms' requests, agreements, steering committee ----------------------------
+
+
+def test_sixty_requests_in_every_state_over_two_years(seeded):
+    from projects.enums import RequestStatus
+    from projects.models import FirmRequest
+
+    assert FirmRequest.objects.count() == 60
+    assert set(FirmRequest.objects.values_list("status", flat=True)) == set(RequestStatus.values)
+    assert FirmRequest.objects.values("region").distinct().count() >= 5
+    done = FirmRequest.objects.filter(status=RequestStatus.DONE)
+    assert set(done.values_list("transfer_level", flat=True)) == {1, 2, 3, 4}
+    in_progress = FirmRequest.objects.filter(
+        status=RequestStatus.IN_PROGRESS, taken_by__slug="innovaltech"
+    )
+    assert in_progress.count() == 2
+
+
+def test_some_requests_wait_for_an_answer_past_five_working_days(seeded):
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.enums import RequestStatus, RoutingStatus
+    from projects.models import RequestRouting
+
+    late = RequestRouting.objects.filter(
+        status=RoutingStatus.NOTIFIED,
+        request__status=RequestStatus.ROUTED,
+        notified_at__lt=timezone.now() - datetime.timedelta(days=8),
+    )
+    assert late.exists()
+    assert RequestRouting.objects.filter(status=RoutingStatus.PASSED).exists()
+    assert RequestRouting.objects.filter(routed_by__isnull=False).exists()
+
+
+def test_innovaltech_agreements_and_steering_committee(seeded):
+    from meetings.enums import MeetingKind
+    from meetings.models import Meeting
+    from members.models import Agreement, SteeringMember
+
+    agreements = Agreement.objects.filter(platform__slug="innovaltech")
+    assert agreements.count() == 3
+    assert agreements.ending_within(90).count() == 1
+    assert (
+        SteeringMember.objects.filter(platform__slug="innovaltech")
+        .values("college")
+        .distinct()
+        .count()
+        == 4
+    )
+    meetings = Meeting.objects.filter(
+        kind=MeetingKind.STEERING_COMMITTEE, platform__slug="innovaltech"
+    )
+    assert meetings.upcoming().count() == 1 and meetings.past().count() == 1
