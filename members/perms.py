@@ -68,3 +68,67 @@ def can_see_dues_document(user, platforms) -> bool:
 
 
 PLATFORM_ROLES_FOR_DUES = (PlatformRole.DIRECTOR, PlatformRole.ACCOUNTING)
+
+
+# Steering committee (issue 11) ------------------------------------------------
+
+
+def is_platform_person_id(user, platform_id) -> bool:
+    """`is_platform_person` for a platform known by its id (same cache, no platform row)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    cache = getattr(user, "_platform_ids_cache", None)
+    if cache is None:
+        cache = set(user.platform_memberships.values_list("platform_id", flat=True))
+        user._platform_ids_cache = cache
+    return platform_id in cache
+
+
+def sits_on_steering_committee(user, platform_id) -> bool:
+    """The user, with an account, is a member of the platform's steering committee."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    cache = getattr(user, "_steering_platform_ids_cache", None)
+    if cache is None:
+        cache = set(user.steering_seats.values_list("platform_id", flat=True))
+        user._steering_platform_ids_cache = cache
+    return platform_id in cache
+
+
+def can_manage_steering_committee(user, platform) -> bool:
+    """Keep the committee's members and hold its meetings: the platform's people and the
+    bureau (never the read-only ministry)."""
+    if is_ministry(user):
+        return False
+    return is_bureau(user) or is_platform_person_id(user, platform.pk)
+
+
+def can_see_steering_committee(user, platform) -> bool:
+    """The committee's page: those who run it, and its members who have an account."""
+    return can_manage_steering_committee(user, platform) or sits_on_steering_committee(
+        user, platform.pk
+    )
+
+
+def can_see_steering_member_contacts(user, platform) -> bool:
+    """The outside members' email addresses: for those who run the committee."""
+    return can_manage_steering_committee(user, platform)
+
+
+# Agreements and transfer offer (issue 11) ------------------------------------------
+
+
+def can_see_agreements(user, platform) -> bool:
+    """A platform's partnership agreements, their history and signed documents: its
+    people and the bureau (never the ministry, never another platform)."""
+    return is_bureau(user) or is_platform_person(user, platform)
+
+
+def can_manage_agreements(user, platform) -> bool:
+    """Add, change or delete a platform's agreements: those who see them."""
+    return can_see_agreements(user, platform)
+
+
+def can_see_network_agreements(user) -> bool:
+    """The agreements that end across the network: the bureau."""
+    return is_bureau(user)
