@@ -6,4 +6,6 @@ from ..views import requests_public as views
 
 urlpatterns = [
     path("demandes/nouvelle/", views.request_create, name="request_create"),
+    path("demandes/envoyee/", views.request_sent, name="request_sent"),
+    path("demandes/suivi/<str:token>/", views.request_track, name="request_track"),
 ]

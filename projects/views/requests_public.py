@@ -8,3 +8,13 @@ from django.shortcuts import render
 @login_not_required
 def request_create(request):
     return render(request, "projects/requests_public/request_form.html", {})
+
+
+@login_not_required
+def request_sent(request):
+    return render(request, "projects/requests_public/request_form.html", {})
+
+
+@login_not_required
+def request_track(request, token):
+    return render(request, "projects/requests_public/request_form.html", {})
