@@ -37,3 +37,31 @@ urlpatterns = [
     ),
     path("plateformes/<slug:slug>/cotisations/", dues.platform_dues, name="platform_dues"),
 ]
+
+# Agreements and transfer offer (issue 11)
+from .views import agreements  # noqa: E402
+
+urlpatterns += [
+    path("plateformes/<slug:slug>/conventions/", agreements.agreement_list, name="agreement_list"),
+    path(
+        "plateformes/<slug:slug>/conventions/nouvelle/",
+        agreements.agreement_create,
+        name="agreement_create",
+    ),
+    path(
+        "plateformes/<slug:slug>/conventions/<id:pk>/modifier/",
+        agreements.agreement_edit,
+        name="agreement_edit",
+    ),
+    path(
+        "plateformes/<slug:slug>/conventions/<id:pk>/supprimer/",
+        agreements.agreement_delete,
+        name="agreement_delete",
+    ),
+    path(
+        "plateformes/<slug:slug>/conventions/<id:pk>/document/",
+        agreements.agreement_document,
+        name="agreement_document",
+    ),
+    path("conventions/", agreements.agreements_ending, name="agreements_ending"),
+]
