@@ -8,6 +8,7 @@ Views parse, call a service or a selector, and render.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from innovalo.perms import require
 from .. import perms
 from ..enums import HostRole
 from ..filters.platforms import PlatformFilter
+from ..forms.partnerships import TransferOfferForms
 from ..forms.platforms import (
     CONTROL_CHARACTERS,
     MAX_ROWS,
@@ -33,7 +35,9 @@ from ..forms.platforms import (
 )
 from ..importers import COLUMNS, parse_upload, validate_rows
 from ..models import Platform, Region
+from ..selectors import partnerships as partnership_selectors
 from ..selectors import platforms as selectors
+from ..services import partnerships as partnership_services
 from ..services import platforms as services
 from ..svg import tile_map
 
@@ -113,6 +117,8 @@ def platform_detail(request, slug):
         "can_see_history": perms.can_see_platform_history(user, platform),
         "can_invite": can_invite,
         "can_see_dues": perms.can_see_platform_dues(user, platform),
+        "can_see_agreements": perms.can_see_agreements(user, platform),
+        "transfer_offers": partnership_selectors.transfer_offers(platform),
         "regional_correspondent": (
             selectors.regional_correspondent(region) if can_see_contacts else None
         ),
@@ -148,15 +154,21 @@ def platform_edit(request, slug):
         data, instance=platform, bureau=perms.is_bureau(request.user), departments=departments
     )
     equipment, hosts = _row_formsets(platform, data, establishments)
-    if data is not None and all([form.is_valid(), equipment.is_valid(), hosts.is_valid()]):
+    transfer = TransferOfferForms(data, offers=partnership_selectors.transfer_offers(platform))
+    valid = [form.is_valid(), equipment.is_valid(), hosts.is_valid(), transfer.is_valid()]
+    if data is not None and all(valid):
         try:
-            services.platform_update(
-                platform=platform,
-                fields=form.profile(),
-                equipment=equipment.rows(),
-                hosts=hosts.rows(),
-                actor=request.user,
-            )
+            with transaction.atomic():  # the profile and its transfer offer, or neither
+                services.platform_update(
+                    platform=platform,
+                    fields=form.profile(),
+                    equipment=equipment.rows(),
+                    hosts=hosts.rows(),
+                    actor=request.user,
+                )
+                partnership_services.transfer_offer_update(
+                    platform=platform, offers=transfer.offers(), actor=request.user
+                )
         except ServiceError as error:
             add_service_error(form, error)
         else:
@@ -165,7 +177,13 @@ def platform_edit(request, slug):
     return render(
         request,
         "members/platform_edit.html",
-        {"platform": platform, "form": form, "equipment": equipment, "hosts": hosts},
+        {
+            "platform": platform,
+            "form": form,
+            "equipment": equipment,
+            "hosts": hosts,
+            "transfer": transfer,
+        },
     )
 
 
