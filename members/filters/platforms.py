@@ -1,13 +1,15 @@
 """Filters of the platform directory (django-filter), all in the query string."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
-from ..enums import LabelStatus
+from ..enums import LabelStatus, TransferLevel
 from ..forms.platforms import ListedChoiceIterator, ListedSelect
-from ..models import Department, Domain, Platform, Region, Service
+from ..models import Department, Domain, Platform, Region, Service, TransferOffer
 
 
 class ListedChoiceField(ModelChoiceField):
@@ -91,6 +93,12 @@ class PlatformFilter(django_filters.FilterSet):
         empty_label=_("Tous"),
         distinct=True,
     )
+    level = django_filters.MultipleChoiceFilter(
+        label=_("Niveau de transfert"),
+        choices=TransferLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_level",
+    )
     sort = django_filters.OrderingFilter(
         label=_("Trier par"),
         fields=(
@@ -122,6 +130,13 @@ class PlatformFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+    def filter_level(self, queryset, name, value):
+        """Platforms offering one of the levels chosen (a subquery: no duplicate rows)."""
+        if not value:
+            return queryset
+        offers = TransferOffer.objects.filter(platform=OuterRef("pk"), level__in=value)
+        return queryset.filter(Exists(offers))
 
     @property
     def qs(self):
