@@ -172,3 +172,134 @@ def can_correct_project_amounts(user, project) -> bool:
     from .enums import ProjectStage
 
     return is_bureau(user) and project.stage == ProjectStage.WON
+
+
+# Firms' requests ---------------------------------------------------------------------------
+# A platform's people see the requests routed to their platforms (transmitted, and after)
+# or taken by them; a regional correspondent his region's; the bureau all; the ministry
+# only counts (``/demandes/chiffres/``). A closed request is changed by the bureau only.
+
+
+def correspondent_region_ids(user) -> set[int]:
+    """The regions the user is the regional correspondent of (cached on the user)."""
+    if not _active(user):
+        return set()
+    cache = getattr(user, "_correspondent_regions_cache", None)
+    if cache is None:
+        from members.enums import CorrespondentKind
+
+        cache = set(
+            user.correspondences.filter(
+                kind=CorrespondentKind.REGIONAL, region__isnull=False
+            ).values_list("region_id", flat=True)
+        )
+        user._correspondent_regions_cache = cache
+    return cache
+
+
+def request_platform_ids(firm_request) -> set[int]:
+    """Platforms whose people see the request: those it was transmitted to (a proposal
+    not confirmed is not), and the one that took it. Uses the prefetched routings."""
+    from .models.requests import VISIBLE_ROUTINGS
+
+    ids = {r.platform_id for r in firm_request.routings.all() if r.status in VISIBLE_ROUTINGS}
+    if firm_request.taken_by_id:
+        ids.add(firm_request.taken_by_id)
+    return ids
+
+
+def _request_open(firm_request) -> bool:
+    from .enums import OPEN_REQUEST_STATUSES
+
+    return firm_request.status in OPEN_REQUEST_STATUSES
+
+
+def is_request_correspondent(user, firm_request) -> bool:
+    return firm_request.region_id in correspondent_region_ids(user)
+
+
+def is_request_platform_person(user, firm_request) -> bool:
+    return _active(user) and bool(request_platform_ids(firm_request) & _platform_ids(user))
+
+
+def is_request_taker(user, firm_request) -> bool:
+    """One of the people of the platform that took the request."""
+    return bool(
+        _active(user)
+        and firm_request.taken_by_id
+        and firm_request.taken_by_id in _platform_ids(user)
+    )
+
+
+def can_read_requests(user) -> bool:
+    """The board: the bureau, platforms' people and correspondents (who may see none
+    yet); the ministry reads the figures only."""
+    return _active(user) and not is_ministry(user)
+
+
+def can_see_request(user, firm_request) -> bool:
+    if not _active(user) or is_ministry(user):
+        return False
+    return (
+        is_bureau(user)
+        or is_request_correspondent(user, firm_request)
+        or is_request_platform_person(user, firm_request)
+    )
+
+
+def can_route_request(user, firm_request) -> bool:
+    """Confirm or change the routing: the region's correspondent or the bureau, while no
+    platform has taken the request."""
+    return (is_bureau(user) or is_request_correspondent(user, firm_request)) and (
+        firm_request.taken_by_id is None and _request_open(firm_request)
+    )
+
+
+def can_answer_routing(user, routing, firm_request) -> bool:
+    """Accept, decline or pass: the people of a platform the request was transmitted to,
+    while nobody has taken it."""
+    from .enums import RoutingStatus
+
+    return (
+        _active(user)
+        and routing.status == RoutingStatus.NOTIFIED
+        and routing.platform_id in _platform_ids(user)
+        and firm_request.taken_by_id is None
+        and _request_open(firm_request)
+    )
+
+
+def can_handle_request(user, firm_request) -> bool:
+    """Mark it in progress, write to the firm: the people of the platform that took it
+    (and the bureau), while it is open."""
+    return (
+        _request_open(firm_request)
+        and bool(firm_request.taken_by_id)
+        and (is_bureau(user) or is_request_taker(user, firm_request))
+    )
+
+
+def can_note_request(user, firm_request) -> bool:
+    """Internal notes: whoever sees the request, while it is open (the bureau always)."""
+    return can_see_request(user, firm_request) and (_request_open(firm_request) or is_bureau(user))
+
+
+def can_close_request(user, firm_request) -> bool:
+    """Close (done, declined, without answer): the platform that took it; before anyone
+    took it, the region's correspondent; the bureau always while open."""
+    if not _request_open(firm_request):
+        return False
+    if is_bureau(user):
+        return True
+    if firm_request.taken_by_id:
+        return is_request_taker(user, firm_request)
+    return is_request_correspondent(user, firm_request)
+
+
+def can_reopen_request(user, firm_request) -> bool:
+    return is_bureau(user) and not _request_open(firm_request)
+
+
+def can_read_request_figures(user) -> bool:
+    """Counts per region, domain, level and state: the bureau and the ministry."""
+    return is_bureau(user) or is_ministry(user)
