@@ -52,6 +52,7 @@ class TransferOfferForms:
 
     def __init__(self, data=None, *, offers=()):
         chosen = {offer.level: offer.description for offer in offers}
+        self.current = chosen
         self.forms = [
             TransferLevelForm(
                 data,
@@ -84,6 +85,14 @@ class TransferOfferForms:
             )
             for form in self.forms
             if form.cleaned_data.get("shown")
+        }
+
+    def changed_offers(self) -> dict:
+        """``offers()`` of the levels whose offer changed (nothing to save: empty)."""
+        return {
+            level: description
+            for level, description in self.offers().items()
+            if self.current.get(level) != description
         }
 
 

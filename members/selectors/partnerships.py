@@ -6,12 +6,13 @@ import calendar
 import datetime
 import re
 
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from innovalo.models import AuditEntry
 
+from ..enums import TransferLevel
 from ..models import Agreement, TransferOffer
 from ..services.partnerships import agreements_scope
 
@@ -38,8 +39,34 @@ def shift_months(day: datetime.date, months: int) -> datetime.date:
 # Transfer offer ---------------------------------------------------------------------------
 
 
+def with_transfer_offer(queryset):
+    """Platforms read with their transfer offer, in the same query: ``transfer_level_<n>``
+    is the text of level n, or None when the platform does not offer it (one small
+    subquery per level, on any database)."""
+    return queryset.annotate(
+        **{
+            f"transfer_level_{level}": Subquery(
+                TransferOffer.objects.filter(platform=OuterRef("pk"), level=level)
+                .order_by()
+                .values("description")[:1]
+            )
+            for level in TransferLevel.values
+        }
+    )
+
+
 def transfer_offers(platform) -> list[TransferOffer]:
-    """The levels a platform offers, in order (one query)."""
+    """The levels a platform offers, in order: from its annotations when it was read
+    ``with_transfer_offer`` (no query), else one query."""
+    if hasattr(platform, f"transfer_level_{TransferLevel.values[0]}"):
+        offers = []
+        for level in TransferLevel.values:
+            description = getattr(platform, f"transfer_level_{level}")
+            if description is not None:
+                offers.append(
+                    TransferOffer(platform_id=platform.pk, level=level, description=description)
+                )
+        return offers
     return list(TransferOffer.objects.filter(platform=platform).order_by("level", "pk"))
 
 

@@ -5,6 +5,8 @@ other page relies on LoginRequiredMiddleware and checks its members/perms.py rul
 Views parse, call a service or a selector, and render.
 """
 
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
@@ -99,7 +101,9 @@ def platform_list(request):
 
 @login_not_required
 def platform_detail(request, slug):
-    platform = get_object_or_404(Platform.objects.for_detail(), slug=slug)
+    platform = get_object_or_404(
+        partnership_selectors.with_transfer_offer(Platform.objects.for_detail()), slug=slug
+    )
     user = request.user
     can_see_contacts = perms.can_see_contacts(user)
     domains = list(platform.domains.all())
@@ -146,7 +150,9 @@ def _row_formsets(platform, data, establishments):
 
 @require_http_methods(["GET", "POST"])
 def platform_edit(request, slug):
-    platform = get_object_or_404(Platform, slug=slug)
+    platform = get_object_or_404(
+        partnership_selectors.with_transfer_offer(Platform.objects.all()), slug=slug
+    )
     require(perms.can_edit_platform(request.user, platform))
     data = request.POST if request.method == "POST" else None
     establishments, departments = selectors.edit_lists()
@@ -157,8 +163,10 @@ def platform_edit(request, slug):
     transfer = TransferOfferForms(data, offers=partnership_selectors.transfer_offers(platform))
     valid = [form.is_valid(), equipment.is_valid(), hosts.is_valid(), transfer.is_valid()]
     if data is not None and all(valid):
+        offers = transfer.changed_offers()
         try:
-            with transaction.atomic():  # the profile and its transfer offer, or neither
+            # The profile and its transfer offer, or neither.
+            with transaction.atomic() if offers else nullcontext():
                 services.platform_update(
                     platform=platform,
                     fields=form.profile(),
@@ -166,9 +174,10 @@ def platform_edit(request, slug):
                     hosts=hosts.rows(),
                     actor=request.user,
                 )
-                partnership_services.transfer_offer_update(
-                    platform=platform, offers=transfer.offers(), actor=request.user
-                )
+                if offers:
+                    partnership_services.transfer_offer_update(
+                        platform=platform, offers=offers, actor=request.user
+                    )
         except ServiceError as error:
             add_service_error(form, error)
         else:
