@@ -65,3 +65,35 @@ urlpatterns += [
     ),
     path("conventions/", agreements.agreements_ending, name="agreements_ending"),
 ]
+
+# Steering committee (issue 11)
+from .views import steering  # noqa: E402
+
+urlpatterns += [
+    path("plateformes/<slug:slug>/comite/", steering.steering_committee, name="steering_committee"),
+    path(
+        "plateformes/<slug:slug>/comite/historique/",
+        steering.steering_history,
+        name="steering_history",
+    ),
+    path(
+        "plateformes/<slug:slug>/comite/membres/ajouter/",
+        steering.steering_member_add,
+        name="steering_member_add",
+    ),
+    path(
+        "plateformes/<slug:slug>/comite/membres/<id:pk>/modifier/",
+        steering.steering_member_edit,
+        name="steering_member_edit",
+    ),
+    path(
+        "plateformes/<slug:slug>/comite/membres/<id:pk>/retirer/",
+        steering.steering_member_remove,
+        name="steering_member_remove",
+    ),
+    path(
+        "plateformes/<slug:slug>/comite/reunion/",
+        steering.steering_meeting_create,
+        name="steering_meeting_create",
+    ),
+]
