@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from innovalo.audit import diff, key_of, labelled, log_action, snapshot
+from innovalo.audit import diff, key_of, log_action, snapshot
 from innovalo.exceptions import ServiceError
 
 from ..enums import AgreementKind, TransferLevel
@@ -205,6 +205,23 @@ def _set_fields(agreement, values: dict) -> None:
         raise ServiceError(messages[0], field=name) from None
 
 
+def _labelled(changes: dict) -> dict:
+    """{field: [old, new]} as people read them: the fields' names, the kinds' labels,
+    nothing for an empty value (``innovalo.audit.labelled`` would write "None")."""
+    readable = {}
+    for name, (old, new) in changes.items():
+        field = Agreement._meta.get_field(name)
+        labels = dict(field.flatchoices) if field.choices else {}
+
+        def plain(value, labels=labels):
+            if value in (None, ""):
+                return None
+            return str(labels[value]) if value in labels else value
+
+        readable[str(field.verbose_name)] = [plain(old), plain(new)]
+    return readable
+
+
 def _document_change(old_name, old_sha, agreement) -> dict:
     if old_sha == agreement.document_sha256:
         return {}
@@ -239,7 +256,7 @@ def agreement_create(
         if agreement.document.name:
             agreement.document.delete(save=False)
         raise
-    changes = labelled(Agreement, diff({}, snapshot(agreement, AGREEMENT_FIELDS)))
+    changes = _labelled(diff({}, snapshot(agreement, AGREEMENT_FIELDS)))
     changes |= _document_change("", "", agreement)
     log_action(
         agreement,
@@ -294,7 +311,7 @@ def agreement_update(
         agreement.document = ""
         agreement.document_name = ""
         agreement.document_sha256 = ""
-    changes = labelled(Agreement, diff(before, snapshot(agreement, AGREEMENT_FIELDS)))
+    changes = _labelled(diff(before, snapshot(agreement, AGREEMENT_FIELDS)))
     changes |= _document_change(old_name, old_sha, agreement)
     if not changes and not document:
         return agreement
@@ -323,7 +340,7 @@ def agreement_delete(*, agreement, actor) -> None:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     values = snapshot(agreement, AGREEMENT_FIELDS)
     gone = {name: [value, None] for name, value in values.items() if value not in ("", None)}
-    changes = labelled(Agreement, gone)
+    changes = _labelled(gone)
     if agreement.document_sha256:
         label = str(Agreement._meta.get_field("document").verbose_name)
         changes[label] = [agreement.document_name, None]
