@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +11,7 @@ from innovalo.exceptions import ServiceError
 from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField, PortalModelForm
 
 from . import services
-from .enums import ActionStatus, AttachmentKind, Attendance, RsvpStatus
+from .enums import ActionStatus, AttachmentKind, Attendance, MeetingKind, RsvpStatus
 from .models import ActionItem, AgendaItem, Meeting, Minutes
 from .services.agenda import ITEM_FIELDS
 from .services.meetings import MEETING_FIELDS
@@ -40,6 +41,29 @@ class MeetingForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         for name in ("start", "end"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+        if "kind" in self.fields:
+            # A steering committee is held by a platform, from its committee's page.
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in self.fields["kind"].choices
+                if value != MeetingKind.STEERING_COMMITTEE
+            ]
+
+
+class SteeringMeetingForm(MeetingForm):
+    """A platform's steering committee meeting: its kind and platform are fixed."""
+
+    class Meta(MeetingForm.Meta):
+        fields = [
+            name for name in MEETING_FIELDS if name not in ("kind", "has_dinner", "has_visit")
+        ]
+
+
+def meeting_form_class(meeting=None):
+    """The form of a meeting's edit page: a steering committee's has no kind to choose."""
+    if meeting is not None and meeting.kind == MeetingKind.STEERING_COMMITTEE:
+        return SteeringMeetingForm
+    return MeetingForm
 
 
 def _day_choices(meeting):
@@ -128,6 +152,89 @@ class InviteMembersForm(forms.Form):
         if not data.get("users") and not data.get("all_directors"):
             raise ValidationError(_("Choisissez au moins une personne."))
         return data
+
+
+class SteeringInviteForm(forms.Form):
+    """A steering committee meeting's invitations: its committee's members (those with an
+    account to their account, the others by name and email) and the platform's people."""
+
+    members = IdModelMultipleChoiceField(
+        label=_("Membres du comité à inviter"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    users = IdModelMultipleChoiceField(
+        label=_("Personnes de la plateforme à inviter"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        from members.models import SteeringMember
+
+        super().__init__(*args, **kwargs)
+        invitations = list(meeting.invitations.values_list("user_id", "guest_name", "guest_email"))
+        invited_users = {user_id for user_id, _name, _email in invitations if user_id}
+        invited_guests = {
+            (name.casefold(), email.casefold())
+            for user_id, name, email in invitations
+            if not user_id
+        }
+        members = list(
+            SteeringMember.objects.filter(platform=meeting.platform_id)
+            .select_related("user")
+            .order_by("college", "name", "user__last_name", "pk")
+        )
+        self.members_left = [
+            member
+            for member in members
+            if (
+                member.user_id not in invited_users
+                if member.user_id
+                else (member.name.casefold(), member.email.casefold()) not in invited_guests
+            )
+        ]
+        self.fields["members"].queryset = SteeringMember.objects.filter(
+            pk__in=[member.pk for member in self.members_left]
+        ).select_related("user")
+        self.fields["members"].choices = [
+            (member.pk, steering_member_label(member)) for member in self.members_left
+        ]
+        people = (
+            User.objects.filter(is_active=True, platform_memberships__platform=meeting.platform_id)
+            .exclude(pk__in=invited_users)
+            .exclude(pk__in=[member.user_id for member in members if member.user_id])
+            .distinct()
+        )
+        self.users_left = list(people.order_by("last_name", "first_name", "pk"))
+        self.fields["users"].queryset = people
+        self.fields["users"].choices = [(user.pk, str(user)) for user in self.users_left]
+        self.has_choices = bool(self.members_left or self.users_left)
+        if not self.members_left:
+            del self.fields["members"]
+        if not self.users_left:
+            del self.fields["users"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("members", [])
+        data.setdefault("users", [])
+        if not data["members"] and not data["users"]:
+            raise ValidationError(_("Choisissez au moins une personne."))
+        return data
+
+
+def steering_member_label(member) -> str:
+    name = str(member.user) if member.user_id else member.name
+    details = [member.get_college_display()]
+    organisation = member.organisation
+    if organisation:
+        details.append(organisation)
+    if not member.user_id and not member.email:
+        details.append(_("sans adresse e-mail : pas de convocation"))
+    return f"{name} ({', '.join(str(d) for d in details)})"
 
 
 class GuestForm(forms.Form):
@@ -255,9 +362,15 @@ class ActionForm(PortalModelForm):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owners"].queryset = User.objects.filter(is_active=True).order_by(
-            "last_name", "pk"
-        )
+        owners = User.objects.filter(is_active=True)
+        if meeting.kind == MeetingKind.STEERING_COMMITTEE:
+            # A committee's actions: its members, its platform's people, its invitees.
+            owners = owners.filter(
+                Q(steering_seats__platform=meeting.platform_id)
+                | Q(platform_memberships__platform=meeting.platform_id)
+                | Q(meeting_invitations__meeting=meeting)
+            ).distinct()
+        self.fields["owners"].queryset = owners.order_by("last_name", "pk")
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
 
 
@@ -347,9 +460,14 @@ class ApprovalForm(forms.Form):
         (``selectors.minutes_approvals``)."""
         super().__init__(*args, **kwargs)
         field = self.fields["minutes"]
+        from .selectors import same_series
+
         field.queryset = (
             Minutes.objects.filter(
-                status="published", meeting__start__lt=meeting.start, approvals__isnull=True
+                same_series(meeting),
+                status="published",
+                meeting__start__lt=meeting.start,
+                approvals__isnull=True,
             )
             .select_related("meeting")
             .only("version", "meeting", "meeting__title")  # what the options print

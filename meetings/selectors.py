@@ -17,6 +17,7 @@ from .enums import (
     ActionStatus,
     AgendaItemKind,
     Attendance,
+    MeetingKind,
     MinutesStatus,
     ProposalStatus,
     RsvpStatus,
@@ -37,6 +38,8 @@ ACTION_ROW_FIELDS = (
     "due_date",
     "status",
     "meeting__title",
+    "meeting__kind",  # the perms: a steering committee's actions are its platform's
+    "meeting__platform",
     "agenda_item__title",
 )
 
@@ -51,6 +54,7 @@ MINUTES_PAGE_FIELDS = (
     "meeting__title",
     "meeting__kind",
     "meeting__status",
+    "meeting__platform",
 )
 
 
@@ -138,12 +142,27 @@ def with_action_perms(actions, user) -> list[ActionItem]:
     return actions
 
 
+def same_series(meeting: Meeting, prefix: str = "meeting__") -> Q:
+    """The meetings of `meeting`'s series, as a filter on the relation `prefix`: its
+    platform's steering committee meetings for a steering committee, the association's
+    own meetings otherwise (a committee's minutes and actions stay with its platform)."""
+    if perms.is_steering(meeting):
+        return Q(
+            **{f"{prefix}kind": MeetingKind.STEERING_COMMITTEE},
+            **{f"{prefix}platform": meeting.platform_id},
+        )
+    return ~Q(**{f"{prefix}kind": MeetingKind.STEERING_COMMITTEE})
+
+
 def _carried_over(user, meeting: Meeting) -> Q:
-    """Open actions of earlier meetings of the same kind, from meetings `user` may see."""
+    """Open actions of earlier meetings of the same kind (a steering committee's: of its
+    platform), from meetings `user` may see."""
     earlier = Q(
         status=ActionStatus.OPEN, meeting__kind=meeting.kind, meeting__start__lt=meeting.start
     )
-    if perms.can_manage_meetings(user):  # the bureau sees every meeting
+    if perms.is_steering(meeting):
+        earlier &= Q(meeting__platform=meeting.platform_id)
+    if perms.is_bureau(user):  # the bureau sees every meeting
         return earlier
     return earlier & Q(meeting__in=Meeting.objects.visible_to(user).values("pk"))
 
@@ -212,6 +231,7 @@ def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:
     rows = Q(meeting=meeting) | Q(approvals__approved_at=meeting)
     if awaiting:
         rows |= Q(
+            same_series(meeting),
             status=MinutesStatus.PUBLISHED,
             meeting__start__lt=meeting.start,
             approvals__isnull=True,
@@ -280,7 +300,7 @@ def assembly_survey_results(user, meeting: Meeting) -> list:
 
 def meeting_page(user, meeting: Meeting) -> dict:
     """What the meeting page shows `user`; `meeting` comes from ``Meeting.objects.for_detail()``."""
-    can_manage = perms.can_manage_meetings(user)
+    can_manage = perms.can_manage_meeting(user, meeting)
     invitations = list(meeting.invitations.all())
     proposals = list(meeting.proposals.all())
     if not can_manage:

@@ -48,16 +48,27 @@ class MeetingQuerySet(models.QuerySet):
             return self.none()
         if user.is_bureau:
             return self.all()
-        visible = self.exclude(kind=MeetingKind.BUREAU).exclude(status=MeetingStatus.DRAFT)
-        if user.is_ministry:
-            # A subquery, not a join: the list's invitation counts must not be restricted.
-            from .invitations import MeetingInvitation
+        from members.models import PlatformMembership, SteeringMember
 
-            invited = MeetingInvitation.objects.filter(user=user).order_by().values("meeting_id")
-            return visible.filter(pk__in=invited)
+        from .invitations import MeetingInvitation
+
+        # Subqueries, not joins: the list's invitation counts must not be restricted.
+        invited = MeetingInvitation.objects.filter(user=user).order_by().values("meeting_id")
+        seats = SteeringMember.objects.filter(user=user).order_by().values("platform_id")
+        steering = Q(kind=MeetingKind.STEERING_COMMITTEE) & (
+            ~Q(status=MeetingStatus.DRAFT) & (Q(platform__in=seats) | Q(pk__in=invited))
+        )
+        if not user.is_ministry:  # the platform's people run its committee (drafts too)
+            mine = PlatformMembership.objects.filter(user=user).order_by().values("platform_id")
+            steering |= Q(kind=MeetingKind.STEERING_COMMITTEE, platform__in=mine)
+        # The association's meetings a member sees: not the bureau's, not drafts.
+        others = [MeetingKind.BUREAU, MeetingKind.STEERING_COMMITTEE]
+        association = ~Q(kind__in=others) & ~Q(status=MeetingStatus.DRAFT)
+        if user.is_ministry:
+            return self.filter((association & Q(pk__in=invited)) | steering)
         if user.is_director:
-            return visible
-        return self.none()
+            return self.filter(association | steering)
+        return self.filter(steering)
 
     def upcoming(self):
         return self.filter(end__gte=timezone.now())

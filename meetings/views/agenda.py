@@ -74,6 +74,7 @@ def _pending_proposal(request, pk, proposal_pk):
     proposal = get_object_or_404(
         AgendaProposal, pk=proposal_pk, meeting=meeting, status=ProposalStatus.PENDING
     )
+    proposal.meeting = meeting
     require(perms.can_decide_proposal(request.user, proposal))
     return meeting, proposal
 

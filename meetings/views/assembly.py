@@ -1,15 +1,18 @@
 """General assembly: resolutions and the elected bureau (bureau)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from .. import forms, selectors, services
+from .. import forms, perms, selectors, services
 from .common import managed_meeting
 
 
 def general_assembly(request, pk):
     meeting = managed_meeting(request, pk)
+    if perms.is_steering(meeting):  # resolutions and elections are the association's
+        raise Http404
     resolution_form = forms.ResolutionForm(
         request.POST if "add_resolution" in request.POST else None
     )

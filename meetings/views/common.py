@@ -21,8 +21,10 @@ def visible_meeting(request, pk, queryset=None) -> Meeting:
 
 
 def managed_meeting(request, pk, queryset=None) -> Meeting:
+    """The meeting if the user runs it (the bureau; a steering committee's platform's
+    people); 404 if they may not see it, 403 if they see it only."""
     meeting = visible_meeting(request, pk, queryset)
-    require(perms.can_manage_meetings(request.user))
+    require(perms.can_manage_meeting(request.user, meeting))
     return meeting
 
 

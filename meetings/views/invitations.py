@@ -23,13 +23,30 @@ def _invitations(meeting):
     )
 
 
+def _steering_invite(request, meeting, members_form):
+    """A steering committee's members (and its platform's people) invited at once."""
+    from members.services.steering import steering_meeting_invite
+
+    count = steering_meeting_invite(
+        meeting=meeting,
+        members=list(members_form.cleaned_data["members"]),
+        users=list(members_form.cleaned_data["users"]),
+        actor=request.user,
+    )
+    messages.success(request, _("%d personne(s) invitée(s).") % count)
+    return redirect("meeting_invitations", meeting.pk)
+
+
 def meeting_invitations(request, pk):
     meeting = managed_meeting(request, pk)
-    members_form = forms.InviteMembersForm(
+    steering = perms.is_steering(meeting)
+    members_form = (forms.SteeringInviteForm if steering else forms.InviteMembersForm)(
         request.POST if "invite_members" in request.POST else None, meeting=meeting
     )
     guest_form = forms.GuestForm(request.POST if "invite_guest" in request.POST else None)
     if request.method == "POST":
+        if steering and members_form.is_bound and members_form.is_valid():
+            return _steering_invite(request, meeting, members_form)
         if members_form.is_bound and members_form.is_valid():
             users = list(members_form.cleaned_data["users"])
             if members_form.cleaned_data["all_directors"]:
@@ -56,6 +73,7 @@ def meeting_invitations(request, pk):
         "meetings/invitations.html",
         {
             "meeting": meeting,
+            "steering": steering,
             "members_form": members_form,
             "guest_form": guest_form,
             "invitations": _invitations(meeting),

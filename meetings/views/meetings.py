@@ -83,7 +83,7 @@ def meeting_create(request):
 
 def meeting_edit(request, pk):
     meeting = managed_meeting(request, pk)
-    form = forms.MeetingForm(request.POST or None, instance=meeting)
+    form = forms.meeting_form_class(meeting)(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(meeting=meeting, actor=request.user, **form.cleaned_data)
