@@ -48,6 +48,11 @@ def _visible(request, pk, queryset=None) -> FirmRequest:
     return firm_request
 
 
+def _posted(request):
+    """The posted data, even empty (an empty POST is a bound form with its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_page(request, form, *, firm_request, title, submit=None, intro="", danger=False):
     return render(
         request,
@@ -121,7 +126,7 @@ def request_route(request, pk):
     firm_request = _visible(request, pk)
     require(perms.can_route_request(request.user, firm_request))
     routings = list(firm_request.routings.all())
-    form = forms.RouteForm(request.POST or None, firm_request=firm_request, routings=routings)
+    form = forms.RouteForm(_posted(request), firm_request=firm_request, routings=routings)
     if request.method == "POST" and form.is_valid():
         try:
             notified = services.request_reroute(
@@ -177,7 +182,7 @@ def request_accept(request, pk):
 def request_decline(request, pk):
     firm_request = _visible(request, pk)
     routings = _answerable(request, firm_request)
-    form = forms.DeclineForm(request.POST or None, routings=routings)
+    form = forms.DeclineForm(_posted(request), routings=routings)
     if request.method == "POST" and form.is_valid():
         try:
             services.request_decline(
@@ -207,7 +212,7 @@ def request_pass(request, pk):
     routings = _answerable(request, firm_request)
     # Platforms that already have (or had) the request cannot receive it again.
     excluded = {r.platform_id for r in firm_request.routings.all() if r.status in VISIBLE_ROUTINGS}
-    form = forms.PassForm(request.POST or None, routings=routings, excluded=excluded)
+    form = forms.PassForm(_posted(request), routings=routings, excluded=excluded)
     if request.method == "POST" and form.is_valid():
         try:
             services.request_pass(
@@ -294,7 +299,7 @@ def request_close(request, pk):
     firm_request = _visible(request, pk)
     require(perms.can_close_request(request.user, firm_request))
     form = forms.CloseForm(
-        request.POST or None,
+        _posted(request),
         firm_request=firm_request,
         projects=selectors.project_choices(request.user),
     )
@@ -332,7 +337,7 @@ def request_close(request, pk):
 def request_reopen(request, pk):
     firm_request = _visible(request, pk)
     require(perms.can_reopen_request(request.user, firm_request))
-    form = forms.ReopenForm(request.POST or None)
+    form = forms.ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.request_reopen(
