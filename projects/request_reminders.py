@@ -12,8 +12,10 @@ worker sends nothing twice.
   staff) are reminded once: rule ``request_reminder_platform``, target the request,
   period ``"<routing id>:5"``;
 - after 10 working days, the region's correspondent (the bureau when the region has
-  none) is told once: rule ``request_reminder_correspondent``, period
-  ``"<routing id>:10"``;
+  none) is told once per request, with every platform still silent: rule
+  ``request_reminder_correspondent``, period ``"<routing id>:10"`` of the request's first
+  silent routing (a request transmitted to three platforms at once is one email; if
+  that platform answers and another one stays silent, that one is a new email);
 - after ``NO_ANSWER_AFTER_DAYS`` (30) calendar days with no platform notified more
   recently and none that took it, the request is closed *without answer* (a status event
   and a history entry): the platforms and the correspondent were reminded, the firm sees
@@ -136,13 +138,19 @@ def reminders_due(now=None) -> dict[str, list[tuple[str, str]]]:
         request__taken_by__isnull=True,
     ).values_list("pk", "request_id", "notified_at")
     due = {PLATFORM_RULE: [], CORRESPONDENT_RULE: []}
+    # The correspondent: one email per request, keyed by its first silent routing.
+    first_silent = {}
     for routing_id, request_id, notified_at in routings:
         elapsed = working_days_between(notified_at, now)
         target = f"projects.firmrequest:{request_id}"
         if elapsed >= PLATFORM_AFTER:
             due[PLATFORM_RULE].append((target, _period(routing_id, PLATFORM_AFTER)))
         if elapsed >= CORRESPONDENT_AFTER:
-            due[CORRESPONDENT_RULE].append((target, _period(routing_id, CORRESPONDENT_AFTER)))
+            first_silent[target] = min(first_silent.get(target, routing_id), routing_id)
+    due[CORRESPONDENT_RULE] = [
+        (target, _period(routing_id, CORRESPONDENT_AFTER))
+        for target, routing_id in sorted(first_silent.items())
+    ]
     return due
 
 
@@ -204,12 +212,18 @@ def send_correspondent_reminder(record) -> list[str]:
     recipients = _emails(public.region_watchers(firm_request.region_id))
     if not recipients:
         raise SkipEmail
+    silent = list(
+        RequestRouting.objects.filter(request=firm_request, status=RoutingStatus.NOTIFIED)
+        .select_related("platform")
+        .order_by("notified_at", "pk")
+    )
     send_templated_email(
         CORRESPONDENT_RULE,
         recipients,
         {
             "firm_request": firm_request,
             "routing": routing,
+            "silent": silent,
             "days": CORRESPONDENT_AFTER,
             "request_url": _url(firm_request),
         },
