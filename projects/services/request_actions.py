@@ -632,20 +632,29 @@ def requests_anonymise(*, ids, now=None) -> int:
                 recipients=Case(
                     *[When(recipients=old, then=Value(new)) for old, new in addresses.items()],
                     default=F("recipients"),
+                    output_field=SentReminder._meta.get_field("recipients"),
                 )
             )
         # The company's name in the history of each request.
+        message_field = AuditEntry._meta.get_field("message")
         renames = [
             When(
                 Q(target=key) | Q(scope=key),
-                then=Replace(F("message"), Value(r.company_name), Value(ANONYMOUS_COMPANY)),
+                then=Replace(
+                    F("message"),
+                    Value(r.company_name),
+                    Value(ANONYMOUS_COMPANY),
+                    output_field=message_field,
+                ),
             )
             for key, r in keys.items()
             if r.company_name
         ]
         AuditEntry.objects.filter(Q(target__in=list(keys)) | Q(scope__in=list(keys))).update(
             object_repr=Value(ANONYMOUS_COMPANY),
-            message=Case(*renames, default=F("message")) if renames else F("message"),
+            message=Case(*renames, default=F("message"), output_field=message_field)
+            if renames
+            else F("message"),
         )
         RequestEvent.objects.filter(
             request_id__in=pks,
