@@ -36,7 +36,8 @@ def meeting_list(request):
 
 def meeting_detail(request, pk):
     user = request.user
-    meeting = visible_meeting(request, pk, Meeting.objects.for_detail())
+    # The platform of a steering committee's meeting (its back link), in the same query.
+    meeting = visible_meeting(request, pk, Meeting.objects.for_detail().select_related("platform"))
     context = {"meeting": meeting, **selectors.meeting_page(user, meeting)}
     my_invitation = context["my_invitation"]
     context["rsvp_form"] = (
