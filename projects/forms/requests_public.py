@@ -124,7 +124,7 @@ class ChoiceList:
 
 
 class CheckboxList(ChoiceList, forms.CheckboxSelectMultiple):
-    pass
+    inline = True
 
 
 class RadioList(ChoiceList, forms.RadioSelect):
@@ -195,6 +195,7 @@ class RequestForm(NoControlCharactersMixin, forms.Form):
         label=_("Téléphone"),
         max_length=30,
         required=False,
+        help_text=_("Facultatif : la plateforme peut vous rappeler."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     department = DepartmentChoiceField(

@@ -41,9 +41,11 @@ TAKEN_STATES = (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS, RequestStatus
 
 
 def _private(response):
-    """The firm's pages: never indexed, never kept by a shared cache, no referrer."""
+    """The firm's pages: never indexed, never cached (``never_cache``). The link's token
+    never leaves the site in a referrer: the site's policy is "same-origin" (not
+    "no-referrer", under which browsers post ``Origin: null`` and CSRF fails)."""
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -118,6 +120,7 @@ def request_create(request):
         form = RequestForm(
             initial={
                 "platform": platform.slug if platform else "",
+                "region": region.code if region else "",
                 "source": _source(request.GET.get("source"), platform, region),
                 "stamp": antispam.issue_stamp(),
             }
@@ -133,13 +136,14 @@ def request_create(request):
     valid = form.is_valid()
     slug = form.cleaned_data.get("platform", "") if valid else data.get("platform", "")
     platform = _addressed_platform(slug)
+    region = _region(data.get("region", ""))
     if valid and refusal is None:
         refusal = antispam.check_rate(ip=_client_ip(request), email=form.cleaned_data["email"])
     if refusal is not None:
         form.add_error(None, refusal)
-        return _form_page(request, form, platform=platform, region=None, status=400)
+        return _form_page(request, form, platform=platform, region=region, status=400)
     if not valid:
-        return _form_page(request, form, platform=platform, region=None, status=400)
+        return _form_page(request, form, platform=platform, region=region, status=400)
     if slug and platform is None:
         form.add_error(
             None,
@@ -150,7 +154,7 @@ def request_create(request):
         )
         form.data = form.data.copy()
         form.data["platform"] = ""
-        return _form_page(request, form, platform=None, region=None, status=400)
+        return _form_page(request, form, platform=None, region=region, status=400)
     cleaned = form.cleaned_data
     try:
         firm_request, token = services.request_create(
@@ -168,7 +172,7 @@ def request_create(request):
         )
     except ServiceError as error:
         add_service_error(form, error)
-        return _form_page(request, form, platform=platform, region=None, status=400)
+        return _form_page(request, form, platform=platform, region=region, status=400)
     antispam.count_request(ip=_client_ip(request), email=cleaned["email"])
     request.session[SENT_SESSION_KEY] = {
         "token": token,
