@@ -33,6 +33,7 @@ from members.models import (
 
 from ..enums import RequestEventKind, RequestSource, RequestStatus, RequestTiming, RoutingStatus
 from ..models import FirmRequest, RequestEvent, RequestRouting
+from ..services.requests import derive_token, hash_token
 
 COMPANIES = [
     "Ateliers Vermandois",
@@ -100,6 +101,7 @@ STATES = (
 
 
 def _token():
+    """A salt and a provisional unique hash (replaced once the request has its key)."""
     salt = secrets.token_hex(16)
     return salt, hashlib.sha256(secrets.token_bytes(32)).hexdigest()
 
@@ -170,6 +172,8 @@ def seed_requests(rng) -> list:
         requests.append(request)
     FirmRequest.objects.bulk_create(requests)
     for index, request in enumerate(requests):
+        # The private link's hash, now that the key is known: the demo firms' links work.
+        request.token_hash = hash_token(derive_token(request.pk, request.token_salt))
         request.domains.set(request._domains)
         platform = request._platform
         created = request.created_at
@@ -320,6 +324,7 @@ def seed_requests(rng) -> list:
     FirmRequest.objects.bulk_update(
         requests,
         [
+            "token_hash",
             "routed_at",
             "first_answer_at",
             "closed_at",

@@ -157,3 +157,11 @@ def test_innovaltech_agreements_and_steering_committee(seeded):
         kind=MeetingKind.STEERING_COMMITTEE, platform__slug="innovaltech"
     )
     assert meetings.upcoming().count() == 1 and meetings.past().count() == 1
+
+
+def test_the_demo_firms_private_links_open(seeded, client):
+    from projects.models import FirmRequest
+    from projects.services.requests import request_link
+
+    request = FirmRequest.objects.order_by("pk").first()
+    assert client.get(request_link(request)).status_code == 200
