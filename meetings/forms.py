@@ -227,14 +227,13 @@ class SteeringInviteForm(forms.Form):
 
 
 def steering_member_label(member) -> str:
-    name = str(member.user) if member.user_id else member.name
-    details = [member.get_college_display()]
-    organisation = member.organisation
-    if organisation:
-        details.append(organisation)
+    """ "Name, organisation", and whether the convocation can reach them."""
+    label = str(member.user) if member.user_id else member.name
+    if member.organisation:
+        label = f"{label}, {member.organisation}"
     if not member.user_id and not member.email:
-        details.append(_("sans adresse e-mail : pas de convocation"))
-    return f"{name} ({', '.join(str(d) for d in details)})"
+        label = f"{label} — {_('sans adresse e-mail : pas de convocation')}"
+    return label
 
 
 class GuestForm(forms.Form):
