@@ -3,6 +3,7 @@ services (``projects/services/request_actions.py``) keep the rules and their ref
 come back next to the field (``innovalo.forms.add_service_error``)."""
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField
@@ -67,7 +68,10 @@ class RouteForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = [r.platform_id for r in listed]
         labels = {r.platform_id: self._label(r) for r in listed}
-        self.fields["platforms"].queryset = _platforms().filter(pk__in=ids)
+        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], default=Value(0))
+        self.fields["platforms"].queryset = (
+            _platforms().filter(pk__in=ids).order_by(rank, "pk") if ids else _platforms().none()
+        )
         self.fields["platforms"].label_from_instance = lambda p: labels.get(p.pk, str(p))
         closed = [
             r.platform_id
@@ -140,7 +144,9 @@ class DeclineForm(_AnswerForm):
 
 class PassForm(_AnswerForm):
     platform = IdModelChoiceField(
-        label=_("Passer la demande à"), queryset=Platform.objects.none(), empty_label=None
+        label=_("Passer la demande à"),
+        queryset=Platform.objects.none(),
+        empty_label=_("Choisissez une plateforme"),
     )
     reason = _text_field(
         _("Pourquoi cette plateforme ?"),
@@ -155,14 +161,14 @@ class PassForm(_AnswerForm):
 
 class MessageForm(forms.Form):
     text = _text_field(
-        _("Message à l'entreprise"),
+        _("Votre message"),
         help_text=_("Envoyé par e-mail à l'entreprise ; elle le lit aussi sur son lien privé."),
     )
 
 
 class NoteForm(forms.Form):
     text = _text_field(
-        _("Note interne"),
+        _("Texte de la note"),
         rows=3,
         help_text=_(
             "Lue par les plateformes, le correspondant et le bureau ; jamais par l'entreprise."

@@ -43,6 +43,14 @@ WORKING_DAYS = frozenset(range(5))
 LATE_AFTER_WORKING_DAYS = 5
 # Requests listed in the correspondent's "to route" panel (the rest through the filter).
 TO_ROUTE_CAP = 10
+# The routings on a request's page: who has it first, the portal's proposals last.
+ROUTING_ORDER = {
+    RoutingStatus.ACCEPTED: 0,
+    RoutingStatus.NOTIFIED: 1,
+    RoutingStatus.PASSED: 2,
+    RoutingStatus.DECLINED: 3,
+    RoutingStatus.PROPOSED: 4,
+}
 # Badge of each state (classes of innovalo.css).
 STATUS_BADGES = {
     RequestStatus.NEW: "badge-pending",
@@ -199,11 +207,13 @@ def decorate_rows(rows, now=None) -> list:
     rows = list(rows)
     for row in rows:
         row.badge = STATUS_BADGES.get(row.status, "")
+        routings = list(row.routings.all())
         row.notified_platforms = [
             routing.platform
-            for routing in row.routings.all()
+            for routing in routings
             if routing.status in (RoutingStatus.NOTIFIED, RoutingStatus.ACCEPTED)
         ]
+        row.routed_platforms = [routing.platform for routing in routings]
         row.waiting = waiting(row, now)
     return rows
 
@@ -287,7 +297,10 @@ def route_choices():
 
 def request_page(user, firm_request) -> dict:
     """What a request's page shows to `user` (no further query but the perms caches)."""
-    routings = list(firm_request.routings.all())
+    routings = sorted(
+        firm_request.routings.all(),
+        key=lambda r: (ROUTING_ORDER.get(r.status, 9), -r.score, r.created_at, r.pk),
+    )
     return {
         "firm_request": firm_request,
         "badge": STATUS_BADGES.get(firm_request.status, ""),

@@ -225,6 +225,6 @@ def test_the_page_costs_the_same_with_3_or_30_requests(client_for, django_assert
     _many(3)
     few = _queries(lambda: client.get(url))
     _many(27)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(9):  # session, user, the six counts, the regions
         many = _queries(lambda: client.get(url))
     assert many == few

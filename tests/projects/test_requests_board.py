@@ -416,3 +416,27 @@ def test_an_anonymised_request_hides_its_contact(client_for, routed):
     content = client_for("bureau").get(reverse("request_detail", args=[routed.pk])).content
     assert "Données de contact effacées" in content.decode()
     assert f"mailto:{routed.email}" not in content.decode()
+
+
+ACTION_PAGE_QUERIES = {
+    ("request_route", "correspondent"): 7,
+    ("request_decline", "director"): 6,
+    ("request_pass", "director"): 7,
+    ("request_close", "bureau"): 4,
+    ("request_close", "correspondent"): 6,
+}
+
+
+@pytest.mark.parametrize(("url_name", "role"), list(ACTION_PAGE_QUERIES))
+def test_action_pages_cost_the_same_with_few_or_many_routings(
+    client_for, routed, correspondent, url_name, role, django_assert_max_num_queries
+):
+    client = client_for(role)
+    url = reverse(url_name, args=[routed.pk])
+    few = _queries(client, url)
+    for n in range(12):
+        status_ = RoutingStatus.PROPOSED if n % 2 else RoutingStatus.DECLINED
+        RoutingFactory(request=routed, platform=staffed(f"Q{n}"), status=status_)
+    with django_assert_max_num_queries(ACTION_PAGE_QUERIES[(url_name, role)]):
+        many = _queries(client, url)
+    assert many == few
