@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
@@ -25,7 +26,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class MeetingForm(PortalModelForm):
     video_url = forms.URLField(
-        label=_("lien de visioconférence"), required=False, assume_scheme="https"
+        label=capfirst(_("lien de visioconférence")), required=False, assume_scheme="https"
     )
 
     class Meta:

@@ -182,7 +182,7 @@ def steering_meeting_create(request, slug):
     platform = _managed_platform(request, slug)
     form = SteeringMeetingForm(
         request.POST or None,
-        initial={"title": _("Comité de pilotage de %s") % platform.name},
+        initial={"title": _("Comité de pilotage — %s") % platform.name},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -444,7 +444,7 @@ def test_the_history_page_is_paginated(client_for, platform, committee, director
 def test_new_meeting_page_never_writes_and_a_post_creates_a_draft(client_for, platform, director):
     url = reverse("steering_meeting_create", args=[platform.slug])
     page = client_for("director").get(url)
-    assert "Comité de pilotage de InnovalTech" in page.content.decode()  # the suggested title
+    assert "Comité de pilotage — InnovalTech" in page.content.decode()  # the suggested title
     assert 'name="kind"' not in page.content.decode()
     assert not Meeting.objects.exists() and not AuditEntry.objects.exists()
     response = client_for("director").post(
