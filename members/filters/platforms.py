@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
@@ -54,6 +56,43 @@ class ListedChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = ListedChoiceField
 
 
+# The transfer levels in a few words: four boxes on one or two lines of the filter bar
+# (the profile and the edit page say them in full).
+TRANSFER_LEVELS_SHORT = [
+    (TransferLevel.PRACTICES.value, _("1 · Pratiques")),
+    (TransferLevel.WORK_STUDY.value, _("2 · Alternance")),
+    (TransferLevel.EXPERTISE.value, _("3 · Expertise")),
+    (TransferLevel.RESEARCH.value, _("4 · Recherche")),
+]
+
+
+class InlineCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes side by side, each with its label after it (not inside it, so that the
+    filter bar's rules make it inline and plain), in a group named for screen readers."""
+
+    def __init__(self, *args, group_label="", **kwargs):
+        self.group_label = group_label
+        super().__init__(*args, **kwargs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(item) for item in self.format_value(value)}
+        attrs = self.build_attrs(self.attrs, attrs)
+        id_ = attrs.get("id") or f"id_{name}"
+        boxes = []
+        for index, (option_value, label) in enumerate(self.choices):
+            box_id = f"{id_}_{index}"
+            checked = " checked" if str(option_value) in chosen else ""
+            boxes.append(
+                f'<span class="choice"><input type="checkbox" name="{escape(name)}" '
+                f'value="{escape(option_value)}" id="{escape(box_id)}"{checked}>'
+                f'<label for="{escape(box_id)}">{escape(label)}</label></span>'
+            )
+        return mark_safe(
+            f'<div class="choices choices-inline" id="{escape(id_)}" role="group" '
+            f'aria-label="{escape(self.group_label)}">{"".join(boxes)}</div>'
+        )
+
+
 class PlatformFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text")
     region = ListedChoiceFilter(
@@ -95,8 +134,8 @@ class PlatformFilter(django_filters.FilterSet):
     )
     level = django_filters.MultipleChoiceFilter(
         label=_("Niveau de transfert"),
-        choices=TransferLevel.choices,
-        widget=forms.CheckboxSelectMultiple,
+        choices=TRANSFER_LEVELS_SHORT,
+        widget=InlineCheckboxes(group_label=_("Niveau de transfert")),
         method="filter_level",
     )
     sort = django_filters.OrderingFilter(

@@ -191,14 +191,14 @@ class RegionFilter(django_filters.ModelChoiceFilter):
 
 
 PERIODS = [
-    ("ending", _("Se terminent dans les 12 mois")),
-    ("ended", _("Terminées depuis moins de 3 mois")),
+    ("ending", _("d'ici 12 mois")),
+    ("ended", _("il y a moins de 3 mois")),
 ]
 
 
 class NetworkAgreementFilter(django_filters.FilterSet):
     period = django_filters.ChoiceFilter(
-        label=_("Période"),
+        label=_("Fin de la convention"),
         choices=PERIODS,
         empty_label=None,
         method="filter_period",

@@ -290,10 +290,10 @@ def test_directory_filters_by_level(client, offers, query, expected):
 
 def test_directory_shows_the_level_checkboxes_ticked(client, offers):
     content = client.get(reverse("platform_list") + "?level=2&level=4").content.decode()
-    assert 'name="level" value="2"' in content
-    assert 'value="2" id="id_level_1" checked' in content
-    assert 'value="4" id="id_level_3" checked' in content
-    assert 'value="1" id="id_level_0">' in content
+    assert 'role="group" aria-label="Niveau de transfert"' in content
+    assert 'name="level" value="2" id="id_level_1" checked>' in content
+    assert 'name="level" value="4" id="id_level_3" checked>' in content
+    assert 'name="level" value="1" id="id_level_0"><label for="id_level_0">1 · Pratiques' in content
 
 
 @pytest.mark.parametrize("query", ["?level=9", "?level=abc", "?level=", "?level=1.5"])
