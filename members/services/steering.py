@@ -39,6 +39,8 @@ DUPLICATE = gettext_lazy("Cette personne siège déjà au comité.")
 def _clean(member: SteeringMember) -> None:
     """The member's own rules, said next to the form's fields: a person of the portal or an
     outside name with an organisation, a college, the fields' lengths and the email's form."""
+    member.organisation = member.organisation.strip()
+    member.role = member.role.strip()
     if member.user_id is not None:
         if not member.user.is_active:
             raise ServiceError(_("Ce compte est désactivé."), field="user_email")
@@ -46,7 +48,6 @@ def _clean(member: SteeringMember) -> None:
         member.name, member.email = "", ""
     else:
         member.name = member.name.strip()
-        member.organisation = member.organisation.strip()
         if not member.name:
             raise ServiceError(
                 _(
@@ -120,7 +121,7 @@ def steering_member_add(
         email=email,
         organisation=organisation,
         college=college,
-        role=role.strip(),
+        role=role,
     )
     _clean(member)
     _check_unique(member)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from innovalo.models import AuditEntry
+from innovalo.models import AuditEntry, SentReminder
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
 from members.enums import College
@@ -559,6 +559,7 @@ def _counts():
         SteeringMember.objects.count(),
         Meeting.objects.count(),
         AuditEntry.objects.count(),
+        SentReminder.objects.count(),
     )
 
 
