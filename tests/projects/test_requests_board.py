@@ -440,3 +440,20 @@ def test_action_pages_cost_the_same_with_few_or_many_routings(
     with django_assert_max_num_queries(ACTION_PAGE_QUERIES[(url_name, role)]):
         many = _queries(client, url)
     assert many == few
+
+
+@pytest.mark.parametrize("role", REQUEST_ROLES)
+def test_pages_of_a_closed_request_per_role(client_for, role, routed, bureau):
+    from projects.services import request_actions
+
+    request_actions.request_close(
+        firm_request=routed, status="declined", reason="Hors réseau", actor=bureau
+    )
+    seen = {"anonymous": 302, "other_director": 404, "ministry": 404}
+    detail = reverse("request_detail", args=[routed.pk])
+    assert status(client_for, role, detail) == seen.get(role, 200)
+    reopen = reverse("request_reopen", args=[routed.pk])
+    assert status(client_for, role, reopen) == seen.get(role, 200 if role == "bureau" else 403)
+    for name in ("request_close", "request_route", "request_decline", "request_pass"):
+        url = reverse(name, args=[routed.pk])
+        assert status(client_for, role, url) == seen.get(role, 403), name
