@@ -100,10 +100,8 @@ class TransferOfferForms:
 
 
 def document_help() -> str:
-    types = sorted({ext.lstrip(".").upper() for ext in AGREEMENT_DOCUMENT_TYPES} - {"JPEG"})
-    return _("%(types)s ; %(size)d Mo au plus.") % {
-        "types": ", ".join(types),
-        "size": MAX_AGREEMENT_DOCUMENT_SIZE // (1024 * 1024),
+    return _("PDF, ODT, DOCX, PNG ou JPG ; %(size)d Mo au plus.") % {
+        "size": MAX_AGREEMENT_DOCUMENT_SIZE // (1024 * 1024)
     }
 
 
@@ -111,7 +109,9 @@ class AgreementForm(NoControlCharactersMixin, forms.Form):
     partner = forms.CharField(
         label=_("Partenaire"), max_length=Agreement._meta.get_field("partner").max_length
     )
-    kind = forms.ChoiceField(label=_("Nature du partenaire"), choices=AgreementKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Nature du partenaire"), choices=[("", "---------"), *AgreementKind.choices]
+    )
     subject = forms.CharField(
         label=_("Objet"),
         max_length=Agreement._meta.get_field("subject").max_length,
