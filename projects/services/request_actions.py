@@ -101,7 +101,7 @@ def _sync(target, source, *fields) -> None:
         setattr(target, name, getattr(source, name))
 
 
-def _check_open(firm_request, actor=None) -> None:
+def _check_open(firm_request) -> None:
     if firm_request.status not in OPEN_REQUEST_STATUSES:
         raise ServiceError(_("Cette demande est close : seul le bureau peut la rouvrir."))
 
@@ -185,8 +185,7 @@ def request_reroute(*, firm_request, platforms, actor) -> list[RequestRouting]:
             % {"request": _number(locked), "platforms": names},
         )
     notified = public.route(request=locked, platforms=platforms, actor=actor)
-    if not notified and locked.status != RequestStatus.ROUTED:
-        locked.refresh_from_db()
+    locked.refresh_from_db(fields=["status", "routed_at", "status_changed_at"])
     _sync(firm_request, locked, "status", "routed_at", "status_changed_at")
     return notified
 
