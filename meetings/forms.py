@@ -364,12 +364,16 @@ class ActionForm(PortalModelForm):
         super().__init__(*args, **kwargs)
         owners = User.objects.filter(is_active=True)
         if meeting.kind == MeetingKind.STEERING_COMMITTEE:
-            # A committee's actions: its members, its platform's people, its invitees.
-            owners = owners.filter(
+            # A committee's actions: its members, its platform's people, its invitees (and
+            # the action's own owners, when corrected).
+            people = (
                 Q(steering_seats__platform=meeting.platform_id)
                 | Q(platform_memberships__platform=meeting.platform_id)
                 | Q(meeting_invitations__meeting=meeting)
-            ).distinct()
+            )
+            if self.instance.pk:
+                people |= Q(meeting_actions=self.instance.pk)
+            owners = owners.filter(people).distinct()
         self.fields["owners"].queryset = owners.order_by("last_name", "pk")
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
 

@@ -557,3 +557,23 @@ def test_ministry_member_of_a_committee_sees_but_never_runs(client_for, platform
     assert client.get(reverse("agenda_edit", args=[meeting.pk])).status_code == 403
     ministry_person = UserFactory(role=Role.MINISTRY)
     assert not perms.can_see_meeting(ministry_person, meeting)
+
+
+def test_a_committee_actions_owners_are_its_people(client_for, steering, committee_member, bureau):
+    outsider = UserFactory(first_name="Hors", last_name="Comité")
+    form = client_for("director").get(reverse("action_create", args=[steering.pk])).content.decode()
+    assert "Colette Comité" in form and "Hors Comité" not in form
+    response = client_for("director").post(
+        reverse("action_create", args=[steering.pk]),
+        {"title": "Action", "owners": [str(outsider.pk)]},
+    )
+    assert response.status_code == 200 and not steering.actions.exists()
+    # An action given by the bureau to someone else is still corrected with its owner.
+    action = ActionFactory(meeting=steering, owners=[outsider])
+    response = client_for("director").post(
+        reverse("action_edit", args=[action.pk]),
+        {"title": "Action corrigée", "owners": [str(outsider.pk)], "status": "open"},
+    )
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.title == "Action corrigée"
