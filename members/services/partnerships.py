@@ -263,7 +263,7 @@ def agreement_create(
         "agreement.created",
         actor=actor,
         scope=agreements_scope(platform),
-        message=_("Convention ajoutée : %s") % agreement,
+        message=_("Convention ajoutée : %s") % agreement.partner,
         changes=changes,
     )
     logger.info("agreement %s created for platform %s", agreement.pk, platform.pk)
@@ -328,7 +328,7 @@ def agreement_update(
         "agreement.updated",
         actor=actor,
         scope=agreements_scope(agreement.platform_id),
-        message=_("Convention modifiée : %s") % agreement,
+        message=_("Convention modifiée : %s") % agreement.partner,
         changes=changes,
     )
     return agreement
@@ -349,7 +349,7 @@ def agreement_delete(*, agreement, actor) -> None:
         "agreement.deleted",
         actor=actor,
         scope=agreements_scope(agreement.platform_id),
-        message=_("Convention supprimée : %s") % agreement,
+        message=_("Convention supprimée : %s") % agreement.partner,
         changes=changes,
     )
     name, pk = agreement.document.name, agreement.pk
