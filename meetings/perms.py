@@ -24,7 +24,8 @@ external) keep their rules: the bureau runs them.
 Proposals and actions (the README's rules): members invited to a meeting propose agenda items
 (and the bureau); an action's owner marks it done or reopens it; only the bureau edits or
 cancels an action. A meeting's history (who changed what) is the bureau's: it names invitees
-removed, answers and attendance of everyone, drafts of the minutes.
+removed, answers and attendance of everyone, drafts of the minutes. For a steering committee
+meeting, "the bureau" in these rules reads "those who run it" (`can_manage_meeting`).
 """
 
 from innovalo.perms import is_bureau, is_director, is_ministry
