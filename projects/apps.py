@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _sees_requests(user):
+    from . import perms
+
+    return perms.can_read_requests(user) or perms.can_read_request_figures(user)
+
+
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Veille et projets")
@@ -11,7 +17,13 @@ class ProjectsConfig(AppConfig):
         from innovalo.navigation import NavItem, add_nav_item
 
         # Reminder jobs and email rules register themselves on import.
-        from . import perms, project_reminders, reminders  # noqa: F401
+        from . import (  # noqa: F401
+            perms,
+            project_reminders,
+            reminders,
+            request_emails,
+            request_reminders,
+        )
         from .views.home import home_calls_panel
 
         add_nav_item(
@@ -20,6 +32,10 @@ class ProjectsConfig(AppConfig):
         )
         add_nav_item(
             NavItem(_("Projets"), "project_board", perms.can_read_projects, "projects"),
+            before="invitation_list",
+        )
+        add_nav_item(
+            NavItem(_("Demandes"), "request_board", _sees_requests, "requests"),
             before="invitation_list",
         )
         if home_calls_panel not in HOME_PANELS:

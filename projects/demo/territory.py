@@ -23,9 +23,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from innovalo.models import User
-from members.enums import AgreementKind, College, LabelStatus, TransferLevel
+from members.enums import (
+    AgreementKind,
+    College,
+    CorrespondentKind,
+    LabelStatus,
+    TransferLevel,
+)
 from members.models import (
     Agreement,
+    Correspondent,
     Platform,
     SteeringMember,
     TransferOffer,
@@ -128,7 +135,13 @@ def seed_requests(rng) -> list:
     )
     innovaltech = next(p for p in platforms if p.slug == "innovaltech")
     others = [p for p in platforms if p.slug != "innovaltech"]
-    correspondent = User.objects.filter(correspondences__region__code="32").first()
+    correspondents = {
+        c.region_id: c.user
+        for c in Correspondent.objects.filter(kind=CorrespondentKind.REGIONAL).select_related(
+            "user"
+        )
+    }
+    bureau = User.objects.get(email="bureau@innovalo.demo")
     requests, events, routings = [], [], []
     first_in_progress = STATES.index(RequestStatus.IN_PROGRESS)
     for index, status in enumerate(STATES):
@@ -158,7 +171,9 @@ def seed_requests(rng) -> list:
             region_id=department.region_id,
             need=NEEDS[index % len(NEEDS)],
             timing=rng.choice(RequestTiming.values),
-            source=RequestSource.PLATFORM if index % 3 == 0 else RequestSource.DIRECTORY,
+            source=RequestSource.PLATFORM
+            if index % 3 == 0 and status != RequestStatus.NEW
+            else RequestSource.DIRECTORY,
             target_platform=platform if index % 3 == 0 and status != RequestStatus.NEW else None,
             status=status,
             consent_at=created,
@@ -185,7 +200,10 @@ def seed_requests(rng) -> list:
                 )
             continue
         routed = created + datetime.timedelta(hours=rng.randint(2, 30))
+        # Routed by the region's correspondent (or the bureau where there is none), unless
+        # the firm addressed the platform from its profile.
         by_correspondent = request.target_platform is None
+        correspondent = correspondents.get(request.region_id, bureau)
         routings.append(
             RequestRouting(
                 request=request,
@@ -245,7 +263,6 @@ def seed_requests(rng) -> list:
                 )
             )
             closed = answered + datetime.timedelta(days=4)
-            request.first_answer_at = answered
             request.closed_at = request.status_changed_at = closed
             events.append(
                 _event(
