@@ -10,7 +10,7 @@ class MembersConfig(AppConfig):
         from innovalo import services as portal_services
         from innovalo.navigation import NavItem, add_nav_item
 
-        from . import perms
+        from . import agreement_reminders, perms  # noqa: F401 (the job registers itself)
         from .services.platforms import grant_invited_platform
 
         portal_services.invitation_accepted_hooks().append(grant_invited_platform)
@@ -34,5 +34,14 @@ class MembersConfig(AppConfig):
         )
         add_nav_item(
             NavItem(_("Cotisations"), "dues_board", perms.can_manage_dues, "dues"),
+            before="invitation_list",
+        )
+        add_nav_item(
+            NavItem(
+                _("Conventions"),
+                "agreements_ending",
+                perms.can_see_network_agreements,
+                "agreements",
+            ),
             before="invitation_list",
         )
