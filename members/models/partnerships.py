@@ -1,6 +1,7 @@
 """A platform's transfer offer (which of the four levels it offers), its partnership
 agreements (*conventions*) and its steering committee's members. Writes live in
-``members/services/partnerships.py``."""
+``members/services/partnerships.py`` (offer, agreements) and ``members/services/steering.py``
+(the committee)."""
 
 import datetime
 import os

@@ -122,6 +122,9 @@ def platform_detail(request, slug):
         "can_invite": can_invite,
         "can_see_dues": perms.can_see_platform_dues(user, platform),
         "can_see_agreements": perms.can_see_agreements(user, platform),
+        # Its committee's members reach the page from their meetings; the profile links it
+        # for those who run it (no query more).
+        "can_see_committee": perms.can_manage_steering_committee(user, platform),
         "transfer_offers": partnership_selectors.transfer_offers(platform),
         "regional_correspondent": (
             selectors.regional_correspondent(region) if can_see_contacts else None

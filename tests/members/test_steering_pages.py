@@ -634,3 +634,12 @@ def test_huge_or_odd_ids_are_404s(client_for, platform, committee):
         client.get(reverse("steering_committee", args=[platform.slug]), {"page": HUGE}).status_code
         == 200
     )
+
+
+@pytest.mark.parametrize(
+    ("role", "linked"),
+    [("director", True), ("bureau", True), ("other_director", False), ("ministry", False)],
+)
+def test_the_profile_links_the_committee_for_those_who_run_it(client_for, platform, role, linked):
+    page = client_for(role).get(reverse("platform_detail", args=[platform.slug])).content
+    assert (reverse("steering_committee", args=[platform.slug]).encode() in page) is linked
