@@ -2,10 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _sees_requests(user):
+def _reads_request_figures_only(user):
+    """The ministry: the requests' counts, never the board."""
     from . import perms
 
-    return perms.can_read_requests(user) or perms.can_read_request_figures(user)
+    return perms.can_read_request_figures(user) and not perms.can_read_requests(user)
 
 
 class ProjectsConfig(AppConfig):
@@ -35,7 +36,11 @@ class ProjectsConfig(AppConfig):
             before="invitation_list",
         )
         add_nav_item(
-            NavItem(_("Demandes"), "request_board", _sees_requests, "requests"),
+            NavItem(_("Demandes"), "request_board", perms.can_read_requests, "requests"),
+            before="invitation_list",
+        )
+        add_nav_item(
+            NavItem(_("Demandes"), "request_figures", _reads_request_figures_only, "requests"),
             before="invitation_list",
         )
         if home_calls_panel not in HOME_PANELS:
