@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LabelStatus(models.TextChoices):
@@ -86,4 +87,4 @@ class College(models.TextChoices):
     ECONOMY = "economy", _("Économie")
     TERRITORY = "territory", _("Territoire")
     TRAINING = "training", _("Formation")
-    RESEARCH = "research", _("Recherche")
+    RESEARCH = "research", pgettext_lazy("college", "Recherche")

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..enums import AgreementKind, College, TransferLevel
 
@@ -67,7 +68,7 @@ class Agreement(models.Model):
     )
     partner = models.CharField(_("partenaire"), max_length=200)
     kind = models.CharField(_("nature du partenaire"), max_length=20, choices=AgreementKind.choices)
-    subject = models.CharField(_("objet"), max_length=300)
+    subject = models.CharField(pgettext_lazy("agreement", "objet"), max_length=300)
     starts_on = models.DateField(_("début"))
     ends_on = models.DateField(
         _("fin"), null=True, blank=True, help_text=_("Vide : sans date de fin.")

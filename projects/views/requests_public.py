@@ -6,7 +6,7 @@
   session, never in a URL);
 - ``request_track``: the firm's private page (its link's token, checked by its hash):
   what it sent, the dated states, the platform that took it, the messages, a form to
-  write, and the request to delete its data (``request_message``, ``request_erase``).
+  write, and the request to delete its data (``request_track_message``, ``request_erase``).
 """
 
 from django.contrib import messages

@@ -562,7 +562,7 @@ def test_hostile_tokens_are_404_never_500(client):
 
 
 def message_url(firm_request):
-    return reverse("request_message", args=[request_token(firm_request)])
+    return reverse("request_track_message", args=[request_token(firm_request)])
 
 
 def test_the_firm_writes_and_the_taking_platform_s_people_are_told_once(
