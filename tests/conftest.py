@@ -28,17 +28,7 @@ def _isolated(settings):
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _territories_back(request, django_db_blocker):
-    """A transactional test ends by emptying every table, the regions and departments
-    loaded by a data migration included: load them again for the tests that follow."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(
-        marker and marker.kwargs.get("transaction")
-    )
-    if not transactional:
-        return
+def _load_territories(django_db_blocker):
     from importlib import import_module
 
     from django.apps import apps
@@ -46,6 +36,23 @@ def _territories_back(request, django_db_blocker):
     with django_db_blocker.unblock():
         if not apps.get_model("members", "Department").objects.exists():
             import_module("members.migrations.0002_territories").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _territories_back(request, django_db_blocker):
+    """A transactional test ends by emptying every table, the regions and departments
+    loaded by a data migration included: load them again for the tests that follow, and
+    before a transactional test too (its flush may come after this fixture's teardown of
+    the test before, depending on the fixtures' order)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        _load_territories(django_db_blocker)
+    yield
+    if transactional:
+        _load_territories(django_db_blocker)
 
 
 @pytest.fixture
