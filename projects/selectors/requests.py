@@ -42,7 +42,7 @@ WORKING_DAYS = frozenset(range(5))
 # goes to the platforms), and twice as many, to the correspondent.
 LATE_AFTER_WORKING_DAYS = 5
 # Requests listed in the correspondent's "to route" panel (the rest through the filter).
-TO_ROUTE_CAP = 10
+TO_ROUTE_CAP = 5  # the oldest first; a link leads to all of them
 # The routings on a request's page: who has it first, the portal's proposals last.
 ROUTING_ORDER = {
     RoutingStatus.ACCEPTED: 0,
@@ -151,19 +151,46 @@ def waiting_for(user, queryset):
 # The board -----------------------------------------------------------------------------------
 
 
-def _routings_prefetch(*statuses):
+def _routings_prefetch(*statuses, light=False):
     routings = RequestRouting.objects.select_related("platform").order_by("pk")
+    if light:  # the board prints a platform's name: not its forty other columns
+        routings = routings.only(
+            "pk",
+            "request_id",
+            "platform_id",
+            "status",
+            "notified_at",
+            "platform__name",
+            "platform__acronym",
+            "platform__slug",
+        )
     if statuses:
         routings = routings.filter(status__in=statuses)
     return Prefetch("routings", queryset=routings)
 
 
+BOARD_FIELDS = (
+    "pk",
+    "company_name",
+    "status",
+    "status_changed_at",
+    "created_at",
+    "first_answer_at",
+    "department",
+    "taken_by",
+)
+
+
 def board_rows(queryset):
     """What a row of the board prints: department, domains, the platform that took it or
     those it is transmitted to (one query each, whatever the rows)."""
-    return queryset.select_related("department", "taken_by").prefetch_related(
-        Prefetch("domains", queryset=_domains()),
-        _routings_prefetch(*VISIBLE_ROUTINGS),
+    return (
+        queryset.select_related("department", "taken_by")
+        .defer("need", "outcome", "token_salt", "token_hash", "phone", "siret", "email")
+        .prefetch_related(
+            Prefetch("domains", queryset=_domains()),
+            _routings_prefetch(*VISIBLE_ROUTINGS),
+        )
     )
 
 
@@ -201,8 +228,42 @@ def waiting(firm_request, now=None) -> Waiting | None:
     return Waiting(days=max((now - firm_request.created_at).days, 0), answered=False, late=late)
 
 
+def _day(value) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(value), "j F Y")
+
+
+def _where(row) -> str:
+    from django.utils.translation import gettext as _
+
+    if row.taken_by:
+        return _("Prise par %(platform)s") % {"platform": row.taken_by}
+    if row.notified_platforms:
+        return f"{_('Transmise à')} {', '.join(map(str, row.notified_platforms))}"
+    if row.routed_platforms:
+        return f"{_('Sollicitées :')} {', '.join(map(str, row.routed_platforms))}"
+    return _("Pas encore orientée") if row.status == RequestStatus.NEW else ""
+
+
+def _waiting_text(wait) -> str:
+    from django.utils.translation import ngettext
+
+    if wait is None:
+        return ""
+    if wait.answered:
+        text = ngettext("réponse en %(n)s jour", "réponse en %(n)s jours", wait.days)
+    else:
+        text = ngettext("attend depuis %(n)s jour", "attend depuis %(n)s jours", wait.days)
+    return text % {"n": wait.days}
+
+
 def decorate_rows(rows, now=None) -> list:
-    """Each row with its badge, the platforms it went to and its waiting time."""
+    """Each row with its badge, the platforms it went to, its waiting time, and the texts
+    the board prints, written here once per row rather than by a template's translation
+    tags (the board cost 18 times the one-query page)."""
+    from django.utils.translation import gettext as _
+
     now = now or timezone.now()
     rows = list(rows)
     for row in rows:
@@ -215,6 +276,11 @@ def decorate_rows(rows, now=None) -> list:
         ]
         row.routed_platforms = [routing.platform for routing in routings]
         row.waiting = waiting(row, now)
+        row.waiting_text = _waiting_text(row.waiting)
+        row.since_text = _("depuis le %(date)s") % {"date": _day(row.status_changed_at)}
+        row.filed_text = _("déposée le %(date)s") % {"date": _day(row.created_at)}
+        row.where_text = _where(row)
+        row.domain_names = [domain.name for domain in row.domains.all()]
     return rows
 
 

@@ -32,7 +32,7 @@ from ..models.requests import VISIBLE_ROUTINGS
 from ..selectors import requests as selectors
 from ..services import request_actions as services
 
-LIST_PAGE_SIZE = 25
+LIST_PAGE_SIZE = 15
 
 
 def _visible(request, pk, queryset=None) -> FirmRequest:
