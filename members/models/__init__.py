@@ -1,3 +1,12 @@
+from .bank import (
+    BankCsvMapping,
+    BankStatement,
+    BankTransaction,
+    MatchConfidence,
+    StatementFormat,
+    TransactionMatch,
+    TransactionStatus,
+)
 from .documents import DocumentCounter, DuesDocument
 from .dues import (
     Allocation,
@@ -23,6 +32,13 @@ from .platforms import (
 from .territories import Department, Region
 
 __all__ = [
+    "BankCsvMapping",
+    "BankStatement",
+    "BankTransaction",
+    "MatchConfidence",
+    "StatementFormat",
+    "TransactionMatch",
+    "TransactionStatus",
     "Agreement",
     "SteeringMember",
     "TransferOffer",
