@@ -15,8 +15,11 @@ def _static_fetcher(url, *args, **kwargs):
     raise ValueError(f"PDF resources must be local, not {url!r}")
 
 
-def render_pdf(template_name: str, context: dict, *, filename: str) -> tuple[str, bytes]:
-    """Render `templates/pdf/<template>` to PDF bytes; returns (filename, bytes)."""
+def render_pdf(
+    template_name: str, context: dict, *, filename: str, pdf_variant: str | None = None
+) -> tuple[str, bytes]:
+    """Render `templates/pdf/<template>` to PDF bytes; returns (filename, bytes).
+    `pdf_variant`: WeasyPrint's, e.g. "pdf/a-3b" for a Factur-X notice."""
     from weasyprint import CSS, HTML
 
     ctx = {
@@ -29,7 +32,9 @@ def render_pdf(template_name: str, context: dict, *, filename: str) -> tuple[str
         html = render_to_string(template_name, ctx)
     stylesheet = finders.find("css/pdf.css")
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_static_fetcher)
-    pdf = document.write_pdf(stylesheets=[CSS(filename=stylesheet)] if stylesheet else None)
+    pdf = document.write_pdf(
+        stylesheets=[CSS(filename=stylesheet)] if stylesheet else None, pdf_variant=pdf_variant
+    )
     return filename, pdf
 
 

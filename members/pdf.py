@@ -7,7 +7,22 @@ with `at` and `reason`) renders the copy of a voided document, stamped "ANNULÉ"
 
 from django.utils import timezone
 
-from innovalo.pdf import render_pdf
+from innovalo import pdf as base
+
+from . import facturx
+
+
+def render_pdf(template_name: str, context: dict, *, filename: str) -> tuple[str, bytes]:
+    """`innovalo.pdf.render_pdf`; a notice whose context carries `facturx_xml` is
+    rendered as PDF/A-3b with that XML embedded: a Factur-X PDF (`members.facturx`).
+    (Tests replace this function by a stand-in, Factur-X included.)"""
+    xml = context.get("facturx_xml")
+    if xml is None:
+        return base.render_pdf(template_name, context, filename=filename)
+    filename, content = base.render_pdf(
+        template_name, context, filename=filename, pdf_variant="pdf/a-3b"
+    )
+    return filename, facturx.embed(content, xml, title=context["title"])
 
 
 def _billing(platform):
@@ -31,18 +46,33 @@ def _void(void):
 
 
 def render_notice(line, *, number, issued_at, void=None):
-    """The dues notice (*appel de cotisation*) of a platform for a year."""
+    """The dues notice (*appel de cotisation*) of a platform for a year: a Factur-X
+    PDF with its CII XML embedded, which Chorus Pro reads. The void copy is a plain
+    PDF: it must not be read as an invoice to pay."""
     platform = line.platform
+    issued_on = timezone.localdate(issued_at)
+    billing = _billing(platform)
+    xml = None
+    if not void:
+        xml = facturx.notice_xml(
+            number=number,
+            issued_on=issued_on,
+            due_date=line.due_date,
+            amount=line.amount_due,
+            billing=billing,
+            purchase_order=line.purchase_order,
+        )
     return render_pdf(
         "pdf/dues_notice.html",
         {
             "number": number,
-            "issued_on": timezone.localdate(issued_at),
+            "issued_on": issued_on,
             "line": line,
             "platform": platform,
-            "billing": _billing(platform),
+            "billing": billing,
             "title": f"Appel de cotisation {number}",
             "void": _void(void),
+            "facturx_xml": xml,
         },
         filename=f"{number}.pdf",
     )
