@@ -97,3 +97,10 @@ urlpatterns += [
         name="steering_meeting_create",
     ),
 ]
+
+# Dues accounting journal and financial report figures (issue 12)
+from .views import journal  # noqa: E402
+
+urlpatterns += [
+    path("cotisations/comptabilite/", journal.dues_journal, name="dues_journal"),
+]
