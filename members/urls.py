@@ -104,3 +104,10 @@ from .views import journal  # noqa: E402
 urlpatterns += [
     path("cotisations/comptabilite/", journal.dues_journal, name="dues_journal"),
 ]
+
+# The year's notices of public buyers for Chorus Pro (issue 12)
+from .views import chorus  # noqa: E402
+
+urlpatterns += [
+    path("cotisations/chorus/", chorus.dues_chorus_zip, name="dues_chorus_zip"),
+]
