@@ -111,3 +111,11 @@ from .views import chorus  # noqa: E402
 urlpatterns += [
     path("cotisations/chorus/", chorus.dues_chorus_zip, name="dues_chorus_zip"),
 ]
+
+# Bank statements: import and match credits to dues (issue 12)
+from .views import bank  # noqa: E402
+
+urlpatterns += [
+    path("cotisations/releves/", bank.bank_statements, name="bank_statements"),
+    path("cotisations/releves/<id:pk>/", bank.bank_statement_detail, name="bank_statement_detail"),
+]
