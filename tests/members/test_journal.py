@@ -275,3 +275,21 @@ def test_get_never_writes(client_for, books):
             b"".join(response.streaming_content)
     assert counts() == before
     assert client.post(URL, {"year": 2026}).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "role, shown", [("bureau", True), ("director", False), ("ministry", False)]
+)
+def test_general_assembly_links_to_the_financial_figures(client_for, role, shown):
+    from meetings.enums import MeetingKind
+    from tests.meetings.factories import MeetingFactory
+
+    assembly = MeetingFactory(kind=MeetingKind.GENERAL_ASSEMBLY, title="AG 2026")
+    response = client_for(role).get(reverse("meeting_detail", args=[assembly.pk]))
+    if response.status_code != 200:  # a page the role may not open shows no link either
+        assert not shown
+        return
+    assert (f"{URL}#rapport-financier" in response.content.decode()) is shown
+    if shown:
+        page = client_for(role).get(reverse("general_assembly", args=[assembly.pk]))
+        assert f"{URL}#rapport-financier" in page.content.decode()
