@@ -42,7 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, TruncDate
+from django.db.models.functions import Cast, Coalesce, Concat, Trim, TruncDate
 from django.utils.translation import gettext as _
 
 from ..enums import DuesDocumentKind, DuesStatus, PaymentMethod
@@ -108,13 +108,32 @@ def _piece(payment_field: str):
     )
 
 
+def _method_label(method_field: str):
+    return Case(
+        *[
+            When(**{method_field: value}, then=Value(str(label)))
+            for value, label in PaymentMethod.choices
+        ],
+        default=Value(""),
+        output_field=TEXT,
+    )
+
+
 def _payer(prefix: str):
+    """ "Cotisation — Virement Lycée Curie VIR 1": the method, the payer, the reference."""
     return Concat(
         Value(_("Cotisation")),
         Value(" — "),
-        Coalesce(F(f"{prefix}payer"), Value("")),
-        Value(" "),
-        Coalesce(F(f"{prefix}reference"), Value("")),
+        Trim(
+            Concat(
+                _method_label(f"{prefix}method"),
+                Value(" "),
+                Trim(F(f"{prefix}payer")),
+                Value(" "),
+                Trim(F(f"{prefix}reference")),
+                output_field=TEXT,
+            )
+        ),
         output_field=TEXT,
     )
 

@@ -102,7 +102,7 @@ def test_journal_balances_with_split_payment_and_cancellation(books):
         ("756000", Decimal("0.00"), Decimal("300.00")),
         ("756000", Decimal("0.00"), Decimal("300.00")),
     ]
-    assert "Lycée Curie" in split[0]["label"]
+    assert split[0]["label"] == "Cotisation — Virement Lycée Curie VIR 1"
     assert {line["label"].split(" — ")[0] for line in split[1:]} == {
         "Cotisation 2026",
         "Cotisation 2025",
