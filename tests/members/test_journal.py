@@ -293,3 +293,18 @@ def test_general_assembly_links_to_the_financial_figures(client_for, role, shown
     if shown:
         page = client_for(role).get(reverse("general_assembly", args=[assembly.pk]))
         assert f"{URL}#rapport-financier" in page.content.decode()
+
+
+def test_journal_is_paginated_and_totals_cover_every_page(client_for, platform):
+    # 15 payments of 400 € (a debit, two credits), 5 cancelled (three lines): 60 lines
+    _payments(15, platform)
+    client = client_for("bureau")
+    first = client.get(URL, {"year": 2026})
+    second = client.get(URL, {"year": 2026, "page": 2})
+    assert first.context["page_obj"].paginator.count == 60
+    assert len(first.context["page_obj"].object_list) == 50
+    assert len(second.context["page_obj"].object_list) == 10
+    rows = [*first.context["page_obj"].object_list, *second.context["page_obj"].object_list]
+    totals = first.context["totals"]
+    assert totals["debit"] == sum(row["debit"] for row in rows) == Decimal("8000.00")
+    assert totals["credit"] == sum(row["credit"] for row in rows)
