@@ -12,8 +12,9 @@ Rules, in order, for each credit:
    medium; a single open line of the payer owing more than the amount (a part) → low.
 3. otherwise nothing: the credit stays unmatched until the treasurer decides.
 
-Several credits may settle one line: what a line still owes is decreased as credits
-of the same import are proposed for it.
+Several credits may settle one line: what a line still owes is decreased by what
+earlier statements propose for it and not yet accepted, and as credits of the same
+import are proposed for it.
 
 The open lines are read once per import, in chunks, as tuples (no model instances),
 and the notice numbers in batches of `BATCH`: a constant number of queries whatever
@@ -27,11 +28,11 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Sum
 
 from ..enums import DuesDocumentKind
 from ..models import DuesDocument, DuesLine, PlatformHost
-from ..models.bank import MatchConfidence
+from ..models.bank import MatchConfidence, TransactionMatch, TransactionStatus
 
 BATCH = 5000
 ZERO = Decimal("0.00")
@@ -106,6 +107,18 @@ class _OpenLines:
         )
         if len(by_platform) > BATCH:  # a long IN list costs more than reading all hosts
             hosts = PlatformHost.objects.values_list("platform_id", "establishment__name")
+        # What earlier statements already propose for a line is not owed twice.
+        pending = (
+            TransactionMatch.objects.filter(
+                payment__isnull=True, transaction__status=TransactionStatus.PROPOSED
+            )
+            .values_list("line_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for pk, total in pending:
+            if pk in self.balance:
+                self.balance[pk] -= total
         for platform_id, establishment in hosts.order_by().iterator(BATCH):
             key = normalise_name(establishment)
             for pk in by_platform.get(platform_id, ()):

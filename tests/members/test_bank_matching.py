@@ -7,8 +7,9 @@ import pytest
 from members.bank.matching import normalise_name, notice_numbers, propose
 from members.enums import DuesStatus, HostRole
 from members.models import DuesLine, Establishment, PlatformHost
+from members.services import bank as services
 
-from .bank_helpers import notice
+from .bank_helpers import camt, notice
 from .dues_factories import DuesLineFactory, DuesPlatformFactory, safe_department
 
 D = Decimal
@@ -116,7 +117,7 @@ def test_closed_lines_and_unknown_payer_give_nothing(lines):
 
 def test_query_count_does_not_grow(lines, django_assert_max_num_queries):
     credits = [credit("300", f"AC-2026-{n:04d}", payer="LYCEE ALPHA") for n in range(50)]
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         propose(credits)
 
 
@@ -158,7 +159,30 @@ def test_benchmark_5000_credits_against_100000_open_lines(db, capsys):
     start = time.perf_counter()
     found = propose(credits)
     elapsed = time.perf_counter() - start
-    with capsys.disabled():
-        print(f"\nmatching 5,000 credits against 100,000 open lines: {elapsed:.2f} s")
     assert sum(1 for f in found if f) == 5000
+    entries = [
+        {"amount": "300.00", "ref": f"B{n}", "payer": f"BENCH BILLING {n}", "info": "COTIS"}
+        for n in range(1, 5001)
+    ]
+    data = camt(entries)
+    start = time.perf_counter()
+    statement, new, _known = services.bank_import_statement(data=data, file_name="bench.xml")
+    imported = time.perf_counter() - start
+    with capsys.disabled():
+        print(
+            f"\nmatching 5,000 credits against 100,000 open lines: {elapsed:.2f} s; "
+            f"importing a 5,000-credit CAMT.053 (parse, match, store): {imported:.2f} s"
+        )
+    assert new == 5000
+    assert statement.transactions.filter(status="proposed").count() == 5000
     assert elapsed < 10
+    assert imported < 10
+
+
+def test_a_line_proposed_by_an_earlier_statement_is_not_owed_twice(lines):
+    first, _second = lines
+    notice(first, 1)
+    services.bank_import_statement(
+        data=camt([{"amount": "300.00", "ref": "E1", "info": "AC-2026-0001"}]), file_name="a.xml"
+    )
+    assert propose([credit("300", "AC-2026-0001")]) == [[]]
