@@ -308,3 +308,11 @@ def test_journal_is_paginated_and_totals_cover_every_page(client_for, platform):
     totals = first.context["totals"]
     assert totals["debit"] == sum(row["debit"] for row in rows) == Decimal("8000.00")
     assert totals["credit"] == sum(row["credit"] for row in rows)
+
+
+def test_the_dues_board_links_the_treasurers_tools(client_for):
+    from django.urls import reverse
+
+    page = client_for("bureau").get(reverse("dues_board")).content.decode()
+    for name in ("bank_statements", "dues_journal", "dues_chorus_zip"):
+        assert reverse(name) in page
