@@ -8,6 +8,7 @@ written from a fresh demo, is `docs/camt053-demo.xml`.
 """
 
 import datetime
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -127,3 +128,14 @@ def demo_camt053(year=None, *, today=None) -> bytes:
   </BkToCstmrStmt>
 </Document>
 """.encode()
+
+
+def write_demo_statement(directory, year=None) -> Path:
+    """Write the year's demo statement as ``releve-camt053-<year>.xml`` in ``directory``
+    (``seed_demo`` puts it in ``var/demo/``, ready to import at /cotisations/releves/)."""
+    year = year or timezone.localdate().year
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"releve-camt053-{year}.xml"
+    path.write_bytes(demo_camt053(year))
+    return path

@@ -56,3 +56,13 @@ def test_demo_statement_matches_by_number_name_two_platforms_and_nothing():
         "DEMO-2026-0003": ("proposed", [(others[0].pk, "high"), (others[1].pk, "high")]),
         "DEMO-2026-0004": ("unmatched", []),
     }
+
+
+@pytest.mark.django_db
+def test_the_demo_writes_a_statement_ready_to_import(tmp_path):
+    from members.bank.demo import write_demo_statement
+
+    DuesLineFactory(platform=DuesPlatformFactory(slug="innovaltech"))
+    path = write_demo_statement(tmp_path)
+    assert path.name.startswith("releve-camt053-")
+    assert parse_statement(path.read_bytes()).credits
