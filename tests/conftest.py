@@ -5,6 +5,7 @@ from innovalo.celery import app as celery_app
 from innovalo.enums import Role
 
 from .factories import UserFactory
+from .smtp import smtp_server  # noqa: F401 (a fixture for the tests that send real mail)
 
 
 def pytest_configure(config):

@@ -7,13 +7,11 @@ The benchmark (5,000 searches over 10,000 calls) is ``manage.py bench_call_diges
 
 import datetime
 import email
-import socket
 import threading
 import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
@@ -26,45 +24,11 @@ from projects import reminders
 from projects.enums import Frequency
 from projects.models import SavedSearch
 from projects.selectors import alerts as selectors
+from tests.smtp import free_port
 
 from .factories import CallFactory, DeadlineFactory, FunderFactory
 
 DAY = datetime.timedelta(days=1)
-
-
-class Collector:
-    def __init__(self):
-        self.messages = []
-        self.connections = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -128,7 +92,7 @@ def test_a_server_that_hangs_up_loses_nothing(smtp_server, any_hour, settings):
 
     _searches(5, [""])
     port = settings.EMAIL_PORT
-    settings.EMAIL_PORT = _free_port()  # nobody listens there
+    settings.EMAIL_PORT = free_port()  # nobody listens there
     assert reminders.call_digests() == 0
     assert SentReminder.objects.filter(status=EmailStatus.FAILED).count() == 5
     settings.EMAIL_PORT = port

@@ -16,7 +16,6 @@ import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
@@ -24,52 +23,11 @@ from django.db import connection
 from surveys.enums import InvitationState
 from surveys.models import Respondent
 from surveys.services import invitations
+from tests.smtp import free_port, use_smtp
 
 from .respondent_factories import external_campaign, respondent
 
 BENCHMARK = os.environ.get("SURVEYS_BENCHMARK") == "1"
-
-
-class Collector:
-    def __init__(self):
-        self.messages = []
-        self.connections = 0
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.connections += 1
-        session.host_name = hostname
-        return responses
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _smtp_settings(settings, port):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    _smtp_settings(settings, controller.port)
-    yield handler
-    controller.stop()
 
 
 @pytest.mark.django_db
@@ -138,7 +96,7 @@ def test_two_runs_at_once_never_send_the_same_invitation_twice(settings, monkeyp
 def test_benchmark_10000_invitations_through_one_worker(settings, capsys, monkeypatch):
     from .respondent_factories import csv_upload
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -158,7 +116,7 @@ def test_benchmark_10000_invitations_through_one_worker(settings, capsys, monkey
                 break
             except OSError:
                 time.sleep(0.1)
-        _smtp_settings(settings, port)
+        use_smtp(settings, port)
         monkeypatch.setattr(invitations, "enqueue", lambda *args: None)  # one worker: this one
         campaign = external_campaign()
         from surveys.importers import read_respondents
