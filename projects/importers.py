@@ -40,6 +40,8 @@ from innovalo.spreadsheets import (
 )
 
 from .enums import Applicant, CallKind, CallScope, FunderKind
+from .services.calls import CALL_FIELDS as EDITED_FIELDS
+from .services.calls import M2M_FIELDS
 
 MAX_ROWS = 5_000  # calls in one file
 MAX_SHEET_ROWS = MAX_ROWS + 2_000  # lines of a sheet read, blank ones included
@@ -255,24 +257,11 @@ SCOPES = _choice_map(CallScope, SCOPE_NAMES)
 FUNDER_KINDS = _choice_map(FunderKind, FUNDER_KIND_NAMES)
 APPLICANTS = _choice_map(Applicant, APPLICANT_NAMES)
 
-# Fields of a call an import sets, in the order of the report.
+# Fields of a call an import sets, in the order of the report: the fields the calls'
+# services edit (one list), the dates apart (an import applies them at once).
 DATE_FIELDS = ("opens_on", "open_all_year", "deadlines")
-SCALAR_FIELDS = (
-    "title",
-    "kind",
-    "scope",
-    "description",
-    "eligibility",
-    "applicants",
-    "amount_min",
-    "amount_max",
-    "rate_min",
-    "rate_max",
-    "url",
-    "application_url",
-    "contact",
-)
-RELATED_FIELDS = ("funders", "themes", "regions")
+SCALAR_FIELDS = tuple(name for name in EDITED_FIELDS if name not in DATE_FIELDS)
+RELATED_FIELDS = M2M_FIELDS
 CALL_FIELDS = (*SCALAR_FIELDS[:1], *RELATED_FIELDS, *SCALAR_FIELDS[1:], *DATE_FIELDS)
 
 
