@@ -83,3 +83,64 @@ def export_response(fmt: str, rows, columns: list[Column], filename: str, title=
     if fmt == "xlsx":
         return export_xlsx(rows, columns, filename, title)
     return export_csv(rows, columns, filename)
+
+
+# Streamed exports (lists of any length, in constant memory) --------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns the line: csv.writer for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def csv_value(value, date_format: str | None = None):
+    """A cell for French spreadsheets: a decimal comma, text defused, and dates written
+    with ``date_format`` when one is given."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _defuse(value)
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
+    if date_format and hasattr(value, "strftime"):
+        return value.strftime(date_format)
+    return _cell(value)
+
+
+def csv_lines(header, rows, date_format: str | None = None):
+    """The lines of a CSV (UTF-8 with BOM, semicolons), one at a time."""
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([csv_value(value, date_format) for value in row])
+
+
+def _attachment(response, filename):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stream_csv(header, rows, filename: str, *, date_format: str | None = None):
+    """A streamed CSV download of ``rows`` (iterables of values) under ``header``."""
+    from django.http import StreamingHttpResponse
+
+    lines = csv_lines(header, rows, date_format)
+    return _attachment(
+        StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8"), filename
+    )
+
+
+def stream_xlsx_download(header, rows, filename: str, *, title: str):
+    """A streamed XLSX download (``innovalo.xlsx``): the first bytes leave at once, in
+    constant memory, however many rows."""
+    from django.http import StreamingHttpResponse
+
+    from .xlsx import stream_xlsx
+
+    values = ([_cell(value) for value in row] for row in rows)
+    return _attachment(
+        StreamingHttpResponse(stream_xlsx(header, values, title=title), content_type=XLSX_TYPE),
+        filename,
+    )

@@ -1,19 +1,14 @@
 """The dues accounting journal of a year and the general assembly's financial figures
 (issue 12): bureau only, read only; CSV and XLSX streamed for the accountant."""
 
-import csv
-from decimal import Decimal
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from innovalo.exports import XLSX_TYPE, _cell, _defuse
+from innovalo.exports import stream_csv, stream_xlsx_download
 from innovalo.perms import require
-from innovalo.xlsx import stream_xlsx
 
 from .. import perms
 from ..selectors import journal as selectors
@@ -48,45 +43,13 @@ def _export_rows(year):
         offset += EXPORT_CHUNK
 
 
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_value(value):
-    if isinstance(value, Decimal):  # a decimal comma for French spreadsheets
-        return str(value).replace(".", ",")
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, str):
-        return _defuse(value)
-    return _cell(value)
-
-
-def _csv_lines(header, rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
 def _export(year, fmt):
     filename = f"journal-cotisations-{year}.{fmt}"
     rows = _export_rows(year)
     if fmt == "xlsx":
-        values = ([_cell(value) for value in row] for row in rows)
         title = _("Journal %(year)s") % {"year": year}
-        response = StreamingHttpResponse(
-            stream_xlsx(_header(), values, title=title), content_type=XLSX_TYPE
-        )
-    else:
-        response = StreamingHttpResponse(
-            _csv_lines(_header(), rows), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return stream_xlsx_download(_header(), rows, filename, title=title)
+    return stream_csv(_header(), rows, filename, date_format="%d/%m/%Y")
 
 
 @require_GET

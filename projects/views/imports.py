@@ -9,15 +9,12 @@
   feed itself, for a calendar application, by its secret link (no session).
 """
 
-import csv
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,10 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from innovalo.exceptions import ServiceError
-from innovalo.exports import XLSX_TYPE, _cell, _defuse
+from innovalo.exports import stream_csv, stream_xlsx_download
 from innovalo.forms import add_service_error
 from innovalo.perms import require
-from innovalo.xlsx import stream_xlsx
 
 from .. import ics, perms
 from ..enums import CallState, ChangeStatus
@@ -242,32 +238,6 @@ def _export_rows(request):
     return header, rows()
 
 
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _defuse(value)
-    if isinstance(value, Decimal):  # a decimal comma for French spreadsheets
-        return str(value).replace(".", ",")
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y %H:%M")
-    return _cell(value)
-
-
-def _csv_lines(header, rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
 def _filename(extension) -> str:
     return f"appels-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -275,22 +245,13 @@ def _filename(extension) -> str:
 @require_GET
 def call_export_csv(request):
     header, rows = _export_rows(request)
-    response = StreamingHttpResponse(
-        _csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
-    return response
+    return stream_csv(header, rows, _filename("csv"), date_format="%d/%m/%Y %H:%M")
 
 
 @require_GET
 def call_export_xlsx(request):
     header, rows = _export_rows(request)
-    values = ([_cell(value) for value in row] for row in rows)
-    response = StreamingHttpResponse(
-        stream_xlsx(header, values, title=_("Appels")), content_type=XLSX_TYPE
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    return stream_xlsx_download(header, rows, _filename("xlsx"), title=_("Appels"))
 
 
 # Calendar --------------------------------------------------------------------------------

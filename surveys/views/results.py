@@ -10,12 +10,9 @@
 - ``report_pdf``: the national report (WeasyPrint), with the page's figures and charts.
 """
 
-import csv
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,10 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from innovalo.exports import XLSX_TYPE, _cell, _defuse
+from innovalo.exports import stream_csv, stream_xlsx_download
 from innovalo.pdf import pdf_response, render_pdf
 from innovalo.perms import is_bureau, is_ministry
-from innovalo.xlsx import stream_xlsx
 from members.enums import LabelStatus
 from members.models import Domain, Platform
 
@@ -197,35 +193,6 @@ def results(request, pk):
 # Export ----------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write returns the line: csv.writer for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _defuse(value)
-    if isinstance(value, Decimal):  # a decimal comma for French spreadsheets
-        return str(value).replace(".", ",")
-    return _cell(value)
-
-
-def _csv_lines(header, rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
-def _xlsx_values(rows):
-    for row in rows:
-        yield [_cell(value) for value in row]
-
-
 @require_GET
 def export(request, pk):
     campaign = _campaign(request, pk)
@@ -242,18 +209,10 @@ def export(request, pk):
     rows = exports.export_rows(campaign, questions)
     filename = f"reponses-{slugify(campaign.title)[:60] or campaign.pk}"
     if chosen == "csv":
-        response = StreamingHttpResponse(
-            _csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return stream_csv(header, rows, f"{filename}.csv")
     # Streamed as it is written (innovalo.xlsx): the first bytes leave at once and
     # 100,000 responses finish within the server's timeout, in constant memory.
-    response = StreamingHttpResponse(
-        stream_xlsx(header, _xlsx_values(rows), title=_("Réponses")), content_type=XLSX_TYPE
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return stream_xlsx_download(header, rows, f"{filename}.xlsx", title=_("Réponses"))
 
 
 # National report -------------------------------------------------------------------------
