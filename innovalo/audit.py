@@ -65,6 +65,8 @@ def labelled(model, changes: dict) -> dict:
     from django.utils.translation import gettext as _
 
     def plain(field, value):
+        if value is None:  # no value, not the text "None"
+            return None
         if isinstance(value, bool):
             return _("oui") if value else _("non")
         if field is not None and field.choices:

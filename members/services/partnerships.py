@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from innovalo.audit import diff, key_of, log_action, snapshot
+from innovalo.audit import diff, key_of, labelled, log_action, snapshot
 from innovalo.exceptions import ServiceError
 
 from ..enums import AgreementKind, TransferLevel
@@ -206,20 +206,12 @@ def _set_fields(agreement, values: dict) -> None:
 
 
 def _labelled(changes: dict) -> dict:
-    """{field: [old, new]} as people read them: the fields' names, the kinds' labels,
-    nothing for an empty value (``innovalo.audit.labelled`` would write "None")."""
-    readable = {}
-    for name, (old, new) in changes.items():
-        field = Agreement._meta.get_field(name)
-        labels = dict(field.flatchoices) if field.choices else {}
-
-        def plain(value, labels=labels):
-            if value in (None, ""):
-                return None
-            return str(labels[value]) if value in labels else value
-
-        readable[str(field.verbose_name)] = [plain(old), plain(new)]
-    return readable
+    """{field: [old, new]} as people read them (``innovalo.audit.labelled``), an empty
+    text kept as no value."""
+    return {
+        name: [None if value in (None, "") else value for value in pair]
+        for name, pair in labelled(Agreement, changes).items()
+    }
 
 
 def _document_change(old_name, old_sha, agreement) -> dict:
