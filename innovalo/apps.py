@@ -12,6 +12,7 @@ class InnovaloConfig(AppConfig):
         # Each app registers its periodic reminders in <app>/reminders.py.
         autodiscover_modules("reminders")
 
+        from . import french  # noqa: F401  (the unaccent lookup, SQLite's functions)
         from . import services  # noqa: F401  (registers the invitation email)
         from .signals import connect
 

@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
 
+from innovalo.french import French, search_words
+
 from ..enums import LabelStatus, TransferLevel
 from ..forms.platforms import ListedChoiceIterator, ListedSelect
 from ..models import Department, Domain, Platform, Region, Service, TransferOffer
@@ -93,6 +95,31 @@ class InlineCheckboxes(forms.CheckboxSelectMultiple):
         )
 
 
+# What the directory's search reads (Platform.objects.search's fields).
+SEARCH_FIELDS = (
+    "name",
+    "acronym",
+    "city",
+    "description",
+    "services_description",
+    "department__name",
+)
+# The sorts on text, in French collation ("Éco-Bâti" among the E's).
+FRENCH_SORTS = {"name", "city"}
+
+
+class FrenchOrderingFilter(django_filters.OrderingFilter):
+    """django-filter's ordering, with names and cities in French collation."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        descending = value.startswith("-")
+        field = value.removeprefix("-")
+        if field not in FRENCH_SORTS:
+            return value
+        return French(field).desc() if descending else French(field).asc()
+
+
 class PlatformFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text")
     region = ListedChoiceFilter(
@@ -138,7 +165,7 @@ class PlatformFilter(django_filters.FilterSet):
         widget=InlineCheckboxes(group_label=_("Niveau de transfert")),
         method="filter_level",
     )
-    sort = django_filters.OrderingFilter(
+    sort = FrenchOrderingFilter(
         label=_("Trier par"),
         fields=(
             ("name", "name"),
@@ -168,7 +195,9 @@ class PlatformFilter(django_filters.FilterSet):
             self.filters[name].extra["listed"] = objects
 
     def filter_text(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        """Every word in the name, acronym, city, presentation, services or department,
+        accents and case aside ("ceramique" finds "Céramique")."""
+        return search_words(queryset, value, SEARCH_FIELDS) if value.strip() else queryset
 
     def filter_level(self, queryset, name, value):
         """Platforms offering one of the levels chosen (a subquery: no duplicate rows)."""
@@ -182,5 +211,5 @@ class PlatformFilter(django_filters.FilterSet):
         queryset = super().qs
         # A stable order whatever the sort chosen.
         if not self.form.cleaned_data.get("sort"):
-            return queryset.order_by("name", "pk")
+            return queryset.order_by(French("name").asc(), "pk")
         return queryset.order_by(*queryset.query.order_by, "pk")

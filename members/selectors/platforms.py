@@ -16,6 +16,8 @@ from django.db.models import (
     Value,
 )
 
+from innovalo.french import French
+
 from ..enums import CorrespondentKind, HostRole, LabelStatus, PlatformRole
 from ..models import (
     Correspondent,
@@ -145,7 +147,7 @@ def _directory_filter_lists_query(_platform_id):
         region = F("region_id") if name == "department" else Value(None, IntegerField())
         queries.append(
             queryset()
-            .annotate(list=Value(rank), key=F(key), sort=F(sort), region_ref=region)
+            .annotate(list=Value(rank), key=F(key), sort=French(sort), region_ref=region)
             .values_list("list", "pk", "key", "name", "region_ref", "sort")
             .order_by()
         )
@@ -154,7 +156,8 @@ def _directory_filter_lists_query(_platform_id):
 
 
 def directory_filter_lists() -> dict:
-    """The directory filters' lists, in one query (UNION ALL), each in its model's order:
+    """The directory filters' lists, in one query (UNION ALL), each in its model's order
+    (names in French collation: "Île-de-France" among the I's):
     {"region": [(slug, label, values)], "department": [(code, ...)], "domain": [...],
     "service": [...]}, where label is what the object's ``str()`` says and values the
     fields the filters and the page read (the chosen one becomes an instance)."""
@@ -216,17 +219,19 @@ def _profile_lists_query(platform_id):
         chosen = field.remote_field.through.objects.filter(
             platform_id=platform_id, **{field.m2m_reverse_field_name(): OuterRef("pk")}
         )
-        rows = field.related_model.objects.annotate(list=Value(rank), chosen=Exists(chosen))
-        queries.append(rows.values_list("list", "pk", "name", "chosen").order_by())
+        rows = field.related_model.objects.annotate(
+            list=Value(rank), chosen=Exists(chosen), sort=French("name")
+        )
+        queries.append(rows.values_list("list", "pk", "name", "chosen", "sort").order_by())
     first, *others = queries
-    return first.union(*others, all=True).order_by("list", "name", "pk")
+    return first.union(*others, all=True).order_by("list", "sort", "pk")
 
 
 def profile_lists(platform) -> dict:
     """{"domains": (every (pk, name), the platform's pks), "services": ..., "campuses": ...},
     in one query (the three lists, each in its own order, joined by UNION ALL)."""
     lists = {name: ([], []) for name in PROFILE_LISTS}
-    for rank, pk, label, chosen in _fetch(_profile_lists_query, platform.pk):
+    for rank, pk, label, chosen, _sort in _fetch(_profile_lists_query, platform.pk):
         choices, chosen_pks = lists[PROFILE_LISTS[rank]]
         choices.append((pk, label))
         if chosen:
@@ -247,10 +252,10 @@ def _edit_lists_query(_platform_id):
         label=F("name"),
         more=F("city"),
         ref=Value(None, output_field=IntegerField()),
-        sort=F("name"),
+        sort=French("name"),
     )
     departments = Department.objects.annotate(
-        list=Value(1), label=F("name"), more=F("code"), ref=F("region_id"), sort=F("code")
+        list=Value(1), label=F("name"), more=F("code"), ref=F("region_id"), sort=French("code")
     )
     columns = ("list", "pk", "label", "more", "ref", "sort")
     rows = (

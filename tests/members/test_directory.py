@@ -284,10 +284,11 @@ def test_admin_search_uses_the_first_words_too(client, network, model):
     assert response.status_code == 200
 
 
-def test_filter_lists_are_read_in_one_query_in_each_model_order(network):
+def test_filter_lists_are_read_in_one_query_names_in_french_order(network):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from innovalo.french import by_name
     from members.models import Department, Domain, Region, Service
     from members.selectors.platforms import directory_filter_lists
 
@@ -295,10 +296,10 @@ def test_filter_lists_are_read_in_one_query_in_each_model_order(network):
         lists = directory_filter_lists()
     assert len(queries) == 1
     expected = {
-        "region": [(r.slug, str(r), r.pk) for r in Region.objects.current()],
+        "region": [(r.slug, str(r), r.pk) for r in by_name(Region.objects.current())],
         "department": [(d.code, str(d), d.pk) for d in Department.objects.all()],
-        "domain": [(d.slug, str(d), d.pk) for d in Domain.objects.all()],
-        "service": [(s.slug, str(s), s.pk) for s in Service.objects.all()],
+        "domain": [(d.slug, str(d), d.pk) for d in by_name(Domain.objects.all())],
+        "service": [(s.slug, str(s), s.pk) for s in by_name(Service.objects.all())],
     }
     assert {
         name: [(key, label, values["id"]) for key, label, values in rows]
