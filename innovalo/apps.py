@@ -12,8 +12,11 @@ class InnovaloConfig(AppConfig):
         # Each app registers its periodic reminders in <app>/reminders.py.
         autodiscover_modules("reminders")
 
-        from . import french  # noqa: F401  (the unaccent lookup, SQLite's functions)
-        from . import services  # noqa: F401  (registers the invitation email)
+        from . import (  # noqa: F401  (the settings' checks, the invitation email)
+            checks,
+            french,  # noqa: F401  (the unaccent lookup, SQLite's functions)
+            services,
+        )
         from .signals import connect
 
         connect()

@@ -210,7 +210,7 @@ ASSOCIATION = {
     ),
     "address": env("ASSOCIATION_ADDRESS", default="1 rue Descartes, 75005 Paris"),
     "email": env("ASSOCIATION_EMAIL", default="contact@innovalo.fr"),
-    "siret": env("ASSOCIATION_SIRET", default="81234567800019"),
+    "siret": env("ASSOCIATION_SIRET", default="81234567600017"),
     "iban": env("ASSOCIATION_IBAN", default="FR76 3000 4000 0100 0012 3456 789"),
     "bic": env("ASSOCIATION_BIC", default="BNPAFRPPXXX"),
 }

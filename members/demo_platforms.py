@@ -11,6 +11,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.text import slugify
+from stdnum import luhn
 
 from innovalo.enums import Role
 
@@ -226,6 +227,15 @@ def uai(department_code: str, number: int) -> str:
     return digits + UAI_LETTERS[int(digits) % 23]
 
 
+def demo_siret(number: int) -> str:
+    """A SIRET that passes the real checks (public bodies' SIRENs start with 1 or 2):
+    SIREN 19xxxxxx + its Luhn key, then establishment 0001 + the SIRET's Luhn key."""
+    siren = f"19{number:06d}"
+    siren += luhn.calc_check_digit(siren)
+    siret = f"{siren}0001"
+    return siret + luhn.calc_check_digit(siret)
+
+
 def _slug(name):
     return slugify(name)
 
@@ -302,7 +312,7 @@ def seed_platforms(stdout):
                 ),
                 "is_member": member,
                 "billing_name": f"{name} — service financier",
-                "siret": f"{19000000000000 + number * 1013:014d}",
+                "siret": demo_siret(number),
                 "chorus_service_code": f"PFT{number:03d}" if number % 3 == 0 else "",
                 "reviewed_at": reviewed_at,
             },

@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email, validate_slug
 from django.utils.translation import gettext as _
 
+from innovalo.identifiers import normalise_siret, validate_siret
 from innovalo.spreadsheets import Limits, cell_text, header_key, read_csv, read_xlsx, refuse
 
 from .enums import LabelStatus
 from .forms.platforms import CONTROL_CHARACTERS  # NUL is refused by PostgreSQL, the rest by XLSX
 from .models import Department, Domain, Platform, Service
-from .models.platforms import siret_validator
 
 MAX_ROWS = 1000  # platforms in one file
 MAX_SHEET_ROWS = 5 * MAX_ROWS  # lines of a sheet read, blank ones included
@@ -225,12 +225,15 @@ def validate_rows(raw_rows: list[dict]) -> list[ImportRow]:
         department = departments.get(code)
         if code and department is None:
             errors.append(_("Code de département inconnu « %s ».") % code)
-        siret = (raw.get("siret") or "").replace(" ", "")
+        siret = normalise_siret(raw.get("siret"))
         if siret:
             try:
-                siret_validator(siret)
-            except ValidationError:
-                errors.append(_("SIRET invalide « %s » (14 chiffres).") % raw["siret"])
+                validate_siret(siret)
+            except ValidationError as error:
+                errors.append(
+                    _("SIRET invalide « %(value)s » : %(reason)s")
+                    % {"value": raw["siret"], "reason": error.messages[0]}
+                )
         email = raw.get("email") or ""
         if email:
             try:

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from innovalo.identifiers import siret_is_valid
 from innovalo.spreadsheets import ZIP_MAGIC, Limits, header_key, read_csv, read_xlsx, refuse
 from members.models import Department
 
@@ -63,7 +64,6 @@ MAX_LENGTHS = {
     "email": Respondent._meta.get_field("email").max_length,
     "organisation": Respondent._meta.get_field("organisation").max_length,
 }
-LA_POSTE_SIREN = "356000000"  # its establishments' SIRETs use another key
 
 
 LIMITS = Limits(
@@ -106,20 +106,6 @@ class ImportRow:
     raw: dict
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
-
-
-def siret_is_valid(siret: str) -> bool:
-    """14 digits whose Luhn key is right (or, for La Poste's establishments, whose
-    digits add up to a multiple of 5)."""
-    if len(siret) != 14 or not siret.isdigit():
-        return False
-    if siret.startswith(LA_POSTE_SIREN) and sum(int(digit) for digit in siret) % 5 == 0:
-        return True
-    total = 0
-    for index, digit in enumerate(reversed(siret)):
-        number = int(digit) * (2 if index % 2 else 1)
-        total += number - 9 if number > 9 else number
-    return total % 10 == 0
 
 
 def _department_code(value: str) -> str:

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import PortalModelForm
+from innovalo.identifiers import SiretField
 from innovalo.renderers import html_attrs, raw_value, text_value
 
 from ..enums import HostRole, PlatformRole
@@ -131,6 +132,11 @@ class PlatformForm(NoControlCharactersMixin, PortalModelForm):
 
     website = forms.URLField(
         label=_("Site web"), required=False, max_length=200, assume_scheme="https"
+    )
+    siret = SiretField(
+        label=_("SIRET"),
+        required=False,
+        help_text=_("Celui de l'entité qui paie la cotisation : 14 chiffres, espaces acceptés."),
     )
 
     class Meta:

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from innovalo.identifiers import validate_siret
+
 from ..enums import CorrespondentKind, EstablishmentKind, HostRole, LabelStatus, PlatformRole
 from .territories import Department, Region
 
-siret_validator = RegexValidator(r"^\d{14}$", _("Un SIRET compte 14 chiffres."))
 uai_validator = RegexValidator(
     r"^\d{7}[A-Z]$", _("Un code UAI compte 7 chiffres suivis d'une lettre majuscule.")
 )
@@ -219,7 +220,7 @@ class Platform(models.Model):
     )
     billing_name = models.CharField(_("nom de facturation"), max_length=200, blank=True)
     billing_address = models.TextField(_("adresse de facturation"), blank=True)
-    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
     chorus_service_code = models.CharField(_("code service Chorus Pro"), max_length=100, blank=True)
     reviewed_at = models.DateTimeField(_("fiche revue le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelMultipleChoiceField
+from innovalo.identifiers import SiretField
 from members.forms.platforms import (
     ListedChoiceIterator,
     ListedSelect,
@@ -25,64 +26,9 @@ from ..services.requests import MESSAGE_MAX_LENGTH, REQUEST_RETENTION_DAYS
 
 NEED_MIN_LENGTH = 20
 NEED_MAX_LENGTH = 5000
-# La Poste's establishments share one SIREN and a key of their own (see validate_siret).
-LA_POSTE_SIREN = "356000000"
 PHONE = re.compile(r"^\+?[0-9 .()\-]{6,25}$")
 SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}\Z")
 REGION_CODE = re.compile(r"^[0-9]{2}\Z")
-
-
-def normalise_siret(value: str) -> str:
-    """The SIRET as typed, without spaces (ordinary, non-breaking, thin), dots or dashes."""
-    return re.sub(r"[\s.\-\u00a0\u202f]", "", value or "")
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if index % 2:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
-
-
-def validate_siret(value: str) -> None:
-    """14 digits whose Luhn key is right (La Poste's establishments, SIREN 356 000 000,
-    may instead have the sum of their digits a multiple of 5: INSEE's exception)."""
-    siret = normalise_siret(value)
-    if not siret.isdigit() or len(siret) != 14 or not siret.isascii():
-        raise ValidationError(
-            _("Un SIRET compte 14 chiffres (les espaces sont acceptés) : %(count)s saisis."),
-            code="siret_length",
-            params={"count": sum(c.isdigit() for c in siret)},
-        )
-    valid = luhn_ok(siret) or (
-        siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0
-    )
-    if not valid:
-        raise ValidationError(
-            _(
-                "Ce SIRET n'existe pas : sa clé de contrôle ne correspond pas. Vérifiez les "
-                "14 chiffres (sur un Kbis ou sur annuaire-entreprises.data.gouv.fr)."
-            ),
-            code="siret_key",
-        )
-
-
-class SiretField(forms.CharField):
-    """A SIRET typed with or without spaces, kept as its 14 digits."""
-
-    default_validators = [validate_siret]
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return normalise_siret(super().to_python(value))
 
 
 class ChoiceList:

@@ -50,7 +50,7 @@ class DuesPlatformFactory(factory.django.DjangoModelFactory):
     is_member = True
     billing_name = factory.LazyAttribute(lambda o: f"Lycée porteur de {o.name}")
     billing_address = "12 rue de la Forge\n02100 Saint-Quentin"
-    siret = "19020001200018"
+    siret = "19020001400016"
     chorus_service_code = "SERV-COMPTA"
 
 

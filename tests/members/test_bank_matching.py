@@ -43,7 +43,7 @@ def test_normalise_name():
 def lines(db):
     first = DuesLineFactory(platform=DuesPlatformFactory(billing_name="Lycée Alpha"))
     second = DuesLineFactory(
-        platform=DuesPlatformFactory(billing_name="Lycée Beta", siret="11111111111111")
+        platform=DuesPlatformFactory(billing_name="Lycée Beta", siret="11111111811115")
     )
     return first, second
 
@@ -78,7 +78,7 @@ def test_siret_and_amount_high_name_medium(lines):
     first, second = lines
     by_siret, by_name, wrong_amount = propose(
         [
-            credit("300", payer="X", siret="11111111111111"),
+            credit("300", payer="X", siret="11111111811115"),
             credit("300", payer="LYCEE ALPHA"),
             credit("999", payer="LYCEE ALPHA"),
         ]

@@ -19,7 +19,7 @@ def test_camt053_reads_credits_only_with_payer_and_remittance():
                 "payer": "LYCEE A",
             },
             {"amount": "50.00", "ref": "R2", "debit": True, "info": "Frais"},
-            {"amount": "600.00", "ref": "R3", "payer": "IUT B", "siret": "19020001200018"},
+            {"amount": "600.00", "ref": "R3", "payer": "IUT B", "siret": "19020001400016"},
         ]
     )
     parsed = parse_camt053(data)
@@ -33,7 +33,7 @@ def test_camt053_reads_credits_only_with_payer_and_remittance():
     assert first.remittance_info == "Cotisation AC-2026-0001"
     assert first.payer_name == "LYCEE A"
     assert first.booking_date == datetime.date(2026, 11, 20)
-    assert second.payer_siret == "19020001200018"
+    assert second.payer_siret == "19020001400016"
     assert second.payer_iban.startswith("FR76")
     assert len(parsed.sha256) == 64
 

@@ -44,7 +44,7 @@ def notices():
     chorus = DuesLineFactory(
         amount_due=Decimal("450.00"),
         purchase_order="BC-77",
-        platform__siret="19750001200017",
+        platform__siret="19750001000016",
         platform__chorus_service_code="SERV-DAF",
         platform__billing_name="Lycée Jules Ferry",
     )
@@ -120,7 +120,7 @@ def test_the_zip_holds_the_public_buyers_notices_as_issued_and_their_csv(client_
         "Numéro d'appel",
     ]
     assert rows[1][:6] == [
-        "19750001200017",
+        "19750001000016",
         "SERV-DAF",
         "BC-77",
         "450,00",

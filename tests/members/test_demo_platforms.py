@@ -63,3 +63,11 @@ def test_demo_director_manages_innovaltech_only(seeded):
     assert [m.platform.slug for m in managed] == ["innovaltech"]
     for email in ["bureau@innovalo.demo", "ministere@innovalo.demo"]:
         assert not PlatformMembership.objects.filter(user__email=email).exists()
+
+
+def test_every_demo_siret_passes_the_real_checks(seeded):
+    from innovalo.identifiers import siret_is_valid
+
+    sirets = list(Platform.objects.exclude(siret="").values_list("siret", flat=True))
+    assert len(sirets) >= 40 and len(set(sirets)) == len(sirets)
+    assert all(siret_is_valid(siret) for siret in sirets)

@@ -32,7 +32,7 @@ pytestmark = [
 NS = {"rsm": facturx.RSM, "ram": facturx.RAM, "udt": facturx.UDT}
 BILLING = {
     "name": "Lycée Jules Ferry",
-    "siret": "19750001200017",
+    "siret": "19750001000016",
     "chorus_service_code": "SERV-DAF",
 }
 
@@ -68,7 +68,7 @@ def test_the_xml_of_a_public_buyer_is_valid_and_says_what_the_notice_prints():
         settings.ASSOCIATION["siret"]
     ]
     assert values(xml, f"{agreement}/ram:BuyerTradeParty/ram:Name") == ["Lycée Jules Ferry"]
-    assert values(xml, f"{agreement}/ram:BuyerTradeParty//ram:ID") == ["19750001200017"]
+    assert values(xml, f"{agreement}/ram:BuyerTradeParty//ram:ID") == ["19750001000016"]
     assert values(xml, f"{agreement}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID") == [
         "BC-2026-42"
     ]
@@ -117,7 +117,7 @@ def test_the_issued_notice_is_a_factur_x_pdf_a_3(real_pdf):
     line = DuesLineFactory(
         amount_due=Decimal("450.00"),
         purchase_order="BC-77",
-        platform__siret="19750001200017",
+        platform__siret="19750001000016",
         platform__chorus_service_code="SERV-DAF",
         platform__billing_name="Lycée Jules Ferry",
     )
@@ -130,7 +130,7 @@ def test_the_issued_notice_is_a_factur_x_pdf_a_3(real_pdf):
     assert values(xml, "//rsm:ExchangedDocument/ram:ID") == [document.number]
     assert values(xml, "//ram:GrandTotalAmount") == ["450.00"]
     assert values(xml, "//ram:BuyerReference") == ["SERV-DAF"]
-    assert values(xml, "//ram:BuyerTradeParty//ram:ID") == ["19750001200017"]
+    assert values(xml, "//ram:BuyerTradeParty//ram:ID") == ["19750001000016"]
     assert values(xml, "//ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID") == ["BC-77"]
     assert values(xml, "//ram:DueDateDateTime/udt:DateTimeString") == ["20260331"]
     # The PDF: an embedded file with AFRelationship, and the PDF/A-3B XMP metadata.

@@ -58,7 +58,7 @@ def exported(referential):
         slug="plasti-ouest",
         city="Fontenay-le-Comte",
         department=department("85"),
-        siret="12345678900011",
+        siret="12345678200010",
     )
     vendee.domains.add(Domain.objects.get(slug="plasturgie"), Domain.objects.get(slug="mecanique"))
     vendee.services.add(Service.objects.get(slug="essais"))
@@ -80,7 +80,7 @@ def test_csv_export_follows_filters(client_for, exported):
     assert first["region"] == "Pays de la Loire"
     assert first["domaines"] == "Mécanique|Plasturgie"
     assert first["services"] == "Essais"
-    assert first["siret"] == "12345678900011"
+    assert first["siret"] == "12345678200010"
     assert first["label"] == "labelled"
 
 
@@ -121,7 +121,7 @@ def test_export_reimports_on_an_empty_directory(client_for, exported):
 
 GOOD_CSV = (
     HEADER + "Plasti Ouest;PO;plasti-ouest;Fontenay-le-Comte;85;https://po.fr;contact@po.fr;"
-    "plasturgie|Mécanique;essais;labelled;12345678900011\n"
+    "plasturgie|Mécanique;essais;labelled;12345678200010\n"
     "Méca Aisne;;meca-aisne;Laon;2;;;;;Non labellisée;\n"
 )
 
@@ -177,6 +177,7 @@ def test_bad_rows_are_named_with_reasons_and_nothing_is_written(client_for, refe
         "Dept inconnu;;dept-inconnu;Nulle-part;99;;;;;;\n"
         "Doublon;;deja-la;Laon;02;;;;;;\n"
         "Siret;;siret-faux;Laon;02;;;;;;123\n"
+        "Siret cle;;siret-cle;Laon;02;;;;;;197 500 010 00017\n"
         "Mail;;mail-faux;Laon;02;;pas-un-mail;;;;\n"
         "Url;;url-fausse;Laon;02;pas une url;;;;;\n"
         "Domaine;;domaine-inconnu;Laon;02;;;Astrologie;;;\n"
@@ -187,11 +188,12 @@ def test_bad_rows_are_named_with_reasons_and_nothing_is_written(client_for, refe
     response = client.post(IMPORT_URL, {"file": csv_file(text)})
     assert response.status_code == 200
     content = response.content.decode()
-    assert "8 lignes comportent des erreurs" in content
+    assert "9 lignes comportent des erreurs" in content
     for reason in [
         "Code de département inconnu « 99 »",
         "Le slug « deja-la » est déjà pris",
         "SIRET invalide « 123 »",
+        "SIRET invalide « 197 500 010 00017 » : Ce SIRET n&#x27;existe pas",
         "Adresse e-mail invalide « pas-un-mail »",
         "Adresse de site web invalide « pas une url »",
         "Domaine inconnu « Astrologie »",
@@ -201,7 +203,7 @@ def test_bad_rows_are_named_with_reasons_and_nothing_is_written(client_for, refe
         assert reason in content, reason
     assert "Confirmer" not in content
     rows = response.context["rows"]
-    assert [row.line for row in rows if row.errors] == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert [row.line for row in rows if row.errors] == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     # Confirming anyway (a forged request) writes nothing either.
     response = client.post(IMPORT_URL, {"confirm": "1"})
     assert response.status_code == 200

@@ -159,11 +159,30 @@ def test_invalid_edit_keeps_input_and_shows_errors_next_to_fields(client_for, eq
     assert "Texte à ne pas perdre" in content
     assert "Description sans nom" in content
     assert 'id="id_siret_error"' in content
-    assert "Un SIRET compte 14 chiffres." in content
+    assert "Un SIRET compte 14 chiffres (les espaces sont acceptés) : 3 saisis." in content
     assert 'id="id_name_error"' in content
     assert 'id="id_equipment-1-name_error"' in content
     equipped.refresh_from_db()
     assert equipped.description == "" and equipped.reviewed_at is None
+
+
+def test_siret_typed_with_spaces_is_kept_as_its_digits(client_for, equipped):
+    response = client_for("director").post(URL, edit_data(equipped, siret="197 500 010 00016"))
+    assert response.status_code == 302
+    equipped.refresh_from_db()
+    assert equipped.siret == "19750001000016"
+
+
+def test_siret_with_a_wrong_key_is_refused_next_to_the_field(client_for, equipped):
+    response = client_for("director").post(
+        URL, edit_data(equipped, siret="19750001000017", description="Gardée")
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_siret_error"' in content and "clé de contrôle" in content
+    assert "Gardée" in content and 'value="19750001000017"' in content
+    equipped.refresh_from_db()
+    assert equipped.siret == ""
 
 
 @pytest.fixture

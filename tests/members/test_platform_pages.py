@@ -158,12 +158,12 @@ def test_profile_actions_per_role(client_for, role, edit, history, invite, dues,
     ],
 )
 def test_billing_identity_for_platform_people_and_bureau(client_for, role, sees_billing, platform):
-    platform.siret = "12345678900011"
+    platform.siret = "12345678200010"
     platform.save()
     content = (
         client_for(role).get(reverse("platform_detail", args=["innovaltech"])).content.decode()
     )
-    assert ("12345678900011" in content) is sees_billing
+    assert ("12345678200010" in content) is sees_billing
 
 
 def test_unknown_profile_is_404(client):

@@ -57,7 +57,7 @@ def test_service_takes_plain_rows_and_writes_one_entry(equipped, bureau):
     ("fields", "rows", "message", "field"),
     [
         ({"slug": "autre"}, {}, "Champs inconnus : slug.", None),
-        ({"siret": "123"}, {}, "Un SIRET compte 14 chiffres.", "siret"),
+        ({"siret": "123"}, {}, "Un SIRET compte 14 chiffres", "siret"),
         ({"label_status": "or"}, {}, "n’est pas un choix valide", "label_status"),
         ({}, {"equipment": [{"id": None, "name": " "}]}, "Chaque équipement a un nom.", None),
         ({}, {"equipment": [{"id": 999999, "name": "X"}]}, "pas celui de la plateforme", None),

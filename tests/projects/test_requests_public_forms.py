@@ -1,60 +1,13 @@
-"""The request form's parts: the SIRET validator and the anti-abuse checks
+"""The request form's parts: the anti-abuse checks
 (``projects/antispam.py``), without the pages."""
 
 import time
 
 import pytest
 from django.core import signing
-from django.core.exceptions import ValidationError
 
 from projects import antispam
-from projects.forms.requests_public import RequestForm, normalise_siret, validate_siret
-
-# SIRET ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "siret",
-    [
-        "73282932000074",  # a valid SIRET (Luhn key right)
-        "732 829 320 00074",  # spaces, as printed on a Kbis
-        "73282932000074 ",
-        "732\u00a0829\u00a0320\u00a000074",  # non-breaking spaces pasted from a page
-        "35600000000048",  # La Poste's head office (Luhn)
-        "35600000049837",  # a La Poste office: its own key (the digits' sum, multiple of 5)
-    ],
-)
-def test_a_valid_siret_passes(siret):
-    validate_siret(siret)
-
-
-def test_spaces_are_removed_from_the_stored_siret():
-    assert normalise_siret("732 829 320 00074") == "73282932000074"
-
-
-@pytest.mark.parametrize("siret", ["73282932000075", "35600000049838"])
-def test_a_wrong_key_is_refused_with_a_clear_message(siret):
-    with pytest.raises(ValidationError) as error:
-        validate_siret(siret)
-    assert error.value.code == "siret_key"
-    assert "clé de contrôle" in error.value.messages[0]
-
-
-@pytest.mark.parametrize(
-    "siret, count",
-    [("7328293200007", 13), ("732829320000740", 15), ("", 0), ("7328293200007A", 13)],
-)
-def test_a_wrong_length_or_a_letter_is_refused_with_the_count(siret, count):
-    with pytest.raises(ValidationError) as error:
-        validate_siret(siret)
-    assert error.value.code == "siret_length"
-    assert "14 chiffres" in error.value.messages[0]
-    assert f"{count} saisis" in error.value.messages[0]
-
-
-def test_arabic_indic_digits_are_not_a_siret():
-    with pytest.raises(ValidationError):
-        validate_siret("٧٣٢٨٢٩٣٢٠٠٠٠٧٤")
+from projects.forms.requests_public import RequestForm
 
 
 @pytest.mark.django_db
