@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from innovalo.exceptions import ServiceError
 from innovalo.forms import add_service_error
+from innovalo.money import amount_text
 from innovalo.perms import require
 
 from .. import perms
@@ -110,13 +111,13 @@ def bank_statement_detail(request, pk):
                     data = change_form.cleaned_data
                     payment = services.bank_change(
                         bank_transaction=credit,
-                        allocations=[(data["target"], data["amount"])],
+                        allocations=data["allocations"],
                         actor=request.user,
                     )
                     messages.success(
                         request,
                         _("Paiement de %(amount)s € enregistré, reçu émis.")
-                        % {"amount": payment.amount},
+                        % {"amount": amount_text(payment.amount)},
                     )
                     return redirect(statement)
                 status = 400
@@ -134,6 +135,7 @@ def bank_statement_detail(request, pk):
         "page_obj": _transactions(statement, request),
         "change_form": change_form,
         "changed_id": changed_id,
+        "extra_rows": range(2, ChangeMatchForm.ROWS + 1),
         "todo": TODO,
     }
     return render(request, "members/bank/statement_detail.html", context, status=status)

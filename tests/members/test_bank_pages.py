@@ -168,3 +168,29 @@ def test_accept_change_ignore_through_the_page(client_for, statement):
     assert third.status == TransactionStatus.IGNORED
     assert client.post(url, {"action": "ignore", "transaction": third.pk}).status_code == 400
     assert client.post(url, {"action": "nope", "transaction": first.pk}).status_code == 400
+
+
+def test_change_settles_several_lines_with_one_credit(client_for, statement):
+    """A host paying for two platforms in one transfer the matching did not recognise."""
+    client = client_for("bureau")
+    url = reverse("bank_statement_detail", args=[statement.pk])
+    unknown = statement.transactions.get(bank_reference="U1")
+    data = {"action": "change", "transaction": unknown.pk, "target": "AC-2026-0003"}
+    response = client.post(url, {**data, "amount": "6", "target_2": "AC 2026 3", "amount_2": "6"})
+    assert response.status_code == 400
+    assert "déjà choisie plus haut" in response.content.decode()
+    response = client.post(url, {**data, "amount": "6", "target_2": "AC 2026 4"})
+    assert response.status_code == 400
+    assert "Indiquez le montant pour cette ligne" in response.content.decode()
+    assert 'value="AC 2026 4"' in response.content.decode()  # nothing typed is lost
+    response = client.post(url, {**data, "amount": "10", "target_2": "AC 2026 4", "amount_2": "6"})
+    assert response.status_code == 400
+    assert "dépasse le montant du crédit" in response.content.decode()
+    response = client.post(url, {**data, "amount": "6", "target_2": "AC 2026 4", "amount_2": "6"})
+    assert response.status_code == 302
+    payment = Payment.objects.get(reference="U1")
+    assert sorted(
+        (a.line.documents.get(kind="notice").number, a.amount) for a in payment.allocations.all()
+    ) == [("AC-2026-0003", Decimal("6.00")), ("AC-2026-0004", Decimal("6.00"))]
+    unknown.refresh_from_db()
+    assert unknown.status == TransactionStatus.MATCHED
