@@ -33,6 +33,7 @@ def _logged_in(user):
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Accueil"), "home", _anyone, "home"),
+    NavItem(_("Tableau de bord"), "dashboard", perms.can_read_national_data, "dashboard"),
     NavItem(_("Invitations"), "invitation_list", perms.can_manage_invitations, "invitations"),
     NavItem(_("Personnes"), "people_list", perms.can_anonymise_users, "people"),
 ]

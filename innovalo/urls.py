@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("surveys.urls")),
     path("", include("projects.urls")),
+    path("", include("innovalo.dashboard.urls")),
     path("", include("innovalo.opendata")),
 ]
 

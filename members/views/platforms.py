@@ -375,7 +375,7 @@ def region_list(request):
         request,
         "members/region_list.html",
         {
-            "tile_map": tile_map(regions),
+            "tile_map": tile_map(regions, legend=_("Nombre de plateformes")),
             "rows": rows,
             "total": sum(region.platform_count for region in regions),
             "can_see_contacts": can_see_contacts,

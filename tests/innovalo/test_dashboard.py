@@ -1,0 +1,363 @@
+"""The national dashboard (issue 13): who sees it, each figure against demo-like data
+(11 of 44 dues paid in 2016: 25 %), statistical secrecy, no dues amount for the ministry,
+each chart's CSV, GETs that write nothing and a query count that does not grow."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from innovalo.dashboard import selectors
+from innovalo.dashboard.page import build_dashboard
+from innovalo.enums import Role
+from meetings.enums import Attendance, MeetingStatus
+from members.enums import DuesStatus, LabelStatus
+from members.models import DuesLine, Region
+from projects.enums import ProjectStage
+from surveys.enums import CampaignStatus, QuestionType, ResponseStatus
+from surveys.models import Answer
+from tests.conftest import ROLES
+from tests.factories import UserFactory
+from tests.meetings.factories import ActionFactory, InvitationFactory, MeetingFactory
+from tests.members.factories import DomainFactory, PlatformFactory, department
+from tests.projects.factories import ProjectFactory, with_deadline
+from tests.surveys.factories import CampaignFactory, QuestionFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+SURVEY_YEAR = TODAY.year - 1
+ALL_ROLES = [*ROLES, "staff"]
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(role=Role.DIRECTOR, is_staff=True, email="admin@exemple.fr")
+
+
+def labelled_platforms(n, code="02", **kwargs):
+    return PlatformFactory.create_batch(
+        n,
+        department=department(code),
+        label_status=LabelStatus.LABELLED,
+        label_granted_on=datetime.date(2015, 1, 1),
+        label_expires_on=datetime.date(TODAY.year + 3, 12, 31),
+        **kwargs,
+    )
+
+
+def dues_year(platforms, year, paid):
+    lines = []
+    for index, platform in enumerate(platforms):
+        is_paid = index < paid
+        lines.append(
+            DuesLine(
+                platform=platform,
+                year=year,
+                status=DuesStatus.PAID if is_paid else DuesStatus.CALLED,
+                amount_due=Decimal("150.00"),
+                paid_amount=Decimal("150.00") if is_paid else Decimal("0"),
+                due_date=datetime.date(year, 3, 31),
+                called_at=timezone.now(),
+            )
+        )
+    DuesLine.objects.bulk_create(lines)
+
+
+def survey(year, platforms, values, status=CampaignStatus.CLOSED):
+    campaign = CampaignFactory(year=year, status=status, title=f"Enquête {year}")
+    question = QuestionFactory(
+        section__campaign=campaign,
+        code="entreprises",
+        label="Entreprises accompagnées",
+        type=QuestionType.INTEGER,
+        is_ministry_indicator=True,
+    )
+    for platform, value in zip(platforms, values, strict=True):
+        response = ResponseFactory(
+            campaign=campaign,
+            platform=platform,
+            status=ResponseStatus.SUBMITTED,
+            submitted_at=timezone.now(),
+        )
+        Answer.objects.create(response=response, question=question, value_number=value)
+    return campaign
+
+
+def network_data(size=1):
+    """44 labelled platforms (40 in Hauts-de-France, 4 in Pays de la Loire) times
+    ``size``; dues of 2016 (11 paid of 44 at size 1) and of the survey's year; a survey
+    with 4 answers in Hauts-de-France and 1 in Pays de la Loire; a project won, a held
+    meeting, an overdue action, an open call."""
+    north = labelled_platforms(40 * size, "02")
+    west = labelled_platforms(4 * size, "85")
+    domain = DomainFactory(name="Mécanique")
+    for platform in north[:5]:
+        platform.domains.add(domain)
+    platforms = north + west
+    dues_year(platforms, 2016, 11 * size)
+    dues_year(platforms, SURVEY_YEAR, 22 * size)
+    survey(SURVEY_YEAR, north[: 4 * size] + west[:1], [10, 20, 30, 40] * size + [7])
+    project = ProjectFactory(
+        lead_platform=north[0],
+        stage=ProjectStage.WON,
+        submitted_on=datetime.date(SURVEY_YEAR, 2, 1),
+        decided_on=datetime.date(SURVEY_YEAR, 6, 1),
+    )
+    project.partners.update(amount_obtained=Decimal("5000"))
+    meeting = MeetingFactory(
+        start=timezone.make_aware(datetime.datetime(SURVEY_YEAR, 5, 17, 14)),
+        end=timezone.make_aware(datetime.datetime(SURVEY_YEAR, 5, 17, 18)),
+        status=MeetingStatus.HELD,
+    )
+    InvitationFactory(meeting=meeting, platform=north[0], attendance=Attendance.PRESENT)
+    InvitationFactory(meeting=meeting, platform=north[1], attendance=Attendance.ABSENT)
+    ActionFactory(meeting=meeting, due_date=TODAY - datetime.timedelta(days=3))
+    with_deadline(10)
+    return platforms
+
+
+@pytest.fixture
+def data(db):
+    return network_data()
+
+
+def get(client, name="dashboard", **query):
+    return client.get(reverse(name, kwargs=query.pop("kwargs", None)), query)
+
+
+def chart_rows(client, slug, **query) -> list[list[str]]:
+    return csv_rows(get(client, "dashboard_csv", kwargs={"chart": slug}, **query))
+
+
+def csv_rows(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+# Who may see it -----------------------------------------------------------------------
+
+
+SEEN = {
+    "anonymous": 302,
+    "director": 403,
+    "other_director": 403,
+    "bureau": 200,
+    "ministry": 200,
+    "staff": 403,
+}
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_dashboard_per_role(client_for, role, platform, other_platform):
+    response = get(client_for(role))
+    assert response.status_code == SEEN[role]
+    if role == "anonymous":
+        assert reverse("account_login") in response["Location"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_chart_csv_per_role(client_for, role, platform):
+    response = get(client_for(role), "dashboard_csv", kwargs={"chart": "cotisations-par-annee"})
+    assert response.status_code == SEEN[role]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "director", "other_director", "staff"])
+def test_report_refused(client_for, role, platform):
+    response = get(client_for(role), "dashboard_report")
+    assert response.status_code == SEEN[role]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_navigation_link_for_bureau_and_ministry(client_for, role, platform, other_platform):
+    if role == "anonymous":
+        return
+    content = client_for(role).get(reverse("home")).content.decode()
+    assert (f'href="{reverse("dashboard")}"' in content) is (role in ("bureau", "ministry"))
+
+
+# The figures --------------------------------------------------------------------------
+
+
+def test_dues_2016_eleven_of_forty_four(client_for, data):
+    rows = chart_rows(client_for("ministry"), "cotisations-par-annee")
+    assert rows[0] == ["Année", "Attendues", "Payées", "Taux payé", "Plateformes cotisantes"]
+    assert rows[1] == ["2016", "44", "11", "25,0", "11"]
+    content = get(client_for("ministry"), year=2016).content.decode()
+    assert "25\u00a0%" in content and "11 payées sur 44 attendues" in content
+
+
+def test_dues_per_region(client_for, data):
+    rows = chart_rows(client_for("bureau"), "cotisations-par-region", year=2016)
+    by_region = {row[0]: row for row in rows[1:]}
+    assert by_region["Hauts-de-France"][1:4] == ["40", "11", "27,5"]
+    assert by_region["Pays de la Loire"][1:4] == ["4", "0", "0,0"]
+    assert by_region["Corse"][1:4] == ["0", "0", ""]
+    assert rows[0][-2:] == ["Montant appelé", "Montant reçu"]
+    assert by_region["Hauts-de-France"][-2:] == ["6000,00", "1650,00"]
+
+
+def test_region_filter(client_for, data):
+    west = Region.objects.get(code="52")
+    rows = csv_rows(
+        get(
+            client_for("bureau"),
+            "dashboard_csv",
+            kwargs={"chart": "cotisations-par-annee"},
+            region=west.slug,
+        )
+    )
+    assert rows[1][:4] == ["2016", "4", "0", "0,0"]
+    content = get(client_for("bureau"), region=west.slug).content.decode()
+    assert "Pays de la Loire" in content
+
+
+def test_network_figures(client_for, data):
+    rows = chart_rows(client_for("bureau"), "plateformes-par-annee")
+    by_year = {row[0]: row for row in rows[1:]}
+    assert by_year["2016"] == ["2016", "44", "0", "0"]
+    rows = chart_rows(client_for("bureau"), "plateformes-par-domaine")
+    assert ["Mécanique", "5"] in rows
+
+
+def test_impact_indicator_totals_and_medians(client_for, data):
+    rows = chart_rows(client_for("bureau"), "indicateur-entreprises")
+    assert rows[0] == ["Année", "Réponses", "Total", "Médiane"]
+    assert rows[1] == [str(SURVEY_YEAR), "5", "107,00", "20,00"]
+
+
+def test_statistical_secrecy_for_the_ministry(client_for, data):
+    def west(role):
+        rows = chart_rows(client_for(role), "reponses-par-region", year=SURVEY_YEAR)
+        return {row[0]: row for row in rows[1:]}["Pays de la Loire"]
+
+    assert west("ministry")[-1] == "secret"  # one response: secret
+    assert west("bureau")[-1] == "7,00"
+    north = Region.objects.get(code="32")
+    rows = chart_rows(
+        client_for("ministry"), "indicateur-entreprises", region=Region.objects.get(code="52").slug
+    )
+    assert rows[1][2] == "secret"  # the one answer of Pays de la Loire
+    rows = chart_rows(client_for("ministry"), "indicateur-entreprises", region=north.slug)
+    assert rows[1][1:] == ["4", "100,00", "25,00"]
+
+
+def test_ministry_sees_closed_surveys_only(client_for, data):
+    survey(TODAY.year, [], [], status=CampaignStatus.OPEN)
+    ministry = chart_rows(client_for("ministry"), "taux-de-reponse")
+    bureau = chart_rows(client_for("bureau"), "taux-de-reponse")
+    assert [row[0] for row in ministry[1:]] == [str(SURVEY_YEAR)]
+    assert [row[0] for row in bureau[1:]] == [str(SURVEY_YEAR), str(TODAY.year)]
+    assert ministry[1] == [str(SURVEY_YEAR), "5", "44", "11,4"]
+
+
+def test_no_dues_amount_for_the_ministry(client_for, data):
+    for chart in ("cotisations-par-annee", "cotisations-par-region"):
+        rows = chart_rows(client_for("ministry"), chart)
+        assert not any("Montant" in head for head in rows[0])
+        assert not any("150,00" in cell or "1650" in cell for row in rows for cell in row)
+    content = get(client_for("ministry"), year=2016).content.decode()
+    assert "Montant appelé" not in content and "Reçu en" not in content
+    assert "1\u202f650" not in content and "1 650" not in content and "1\u00a0650" not in content
+    bureau = get(client_for("bureau"), year=2016).content.decode()
+    assert "Montant appelé" in bureau and "Reçu en 2016" in bureau
+
+
+def test_calls_projects_and_meetings(client_for, data):
+    board = build_dashboard(UserFactory(role=Role.BUREAU), SURVEY_YEAR)
+    keys = {key.label: key for section in board.sections for key in section.keys}
+    assert keys["Appels ouverts aujourd'hui"].value.value == 1
+    assert keys["Appels qui clôturent sous 30 jours"].value.value == 1
+    assert keys[f"Projets retenus en {SURVEY_YEAR}"].value.value == 1
+    assert keys["Actions en cours"].value.value == 1
+    assert "dont 1 en retard" in keys["Actions en cours"].note
+    meetings = dict(board.chart("reunions-par-annee").rows)[str(SURVEY_YEAR)]
+    assert [str(cell) for cell in meetings] == ["1", "1", "50\u00a0%"]
+    projects = dict(board.chart("projets-par-annee").rows)[str(SURVEY_YEAR)]
+    assert [cell.value for cell in projects] == [1, 1, Decimal("5000")]
+
+
+def test_every_chart_has_a_csv_a_title_and_a_table(client_for, data):
+    client = client_for("bureau")
+    board = build_dashboard(UserFactory(role=Role.BUREAU), SURVEY_YEAR)
+    assert len(board.charts) >= 10
+    content = get(client, year=SURVEY_YEAR).content.decode()
+    for chart in board.charts:
+        response = get(client, "dashboard_csv", kwargs={"chart": chart.slug}, year=SURVEY_YEAR)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/csv")
+        assert csv_rows(response)[0] == chart.header
+        assert chart.caption and f'id="{chart.slug}"' in content
+        if chart.svg:
+            assert "<title>" in chart.svg
+    assert get(client, "dashboard_csv", kwargs={"chart": "inconnu"}).status_code == 404
+
+
+def test_figures_link_to_their_lists(client_for, data):
+    bureau = get(client_for("bureau")).content.decode()
+    ministry = get(client_for("ministry")).content.decode()
+    assert reverse("dues_board") in bureau and reverse("dues_board") not in ministry
+    for name in ("platform_list", "project_board", "meeting_list", "call_list"):
+        assert reverse(name) in ministry
+
+
+def test_bad_filters_fall_back(client_for, data):
+    response = get(client_for("bureau"), year="deux-mille", region="atlantide", carte="x")
+    assert response.status_code == 200
+    assert response.context["board"].year == TODAY.year
+    assert response.context["board"].region is None
+
+
+def test_get_writes_nothing(client_for, data):
+    client = client_for("bureau")
+    with CaptureQueriesContext(connection) as queries:
+        get(client)
+        get(client, "dashboard_csv", kwargs={"chart": "plateformes-par-annee"})
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
+
+
+# Queries ----------------------------------------------------------------------------
+
+
+def _count(client, **query) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, **query).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["bureau", "ministry"])
+def test_query_count_does_not_grow_with_the_data(client_for, role, django_assert_max_num_queries):
+    client = client_for(role)
+    network_data(1)
+    small = _count(client), _count(client, region="hauts-de-france")
+    network_data(2)
+    survey(SURVEY_YEAR - 3, labelled_platforms(6), [1, 2, 3, 4, 5, 6])
+    dues_year(labelled_platforms(10), 2019, 5)
+    large = _count(client), _count(client, region="hauts-de-france")
+    assert small == large
+    with django_assert_max_num_queries(22):
+        get(client, region="hauts-de-france")
+
+
+def test_selectors_constant_queries(django_assert_num_queries, data):
+    years = selectors.dashboard_years()
+    with django_assert_num_queries(1):
+        selectors.network(years)
+    with django_assert_num_queries(1):
+        selectors.dues_by_year(years)
+    with django_assert_num_queries(2):
+        selectors.projects_by_year(years)
+    with django_assert_num_queries(2):
+        selectors.meetings_by_year(years)
