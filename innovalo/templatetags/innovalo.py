@@ -50,6 +50,14 @@ def euros(value):
 
 
 @register.filter
+def iban(value):
+    """An IBAN by groups of four, as printed on a RIB."""
+    from innovalo.identifiers import format_iban
+
+    return format_iban(value) if value else ""
+
+
+@register.filter
 def percent(value, total):
     """Share of `total` as a whole percentage: 11, 44 -> "25 %"."""
     try:
