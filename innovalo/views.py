@@ -14,6 +14,7 @@ from . import perms, services
 from .celery import app as celery_app
 from .exceptions import ServiceError
 from .forms import AcceptInvitationForm, InvitationForm, add_service_error
+from .french import French, search_words
 from .home import home_context
 from .models import Invitation
 from .perms import require
@@ -168,15 +169,10 @@ def people_list(request):
     require(perms.can_anonymise_users(request.user))
     query = request.GET.get("q", "").strip()
     users = User.objects.annotate(platform_count=Count("platform_memberships")).order_by(
-        "last_name", "first_name", "pk"
+        French("last_name"), French("first_name"), "pk"
     )
     if query:
-        from django.db.models import Q
-
-        users = users.filter(
-            Q(email__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(first_name__icontains=query)
-        )
+        # Every word in the email or the names, accents and case aside.
+        users = search_words(users, query, ("email", "last_name", "first_name"))
     page = Paginator(users, 30).get_page(request.GET.get("page"))
     return render(request, "innovalo/people_list.html", {"page_obj": page, "q": query})

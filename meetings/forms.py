@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
 from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField, PortalModelForm
+from innovalo.french import French
 
 from . import services
 from .enums import ActionStatus, AttachmentKind, Attendance, MeetingKind, RsvpStatus
@@ -145,7 +146,9 @@ class InviteMembersForm(forms.Form):
         super().__init__(*args, **kwargs)
         invited = meeting.invitations.filter(user__isnull=False).values("user_id")
         self.fields["users"].queryset = (
-            User.objects.filter(is_active=True).exclude(pk__in=invited).order_by("last_name", "pk")
+            User.objects.filter(is_active=True)
+            .exclude(pk__in=invited)
+            .order_by(French("last_name"), French("first_name"), "pk")
         )
 
     def clean(self):
@@ -209,7 +212,7 @@ class SteeringInviteForm(forms.Form):
             .exclude(pk__in=[member.user_id for member in members if member.user_id])
             .distinct()
         )
-        self.users_left = list(people.order_by("last_name", "first_name", "pk"))
+        self.users_left = list(people.order_by(French("last_name"), French("first_name"), "pk"))
         self.fields["users"].queryset = people
         self.fields["users"].choices = [(user.pk, str(user)) for user in self.users_left]
         self.has_choices = bool(self.members_left or self.users_left)
@@ -374,7 +377,9 @@ class ActionForm(PortalModelForm):
             if self.instance.pk:
                 people |= Q(meeting_actions=self.instance.pk)
             owners = owners.filter(people).distinct()
-        self.fields["owners"].queryset = owners.order_by("last_name", "pk")
+        self.fields["owners"].queryset = owners.order_by(
+            French("last_name"), French("first_name"), "pk"
+        )
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
 
 

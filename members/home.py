@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from innovalo.french import French
+
 from . import perms
 from .enums import LabelStatus
 from .models import Platform, Region
@@ -29,7 +31,9 @@ def my_platforms_panel(request):
     if not user.is_authenticated:
         return None
     platforms = list(
-        Platform.objects.managed_by(user).select_related("department").order_by("name", "pk")
+        Platform.objects.managed_by(user)
+        .select_related("department")
+        .order_by(French("name"), "pk")
     )
     if not platforms:
         return None

@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.french import by_name, search_words
 from innovalo.perms import is_bureau
 from members.models import Region
 
@@ -47,9 +48,11 @@ def load_choices():
     """The themes, funders and regions offered by the form: three plain queries. Read
     them once and pass them as ``choices=`` to filter many saved searches in a row."""
     return {
-        "theme": list(Theme.objects.values_list("slug", "name")),
-        "funder": [(str(pk), name) for pk, name in Funder.objects.values_list("pk", "name")],
-        "region": list(Region.objects.current().values_list("code", "name")),
+        "theme": list(by_name(Theme.objects.all()).values_list("slug", "name")),
+        "funder": [
+            (str(pk), name) for pk, name in by_name(Funder.objects.all()).values_list("pk", "name")
+        ],
+        "region": list(by_name(Region.objects.current()).values_list("code", "name")),
     }
 
 
@@ -147,10 +150,8 @@ class CallFilter(django_filters.FilterSet):
         return queryset
 
     def filter_words(self, queryset, name, value):
-        words = value.split()[:MAX_WORDS]
-        for word in words:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-        return queryset
+        """Every word in the title or the description, accents and case aside."""
+        return search_words(queryset, value, ("title", "description"), max_words=MAX_WORDS)
 
     def filter_themes(self, queryset, name, value):
         through = Call.themes.through.objects.filter(call_id=OuterRef("pk"), theme__slug__in=value)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from innovalo.forms import IdModelChoiceField
+from innovalo.french import French
 from members.models import Platform, Region
 
 from .enums import OPEN_STAGES, ProjectStage
@@ -48,16 +49,16 @@ def _calls(request):
     return (
         Call.objects.filter(pk__in=Project.objects.filter(call__isnull=False).values("call_id"))
         .only("pk", "title")
-        .order_by("title", "pk")
+        .order_by(French("title"), "pk")
     )
 
 
 def _platforms(request):
-    return Platform.objects.only("pk", "name", "acronym").order_by("name", "pk")
+    return Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
 
 
 def _regions(request):
-    return Region.objects.current().order_by("name", "pk")
+    return Region.objects.current().order_by(French("name"), "pk")
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelChoiceField
+from innovalo.french import French
 from members.models import Domain, Platform, Region
 
 from .enums import CLOSED_REQUEST_STATUSES, OPEN_REQUEST_STATUSES, RequestStatus
@@ -42,15 +43,15 @@ def state_choices():
 
 
 def _regions(request):
-    return Region.objects.current().order_by("name", "pk")
+    return Region.objects.current().order_by(French("name"), "pk")
 
 
 def _domains(request):
-    return Domain.objects.only("pk", "name").order_by("name", "pk")
+    return Domain.objects.only("pk", "name").order_by(French("name"), "pk")
 
 
 def _platforms(request):
-    return Platform.objects.only("pk", "name", "acronym").order_by("name", "pk")
+    return Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
 
 
 class IdChoiceFilter(django_filters.ModelChoiceFilter):

@@ -6,6 +6,8 @@ from django.forms import ModelChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.french import by_name, search_words
+
 from ..enums import DuesStatus
 from ..models import DuesLine, Region
 from ..models.dues import UNPAID
@@ -47,17 +49,13 @@ class DuesLineFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["region"].extra["choices"] = list(
-            Region.objects.current().values_list("pk", "name")
+            by_name(Region.objects.current()).values_list("pk", "name")
         )
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(platform__name__icontains=value)
-            | Q(platform__acronym__icontains=value)
-            | Q(platform__city__icontains=value)
+        """Every word in the platform's name, acronym or city, accents and case aside."""
+        return search_words(
+            queryset, value, ("platform__name", "platform__acronym", "platform__city")
         )
 
     def filter_late(self, queryset, name, value):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
 from innovalo.forms import IdModelChoiceField
+from innovalo.french import French
 from innovalo.money import parse_amount
 from innovalo.templatetags.innovalo import euros
 
@@ -234,7 +235,7 @@ class CallYearForm(forms.Form):
 
 class ExemptionForm(forms.Form):
     platform = IdModelChoiceField(
-        label=_("Plateforme"), queryset=Platform.objects.members().order_by("name", "pk")
+        label=_("Plateforme"), queryset=Platform.objects.members().order_by(French("name"), "pk")
     )
     year = forms.IntegerField(
         label=_("Année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]

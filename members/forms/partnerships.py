@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from innovalo.french import French
+
 from ..enums import AgreementKind, TransferLevel
 from ..models import Agreement, Region, TransferOffer
 from ..services.partnerships import AGREEMENT_DOCUMENT_TYPES, MAX_AGREEMENT_DOCUMENT_SIZE
@@ -208,7 +210,7 @@ class NetworkAgreementFilter(django_filters.FilterSet):
         label=_("Région"),
         field_name="platform__department__region",
         to_field_name="slug",
-        queryset=Region.objects.current().only("pk", "name", "slug").order_by("name", "pk"),
+        queryset=Region.objects.current().only("pk", "name", "slug").order_by(French("name"), "pk"),
         empty_label=_("Toutes"),
     )
     kind = django_filters.ChoiceFilter(

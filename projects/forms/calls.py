@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import PortalModelForm
+from innovalo.french import French
 from members.forms.platforms import NoControlCharactersMixin
 from members.models import Region
 
@@ -98,9 +99,9 @@ class CallForm(NoControlCharactersMixin, PortalModelForm):
 
     def __init__(self, *args, new_funder=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["funders"].queryset = Funder.objects.order_by("name", "pk")
-        self.fields["themes"].queryset = Theme.objects.order_by("name", "pk")
-        self.fields["regions"].queryset = Region.objects.current().order_by("name", "pk")
+        self.fields["funders"].queryset = Funder.objects.order_by(French("name"), "pk")
+        self.fields["themes"].queryset = Theme.objects.order_by(French("name"), "pk")
+        self.fields["regions"].queryset = Region.objects.current().order_by(French("name"), "pk")
         if new_funder:
             self.fields["new_funder_name"] = forms.CharField(
                 label=_("Nouveau financeur : nom"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelChoiceField
+from innovalo.french import French
 from innovalo.money import amount_text
 from innovalo.perms import is_bureau
 from members.forms.dues import DateInput, MoneyField
@@ -29,7 +30,7 @@ def call_choices(current=None):
     )
     if current is not None:
         queryset = queryset | Call.objects.filter(pk=current.pk)
-    return queryset.only("pk", "title").order_by("title", "pk")
+    return queryset.only("pk", "title").order_by(French("title"), "pk")
 
 
 class ProjectForm(forms.Form):
@@ -69,7 +70,7 @@ class ProjectForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["call"].queryset = call_choices(project.call if project else None)
-        platforms = Platform.objects.only("pk", "name", "acronym").order_by("name", "pk")
+        platforms = Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
         if not is_bureau(user):
             mine = Q(memberships__user=user)
             if project is not None:
@@ -103,7 +104,9 @@ class PartnerForm(forms.Form):
             "platform_id"
         )
         self.fields["platform"].queryset = (
-            Platform.objects.exclude(pk__in=taken).only("pk", "name", "acronym").order_by("name")
+            Platform.objects.exclude(pk__in=taken)
+            .only("pk", "name", "acronym")
+            .order_by(French("name"), "pk")
         )
 
 

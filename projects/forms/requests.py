@@ -7,6 +7,7 @@ from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField
+from innovalo.french import French
 from members.enums import TransferLevel
 from members.forms.dues import MoneyField
 from members.models import Platform
@@ -17,7 +18,7 @@ from ..services.request_actions import TEXT_MAX_LENGTH
 
 
 def _platforms():
-    return Platform.objects.only("pk", "name", "acronym").order_by("name", "pk")
+    return Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
 
 
 def _text_field(label, *, required=True, rows=4, help_text=""):

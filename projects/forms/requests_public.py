@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.forms import IdModelMultipleChoiceField
+from innovalo.french import French
 from innovalo.identifiers import SiretField
 from members.forms.platforms import (
     ListedChoiceIterator,
@@ -169,7 +170,7 @@ class RequestForm(NoControlCharactersMixin, forms.Form):
     )
     domains = DomainsField(
         label=_("Domaines concernés"),
-        queryset=Domain.objects.order_by("name", "pk"),
+        queryset=Domain.objects.order_by(French("name"), "pk"),
         required=False,
         help_text=_("Cochez-en un ou plusieurs si vous le savez ; sinon, le réseau choisira."),
         widget=CheckboxList,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from innovalo.french import French
 from innovalo.perms import is_bureau
 
 from ..enums import CallState, CallStatus, Frequency
@@ -217,7 +218,7 @@ def digest_call_rows(ids, now) -> dict[int, DigestCall]:
 
 
 def my_saved_searches(user):
-    return SavedSearch.objects.filter(user=user).order_by("name", "pk")
+    return SavedSearch.objects.filter(user=user).order_by(French("name"), "pk")
 
 
 def describe_query(query: str, user, choices=None) -> list[tuple[str, str]]:

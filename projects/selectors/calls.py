@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from innovalo.audit import entries_for
+from innovalo.french import French
 from members.models import Platform
 
 from .. import perms
@@ -128,7 +129,9 @@ def my_platforms(user) -> list:
     if not user.is_authenticated:
         return []
     return list(
-        Platform.objects.filter(memberships__user=user).only("pk", "name", "slug").order_by("name")
+        Platform.objects.filter(memberships__user=user)
+        .only("pk", "name", "slug")
+        .order_by(French("name"), "pk")
     )
 
 
@@ -144,7 +147,7 @@ def call_page(user, call, now) -> dict:
             Project.objects.filter(call=call)
             .select_related("lead_platform")
             .only("pk", "title", "acronym", "stage", "lead_platform__name")
-            .order_by("title", "pk")
+            .order_by(French("title"), "pk")
         ),
     }
     if perms.can_see_interests(user):

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.audit import entries_for
+from innovalo.french import French
 from innovalo.money import ZERO
 
 from .. import perms
@@ -135,7 +136,7 @@ def project_people(project):
             | Q(platform_memberships__platform_id__in=platform_ids)
         )
         .distinct()
-        .order_by("last_name", "first_name", "pk")
+        .order_by(French("last_name"), French("first_name"), "pk")
     )
 
 

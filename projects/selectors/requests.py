@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from innovalo.french import French
 from innovalo.perms import is_bureau
 from members.enums import TransferLevel
 from members.models import Platform, Region
@@ -197,7 +198,7 @@ def board_rows(queryset):
 def _domains():
     from members.models import Domain
 
-    return Domain.objects.only("pk", "name").order_by("name", "pk")
+    return Domain.objects.only("pk", "name").order_by(French("name"), "pk")
 
 
 @dataclass
@@ -345,7 +346,7 @@ def answerable_routings(user, firm_request) -> list:
 def project_choices(user):
     """The projects a follow-up may point to: those the user's platforms lead or are
     partners of; every project for the bureau."""
-    projects = Project.objects.only("pk", "title", "acronym").order_by("title", "pk")
+    projects = Project.objects.only("pk", "title", "acronym").order_by(French("title"), "pk")
     if is_bureau(user):
         return projects
     platforms = perms._platform_ids(user)
@@ -358,7 +359,7 @@ def project_choices(user):
 def route_choices():
     """The platforms a request may be routed to: the portal's proposals first (by
     relevance), then every other platform by name (one query)."""
-    return Platform.objects.only("pk", "name", "acronym").order_by("name", "pk")
+    return Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
 
 
 def request_page(user, firm_request) -> dict:
@@ -515,7 +516,7 @@ def request_figures(year=None, region=None) -> dict:
 
 
 def figure_regions():
-    return Region.objects.current().order_by("name", "pk")
+    return Region.objects.current().order_by(French("name"), "pk")
 
 
 def first_answer_label(median: datetime.timedelta | None):

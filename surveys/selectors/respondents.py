@@ -4,6 +4,8 @@ each), the counts per stage, and the filtered rows."""
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils.translation import gettext_lazy
 
+from innovalo.french import search_words
+
 from ..enums import InvitationState, RespondentStatus
 from ..models import Respondent
 
@@ -62,6 +64,5 @@ def respondent_rows(campaign, *, status="", q=""):
     )
     if status in STAGES:
         rows = rows.filter(STAGES[status][1])
-    for word in q.split()[:10]:
-        rows = rows.filter(Q(email__icontains=word) | Q(organisation__icontains=word))
-    return rows
+    # Every word in the email or the organisation, accents and case aside.
+    return search_words(rows, q, ("email", "organisation"))

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
+from innovalo.french import French
 from innovalo.perms import is_bureau, is_ministry
 from members.models import Platform
 
@@ -67,7 +68,9 @@ def _my_platforms(user, campaigns):
     }
     answered = {platform_id for _campaign, platform_id in responses}
     expected = set(expected_platforms().filter(pk__in=mine).values_list("pk", flat=True))
-    platforms = list(Platform.objects.filter(pk__in=expected | answered).order_by("name", "pk"))
+    platforms = list(
+        Platform.objects.filter(pk__in=expected | answered).order_by(French("name"), "pk")
+    )
     return platforms, responses
 
 

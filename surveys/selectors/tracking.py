@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.enums import EmailStatus
+from innovalo.french import French
 from innovalo.models import SentReminder
 from members.enums import PlatformRole
 from members.models import PlatformMembership, Region
@@ -285,7 +286,7 @@ def tracking_summary(campaign) -> tuple[dict, list[dict]]:
             submitted=Count("pk", filter=Q(response_status=ResponseStatus.SUBMITTED)),
             draft=Count("pk", filter=Q(response_status=ResponseStatus.DRAFT)),
         )
-        .order_by("region_name")
+        .order_by(French("region_name"))
     ]
     summary = {
         key: sum(region[key] for region in regions)
@@ -343,7 +344,7 @@ def tracking_page(campaign, *, region=None, status=None, number=None, per_page=P
         # lower(email) is unique in a campaign: a stable order on its own.
         rows, columns = rows.order_by(Lower("email")), RESPONDENT_COLUMNS
     else:
-        rows, columns = rows.order_by("region_name", "name", "pk"), PLATFORM_COLUMNS
+        rows, columns = rows.order_by(French("region_name"), French("name"), "pk"), PLATFORM_COLUMNS
     paginator = Paginator(rows, per_page)
     paginator.count = rows.count()
     try:
@@ -364,4 +365,4 @@ def tracking_page(campaign, *, region=None, status=None, number=None, per_page=P
 
 
 def region_choices() -> list[tuple[int, str]]:
-    return list(Region.objects.current().order_by("name", "pk").values_list("pk", "name"))
+    return list(Region.objects.current().order_by(French("name"), "pk").values_list("pk", "name"))

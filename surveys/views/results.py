@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from innovalo.exports import stream_csv, stream_xlsx_download
+from innovalo.french import French
 from innovalo.pdf import pdf_response, render_pdf
 from innovalo.perms import is_bureau, is_ministry
 from members.enums import LabelStatus
@@ -132,7 +133,7 @@ def results(request, pk):
     regions = selectors.region_names()
     domains = []
     if campaign.kind == CampaignKind.PLATFORM_SURVEY:
-        domains = Domain.objects.order_by("name").values_list("pk", "name")
+        domains = Domain.objects.order_by(French("name"), "pk").values_list("pk", "name")
     filter_form = ResultsFilterForm(
         request.GET, campaign=campaign, regions=regions, domains=domains
     )

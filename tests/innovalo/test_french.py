@@ -100,3 +100,142 @@ def test_directory_drop_downs_in_french_order(client):
     regions = options(html, "region")[1:]  # after "Toutes"
     assert "Île-de-France" in regions
     assert regions == sorted(regions, key=french_key)
+
+
+# The other searches -----------------------------------------------------------------
+
+
+def test_calls_words_ignore_accents():
+    from django.http import QueryDict
+
+    from projects.filters import CallFilter
+    from projects.models import Call
+    from tests.projects.factories import with_deadline
+
+    with_deadline(title="Filière céramique", description="")
+    with_deadline(title="Numérique", description="Transition ÉNERGÉTIQUE")
+    found = CallFilter(QueryDict("q=ceramique"), queryset=Call.objects.for_list())
+    assert [call.title for call in found.qs] == ["Filière céramique"]
+    found = CallFilter(QueryDict("q=energetique+NUMERIQUE"), queryset=Call.objects.for_list())
+    assert [call.title for call in found.qs] == ["Numérique"]
+
+
+def test_calls_filter_choices_in_french_order():
+    from projects.filters import load_choices
+    from tests.projects.factories import FunderFactory, ThemeFactory
+
+    for index, name in enumerate(E_NAMES):
+        ThemeFactory(name=name, slug=f"t{index}")
+        FunderFactory(name=name)
+    choices = load_choices()
+    assert [label for _value, label in choices["theme"]] == FRENCH_ORDER
+    assert [label for _value, label in choices["funder"]] == FRENCH_ORDER
+    regions = [label for _value, label in choices["region"]]
+    assert regions == sorted(regions, key=french_key)
+
+
+def test_dues_board_search_ignores_accents():
+    from django.http import QueryDict
+
+    from members.filters.dues import DuesLineFilter
+    from members.models import DuesLine
+    from tests.members.dues_factories import DuesLineFactory
+
+    DuesLineFactory(platform__name="Céramique", platform__city="Limoges")
+    DuesLineFactory(platform__name="Verre", platform__city="Sèvres")
+    found = DuesLineFilter(QueryDict("q=ceramique"), queryset=DuesLine.objects.all()).qs
+    assert [line.platform.name for line in found] == ["Céramique"]
+    found = DuesLineFilter(QueryDict("q=SEVRES"), queryset=DuesLine.objects.all()).qs
+    assert [line.platform.name for line in found] == ["Verre"]
+
+
+def test_respondents_search_ignores_accents():
+    from surveys.selectors.respondents import respondent_rows
+    from tests.surveys.respondent_factories import external_campaign, respondent
+
+    campaign = external_campaign()
+    respondent(campaign, email="a@example.fr", organisation="Céramiques Dupré")
+    respondent(campaign, email="b@example.fr", organisation="Verrerie")
+    rows = respondent_rows(campaign, q="ceramiques dupre")
+    assert [row.organisation for row in rows] == ["Céramiques Dupré"]
+
+
+def test_people_list_search_ignores_accents(client_for):
+    from tests.factories import UserFactory
+
+    UserFactory(last_name="Ménagé", first_name="Jérôme")
+    UserFactory(last_name="Menard", first_name="Paul")
+    response = client_for("bureau").get(reverse("people_list"), {"q": "menage jerome"})
+    assert [user.last_name for user in response.context["page_obj"]] == ["Ménagé"]
+
+
+def test_people_list_sorts_names_in_french(client_for):
+    from innovalo.models import User
+    from tests.factories import UserFactory
+
+    for name in E_NAMES:
+        UserFactory(last_name=name)
+    response = client_for("bureau").get(reverse("people_list"))
+    names = [user.last_name for user in response.context["page_obj"]]
+    assert [name for name in names if name in E_NAMES] == FRENCH_ORDER
+    assert User.objects.count() >= len(E_NAMES)
+
+
+# Drop-downs -----------------------------------------------------------------------
+
+
+def labels(field):
+    return [label for value, label in field.choices if value != ""]
+
+
+@pytest.fixture
+def e_world():
+    """Platforms, domains and regions whose names start with an accent."""
+    for index, name in enumerate(E_NAMES):
+        PlatformFactory(name=name, slug=f"p{index}")
+        DomainFactory(name=name)
+
+
+def test_projects_board_drop_downs_in_french_order(e_world, rf, bureau):
+    from projects.filters_projects import ProjectBoardFilter
+
+    request = rf.get("/")
+    request.user = bureau
+    form = ProjectBoardFilter({}, request=request).form
+    assert [label.split(" (")[0] for label in labels(form.fields["platform"])] == FRENCH_ORDER
+    regions = labels(form.fields["region"])
+    assert "Île-de-France" in regions and regions == sorted(regions, key=french_key)
+
+
+def test_requests_board_drop_downs_in_french_order(e_world, rf, bureau):
+    from projects.filters_requests import RequestBoardFilter
+
+    request = rf.get("/")
+    request.user = bureau
+    form = RequestBoardFilter({}, request=request).form
+    assert labels(form.fields["domain"]) == FRENCH_ORDER
+    assert [label.split(" (")[0] for label in labels(form.fields["platform"])] == FRENCH_ORDER
+
+
+def test_call_form_drop_downs_in_french_order():
+    from projects.forms.calls import CallForm
+    from tests.projects.factories import FunderFactory, ThemeFactory
+
+    for index, name in enumerate(E_NAMES):
+        ThemeFactory(name=name, slug=f"t{index}")
+        FunderFactory(name=name)
+    form = CallForm()
+    assert labels(form.fields["themes"]) == FRENCH_ORDER
+    assert labels(form.fields["funders"]) == FRENCH_ORDER
+    regions = labels(form.fields["regions"])
+    assert regions == sorted(regions, key=french_key)
+
+
+def test_exemption_form_platforms_in_french_order():
+    from members.forms.dues import ExemptionForm
+
+    for index, name in enumerate(E_NAMES):
+        PlatformFactory(name=name, slug=f"p{index}", is_member=True)
+    assert [label.split(" (")[0] for label in labels(ExemptionForm().fields["platform"])] == (
+        FRENCH_ORDER
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from innovalo.french import French
 from members.models import Platform, Region
 
 from ...charts import bar_chart
@@ -46,7 +47,7 @@ class Participation:
 
 def region_names() -> dict:
     """{region id: name} of the current regions (one query)."""
-    return dict(Region.objects.current().order_by("name").values_list("pk", "name"))
+    return dict(Region.objects.current().order_by(French("name"), "pk").values_list("pk", "name"))
 
 
 @dataclass
