@@ -49,10 +49,13 @@ def text_colour(fill: str) -> str:
     return INK if contrast(fill, INK) >= contrast(fill, WHITE) else WHITE
 
 
-def _step(value, top) -> int | None:
-    """The shade of ``value`` on a scale up to ``top``: None for nothing (no value, 0)."""
-    if value is None or value <= 0 or not top:
+def _step(value, top, percent=False) -> int | None:
+    """The shade of ``value`` on a scale up to ``top``: None for nothing (no value, or no
+    platform; 0 % is a rate, the lightest shade)."""
+    if value is None or not top or (value <= 0 and not percent):
         return None
+    if value <= 0:
+        return 0
     return min(len(SHADES) - 1, max(0, math.ceil(value * len(SHADES) / top) - 1))
 
 
@@ -161,7 +164,7 @@ def tile_map(
     tiles = []
     for region in regions:
         value = values.get(region.pk)
-        step = _step(value, top)
+        step = _step(value, top, percent)
         fill = EMPTY if step is None else SHADES[step]
         ink = text_colour(fill)
         x, y = region.tile_col * (TILE + GAP), region.tile_row * (TILE + GAP)

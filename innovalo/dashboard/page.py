@@ -7,6 +7,7 @@ Who sees what: the bureau and the ministry see every figure; the amounts of the 
 figures keep statistical secrecy for the ministry (``surveys.perms.must_keep_secret``).
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -99,6 +100,15 @@ def _url(name, *args, **query) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _by_name(regions) -> list:
+    """Regions in French alphabetical order (Île-de-France among the I's)."""
+
+    def key(region):
+        return unicodedata.normalize("NFKD", region.name).encode("ascii", "ignore").lower()
+
+    return sorted(regions, key=key)
+
+
 def _place(region) -> str:
     return region.name if region else _("France entière")
 
@@ -126,10 +136,7 @@ def _network_section(scope, network, by_region, by_domain) -> Section:
         link=(directory, _("Voir l'annuaire")),
     )
     per_year.svg = line(per_year.title, rows)
-    region_rows_ = [
-        (r.name, [count(by_region.get(r.pk, 0))])
-        for r in sorted(scope["regions"], key=lambda r: r.name)
-    ]
+    region_rows_ = [(r.name, [count(by_region.get(r.pk, 0))]) for r in _by_name(scope["regions"])]
     per_region = Chart(
         slug="plateformes-par-region",
         title=_("Plateformes labellisées en %(year)s par région") % {"year": year},
@@ -227,7 +234,7 @@ def _membership_section(scope, by_year, by_region, user) -> Section:
     per_year.svg = line(per_year.title, rows, 2, maximum=100)
     region_rows_ = [
         (r.name, _dues_cells(by_region.get(r.pk) or selectors.DuesYear(year=year), show))
-        for r in sorted(scope["regions"], key=lambda r: r.name)
+        for r in _by_name(scope["regions"])
     ]
     per_region = Chart(
         slug="cotisations-par-region",
@@ -374,8 +381,9 @@ def _impact_section(scope, impact, network, user):
             keys.append(
                 KeyFigure(
                     chart.title,
-                    row[1] if len(row) > 2 else row[-1],
-                    str(chart.heads[1]) + f" {year}",
+                    row[1],
+                    _("%(figure)s en %(year)s, sur %(n)s réponses")
+                    % {"figure": chart.heads[1], "year": year, "n": row[0]},
                 )
             )
     intro = _(
@@ -561,7 +569,7 @@ def _maps(regions, year, labelled, dues, impact_lines) -> dict:
 def _region_lines(regions, labelled, dues, impact_lines, show_amounts) -> list:
     by_name = {line.name: line for line in impact_lines}
     lines = []
-    for region in sorted(regions, key=lambda r: r.name):
+    for region in _by_name(regions):
         total = dues.get(region.pk) or selectors.DuesYear(year=0)
         survey = by_name.get(region.name)
         lines.append(

@@ -361,3 +361,50 @@ def test_selectors_constant_queries(django_assert_num_queries, data):
         selectors.projects_by_year(years)
     with django_assert_num_queries(2):
         selectors.meetings_by_year(years)
+
+
+# The annual report ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["bureau", "ministry"])
+def test_annual_report(client_for, role, data):
+    from tests.pdf import pdf_text
+
+    response = get(client_for(role), "dashboard_report", year=2016)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content, flat=True)
+    for title in (
+        "Sommaire",
+        "Chiffres clés",
+        "Réseau",
+        "Adhésion",
+        "Impact",
+        "Appels et projets",
+        "Réunions",
+        "Carte des régions",
+        "Par région",
+        "Méthode",
+    ):
+        assert title in text
+    assert "Cotisations payées en 2016 25 % 11 payées sur 44 attendues" in text
+    assert "Page 1 /" in text
+    assert "moins de 3 réponses" in text
+    amounts = ("Montant appelé", "Reçu en 2016", "Appelé", "1 650,00")
+    if role == "ministry":
+        assert not any(amount in text for amount in amounts)
+        assert "aucun montant de cotisation" in text
+    else:
+        assert all(amount in text for amount in amounts)
+
+
+def test_report_year_defaults_to_this_year(client_for, data):
+    response = get(client_for("ministry"), "dashboard_report", year="n'importe")
+    assert response.status_code == 200
+    assert f"rapport-national-{TODAY.year}.pdf" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("role", ["director", "bureau", "ministry"])
+def test_home_leads_the_ministry_to_the_dashboard(client_for, role, platform):
+    content = client_for(role).get(reverse("home")).content.decode()
+    assert ("Ouvrir le tableau de bord" in content) is (role != "director")
