@@ -23,9 +23,9 @@ class MembersConfig(AppConfig):
 
         from innovalo.home import HOME_PANELS
 
-        from .home import dues_panel, my_platforms_panel, network_panel
+        from .home import dues_panel, my_dues_panel, my_platforms_panel, network_panel
 
-        for panel in (network_panel, my_platforms_panel, dues_panel):
+        for panel in (network_panel, my_platforms_panel, my_dues_panel, dues_panel):
             if panel not in HOME_PANELS:
                 HOME_PANELS.append(panel)
         add_nav_item(

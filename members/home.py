@@ -43,6 +43,20 @@ def my_platforms_panel(request):
     return {"template": "members/includes/home_my_platforms.html", "platforms": platforms}
 
 
+def my_dues_panel(request):
+    """For a platform's people: what their platforms owe, each year with its notice
+    (number and link) or whom to ask for it; one query, nothing without dues to pay."""
+    user = request.user
+    if not user.is_authenticated or user.is_ministry:
+        return None
+    from .selectors.dues import dues_owed
+
+    owed = dues_owed(sorted(perms.platform_ids(user)))
+    if not owed:
+        return None
+    return {"template": "members/includes/home_my_dues.html", "owed": owed}
+
+
 def dues_panel(request):
     """For the bureau: this year's dues in one line (one aggregate query)."""
     if not perms.can_manage_dues(request.user):

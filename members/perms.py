@@ -5,15 +5,20 @@ from innovalo.perms import is_bureau, is_ministry
 from .enums import PlatformRole
 
 
-def is_platform_person(user, platform) -> bool:
-    """The user is one of the platform's people (director, staff, accounting)."""
+def platform_ids(user) -> set[int]:
+    """The ids of the platforms the user is one of the people of (read once per request)."""
     if not (user.is_authenticated and user.is_active):
-        return False
+        return set()
     cache = getattr(user, "_platform_ids_cache", None)
     if cache is None:
         cache = set(user.platform_memberships.values_list("platform_id", flat=True))
         user._platform_ids_cache = cache
-    return platform.pk in cache
+    return cache
+
+
+def is_platform_person(user, platform) -> bool:
+    """The user is one of the platform's people (director, staff, accounting)."""
+    return platform.pk in platform_ids(user)
 
 
 def can_see_contacts(user) -> bool:
@@ -26,6 +31,15 @@ def can_edit_platform(user, platform) -> bool:
 
 
 def can_see_platform_history(user, platform) -> bool:
+    """The history of a platform's profile: the bureau, and the platform's own people
+    (never another platform's, never the ministry)."""
+    if is_ministry(user):
+        return False
+    return is_bureau(user) or is_platform_person(user, platform)
+
+
+def can_see_private_history(user, platform) -> bool:
+    """The bureau's own entries in a platform's history (e.g. an exemption's reason)."""
     return is_bureau(user)
 
 
@@ -75,13 +89,7 @@ PLATFORM_ROLES_FOR_DUES = (PlatformRole.DIRECTOR, PlatformRole.ACCOUNTING)
 
 def is_platform_person_id(user, platform_id) -> bool:
     """`is_platform_person` for a platform known by its id (same cache, no platform row)."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    cache = getattr(user, "_platform_ids_cache", None)
-    if cache is None:
-        cache = set(user.platform_memberships.values_list("platform_id", flat=True))
-        user._platform_ids_cache = cache
-    return platform_id in cache
+    return platform_id in platform_ids(user)
 
 
 def sits_on_steering_committee(user, platform_id) -> bool:

@@ -350,7 +350,82 @@ def platform_dues(platform) -> list[DuesLine]:
             by_line.setdefault(line_id, []).append(document)
     for line in lines:
         line.document_list = by_line.get(line.pk, [])
+        line.notice = next(
+            (
+                d
+                for d in line.document_list
+                if d.kind == DuesDocumentKind.NOTICE and d.line_id == line.pk and not d.is_void
+            ),
+            None,
+        )
     return lines
+
+
+def platform_outstanding(platform) -> dict:
+    """What a platform still owes: its called and unsettled lines (count, amount), in one
+    aggregate query."""
+    return DuesLine.objects.filter(platform=platform, status__in=UNPAID).aggregate(
+        count=Count("pk"),
+        amount=Coalesce(
+            Sum(F("amount_due") - F("paid_amount"), output_field=MONEY_OUT),
+            Value(ZERO),
+            output_field=MONEY_OUT,
+        ),
+    )
+
+
+def _valid_notice(field):
+    return Subquery(
+        DuesDocument.objects.filter(
+            line=OuterRef("pk"), kind=DuesDocumentKind.NOTICE, voided_at__isnull=True
+        )
+        .order_by("pk")
+        .values(field)[:1]
+    )
+
+
+MY_DUES_LIMIT = 10
+
+
+def dues_owed(platform_ids, limit=MY_DUES_LIMIT) -> list[dict]:
+    """The called, unsettled lines of these platforms, oldest due first, each with its
+    valid notice (number and link) if one was issued: one query."""
+    if not platform_ids:
+        return []
+    rows = (
+        DuesLine.objects.filter(status__in=UNPAID, platform_id__in=platform_ids)
+        .annotate(
+            owed=ExpressionWrapper(F("amount_due") - F("paid_amount"), output_field=MONEY_OUT),
+            notice_pk=_valid_notice("pk"),
+            notice_number=_valid_notice("number"),
+        )
+        .order_by("due_date", "platform__name", "pk")
+        .values(
+            "pk",
+            "year",
+            "owed",
+            "due_date",
+            "platform__name",
+            "platform__slug",
+            "notice_pk",
+            "notice_number",
+        )[:limit]
+    )
+    today = timezone.localdate()
+    owed = []
+    for row in rows:
+        number = row["notice_number"]
+        owed.append(
+            {
+                **row,
+                "late": row["due_date"] < today,
+                "notice_url": reverse("dues_document", args=[row["notice_pk"], number])
+                if number
+                else "",
+                "platform_url": reverse("platform_dues", args=[row["platform__slug"]]),
+            }
+        )
+    return owed
 
 
 def document_platforms(document) -> list[Platform]:

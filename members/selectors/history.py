@@ -43,16 +43,25 @@ VALUE_LENGTH = 120
 # History: the audit log, then the versions kept before it ---------------------------------
 
 
-def _history_query(platform):
-    """The platform's entries, and those of the invitations made for it."""
+# Entries of a platform's history that only the bureau sees (dues: an exemption's reason).
+PRIVATE_ACTIONS = ("dues.",)
+
+
+def _history_query(platform, private=True):
+    """The platform's entries, and those of the invitations made for it (without the
+    bureau's own entries unless `private`)."""
     invitations = (
         Invitation.objects.filter(platform=platform)
         .annotate(key=Concat(Value("innovalo.invitation:"), Cast("pk", CharField())))
         .values("key")
     )
-    return AuditEntry.objects.filter(
+    entries = AuditEntry.objects.filter(
         Q(scope=key_of(platform)) | Q(scope__in=invitations)
     ).select_related("actor")
+    if not private:
+        for prefix in PRIVATE_ACTIONS:
+            entries = entries.exclude(action__startswith=prefix)
+    return entries
 
 
 def _row_label(key: str, old, new) -> str:
@@ -126,10 +135,12 @@ def _readable(entry, scope: str) -> None:
         entry.message = f"{entry.message} — {entry.object_repr.rsplit(' (', 1)[0]}"
 
 
-def platform_history(platform, page_number=None, archive_page_number=None) -> dict:
+def platform_history(platform, page_number=None, archive_page_number=None, *, private=True) -> dict:
     """A page of the platform's history (audit log, newest first), and a page of the
-    simple-history versions older than its first entry (kept, read-only)."""
-    page = Paginator(_history_query(platform), HISTORY_PAGE_SIZE).get_page(page_number)
+    simple-history versions older than its first entry (kept, read-only). Without
+    `private`, the bureau's own entries are left out (its people's view)."""
+    entries = _history_query(platform, private)
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(page_number)
     for entry in page.object_list:
         _readable(entry, key_of(platform))
     first = (

@@ -431,6 +431,7 @@ def platform_dues(request, slug):
         {
             "platform": platform,
             "lines": selectors.platform_dues(platform),
+            "outstanding": selectors.platform_outstanding(platform),
             "today": timezone.localdate(),
             "can_manage": perms.can_manage_dues(request.user),
         },

@@ -238,7 +238,10 @@ def platform_history(request, slug):
     platform = get_object_or_404(Platform, slug=slug)
     require(perms.can_see_platform_history(request.user, platform))
     history = selectors.platform_history(
-        platform, request.GET.get("page"), request.GET.get("archives")
+        platform,
+        request.GET.get("page"),
+        request.GET.get("archives"),
+        private=perms.can_see_private_history(request.user, platform),
     )
     return render(request, "members/platform_history.html", {"platform": platform, **history})
 
