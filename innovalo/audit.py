@@ -61,7 +61,11 @@ def snapshot(instance, fields) -> dict:
 def labelled(model, changes: dict) -> dict:
     """History changes as people read them: the fields' names, the choices' labels
     ({"status": ["called", "paid"]} -> {"état": ["Appelée", "Payée"]})."""
+    from decimal import Decimal
+
     from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import DecimalField
+    from django.utils.formats import number_format
     from django.utils.translation import gettext as _
 
     def plain(field, value):
@@ -71,6 +75,11 @@ def labelled(model, changes: dict) -> dict:
             return _("oui") if value else _("non")
         if field is not None and field.choices:
             return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, DecimalField):  # "300.00" in the JSON -> "300,00" in French
+            try:
+                return number_format(Decimal(str(value)), field.decimal_places, force_grouping=True)
+            except ArithmeticError:
+                return value
         return value
 
     readable = {}

@@ -21,6 +21,7 @@ scan the rows they filter, as ``icontains`` did; a trigram index on
 """
 
 import functools
+import re
 import unicodedata
 
 from django.db.backends.signals import connection_created
@@ -120,3 +121,76 @@ def search_words(queryset, text, fields, *, max_words=MAX_SEARCH_WORDS):
             any_field |= Q(**{f"{field}__unaccent_icontains": word})
         match &= any_field
     return queryset.filter(match)
+
+
+# French copy: elision and the first of the month ---------------------------------------
+
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüÿæœAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸÆŒ")
+# Words whose h is aspirated (no elision: "de Hauts-de-France"); any other h is mute.
+_ASPIRATED_H = (
+    "hall",
+    "hameau",
+    "hangar",
+    "handi",
+    "hasard",
+    "haut",
+    "hêtre",
+    "héros",
+    "hockey",
+    "hollande",
+    "homard",
+    "hongr",
+    "honte",
+    "hors",
+    "houill",
+    "huit",
+)
+
+
+def elides(word: str) -> bool:
+    """Whether French elides "de" / "le" before `word`: a vowel (not a "y" before a
+    vowel: "de Yann"), or an h that is not aspirated ("d'Hélioparc", "de Haute-Loire")."""
+    word = (word or "").lstrip("«\"' ")
+    if not word:
+        return False
+    first, plain = word[0], unaccent(word).casefold()
+    if first in "yY":
+        return len(plain) > 1 and plain[1] not in "aeiouy"
+    if first in _VOWELS:
+        return True
+    if first in "hH":
+        return not plain.startswith(_ASPIRATED_H)
+    return False
+
+
+def of(name) -> str:
+    """ "de X" in French, "d'X" before a vowel or a mute h ("d'InnovalTech",
+    "d'INNOVALO"); the bare name in another language, whose translation places it
+    ("Modifier la fiche %(of_name)s" -> "Edit %(of_name)s's profile")."""
+    from django.utils.translation import get_language
+
+    name = str(name)
+    if not (get_language() or "fr").startswith("fr"):
+        return name
+    return f"d'{name}" if elides(name) else f"de {name}"
+
+
+_DAY = re.compile(r"(?<!\\)j(?= [FEMN])")
+
+
+def first_of_month_format(format_string: str, value) -> str:
+    """`format_string` with "1er" for the first day of the month in French long dates
+    ("j F Y" on 1 February writes "1er février"); unchanged otherwise."""
+    from django.utils.translation import get_language
+
+    day = getattr(value, "day", None)
+    if day != 1 or not (get_language() or "fr").startswith("fr"):
+        return format_string
+    return _DAY.sub(r"j\\e\\r", format_string)
+
+
+def date_text(value, format_string="j F Y") -> str:
+    """``date_format`` with the French "1er": "1er février 2016", "21 janvier 2016"."""
+    from django.utils.formats import date_format
+
+    return date_format(value, first_of_month_format(format_string, value))

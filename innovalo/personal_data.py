@@ -11,8 +11,13 @@ from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .audit import log_action
+from .french import date_text
 from .models import AuditEntry, Invitation, SentReminder, User
 
 logger = logging.getLogger(__name__)
@@ -59,11 +64,45 @@ def recipient_is(email: str) -> Q:
     )
 
 
+# What each kind of email is, for "Mes données" (the rules are the emails' names).
+EMAIL_LABELS = {
+    "action_overdue": _("Action en retard"),
+    "action_soon": _("Action à échéance proche"),
+    "agreement_ending": _("Convention bientôt échue"),
+    "call_deadline": _("Date limite d'un appel suivi"),
+    "call_digest": _("Alerte appels à projets"),
+    "call_proposal_published": _("Appel proposé publié"),
+    "call_proposal_refused": _("Appel proposé refusé"),
+    "dues_call": _("Appel de cotisation"),
+    "dues_digest": _("Récapitulatif des cotisations"),
+    "dues_reminder": _("Relance de cotisation"),
+    "invitation": _("Invitation au portail"),
+    "meeting_convocation": _("Convocation à une réunion"),
+    "meeting_eve": _("Rappel la veille d'une réunion"),
+    "platform_review": _("Revue de la fiche de la plateforme"),
+    "project_partner": _("Partenaire d'un projet"),
+    "project_stage": _("Étape d'un projet"),
+    "project_step_overdue": _("Étape de projet en retard"),
+    "project_step_soon": _("Étape de projet à échéance proche"),
+    "request_board_back_to_route": _("Demande d'entreprise à réorienter"),
+    "request_message_firm": _("Message d'une entreprise"),
+    "request_message_platform": _("Message d'une plateforme à une entreprise"),
+    "request_received": _("Accusé de réception d'une demande"),
+    "request_reminder_correspondent": _("Relance d'une demande (correspondant)"),
+    "request_reminder_platform": _("Relance d'une demande (plateforme)"),
+    "request_routed": _("Demande d'entreprise transmise"),
+    "request_to_route": _("Demande d'entreprise à orienter"),
+    "survey_invitation": _("Invitation à une enquête"),
+    "survey_reminder_platform": _("Relance d'enquête"),
+    "survey_reminder_respondent": _("Relance d'enquête"),
+}
+
+
 def _emails(user):
     rows = SentReminder.objects.filter(recipient_is(user.email)).order_by("created_at", "pk")
     return "E-mails envoyés par le portail", [
         {
-            "type": row.rule,
+            "type": str(EMAIL_LABELS.get(row.rule, row.rule)),
             "état": row.get_status_display(),
             "envoyé le": row.sent_at.isoformat() if row.sent_at else None,
         }
@@ -74,7 +113,11 @@ def _emails(user):
 def _history(user):
     rows = AuditEntry.objects.filter(actor=user).order_by("created_at", "pk")
     return "Modifications faites dans le portail", [
-        {"le": row.created_at.isoformat(), "action": row.action, "objet": row.object_repr}
+        {
+            "le": row.created_at.isoformat(),
+            "action": row.message or row.action,
+            "objet": row.object_repr,
+        }
         for row in rows
     ]
 
@@ -84,6 +127,31 @@ PROVIDERS.extend([_account, _invitations, _emails, _history])
 
 def personal_data(user) -> list[tuple[str, list[dict]]]:
     return [provider(user) for provider in PROVIDERS]
+
+
+def _readable(value):
+    """An ISO date or date-time of the JSON download as the page prints it ("1er février
+    2016", "21 janvier 2016 à 13:15"); any other value unchanged."""
+    if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
+        return value
+    try:
+        moment = parse_datetime(value) if len(value) > 10 else None
+        if moment is not None:
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_text(moment, gettext("j F Y à H:i"))
+        day = parse_date(value)
+    except ValueError:
+        return value
+    return date_text(day) if day is not None else value
+
+
+def readable_sections(sections) -> list[tuple[str, list[dict]]]:
+    """``personal_data`` as the page shows it: labels capitalised, dates in words."""
+    return [
+        (title, [{capfirst(key): _readable(value) for key, value in row.items()} for row in rows])
+        for title, rows in sections
+    ]
 
 
 # Functions (user, old_email) that erase an address from what an app stores.

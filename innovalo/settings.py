@@ -81,6 +81,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "innovalo.context_processors.portal",
             ],
+            # "1er février" and "d'InnovalTech" in every template (innovalo/templatetags/french.py).
+            "builtins": ["innovalo.templatetags.french"],
         },
     },
     {
@@ -90,7 +92,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": False},
+        "OPTIONS": {"autoescape": False, "builtins": ["innovalo.templatetags.french"]},
     },
 ]
 

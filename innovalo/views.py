@@ -136,14 +136,14 @@ def invitation_accept(request, token):
 
 def my_data(request):
     """RGPD: what the portal holds about me, on a page and as a JSON download."""
-    from .personal_data import personal_data
+    from .personal_data import personal_data, readable_sections
 
     sections = personal_data(request.user)
     if request.GET.get("format") == "json":
         response = JsonResponse(dict(sections), json_dumps_params={"ensure_ascii": False})
         response["Content-Disposition"] = 'attachment; filename="mes-donnees-innovalo.json"'
         return response
-    return render(request, "innovalo/my_data.html", {"sections": sections})
+    return render(request, "innovalo/my_data.html", {"sections": readable_sections(sections)})
 
 
 @require_POST

@@ -34,7 +34,7 @@ def test_login_page_is_french(client):
     response = client.get(reverse("account_login"))
     assert response.status_code == 200
     assert 'lang="fr"' in response.content.decode()
-    assert "Connexion" in response.content.decode()
+    assert "Se connecter" in response.content.decode()
 
 
 def test_logout(client):

@@ -34,7 +34,7 @@ def test_my_data_downloads_as_json(client, director):
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
     assert data["Compte"][0]["e-mail"] == director.email
-    assert data["E-mails envoyés par le portail"][0]["type"] == "platform_review"
+    assert data["E-mails envoyés par le portail"][0]["type"] == "Revue de la fiche de la plateforme"
 
 
 @pytest.mark.parametrize(
