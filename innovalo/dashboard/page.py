@@ -75,7 +75,7 @@ class Dashboard:
     show_amounts: bool
     keep_secret: bool
     sections: list
-    maps: dict  # {key: SVG}
+    maps: object  # Maps: {key: SVG}
     region_lines: list  # [RegionLine]
     campaign: object
     participation: tuple  # (submitted, expected, rate Figure) of the year's survey
@@ -521,7 +521,22 @@ def _meetings_section(scope, by_year, actions) -> Section:
 # The tile maps and the regions ------------------------------------------------------------
 
 
-def _maps(regions, year, labelled, dues, impact_lines) -> dict:
+class Maps:
+    """The tile maps by key, each drawn when first asked for (a page shows one)."""
+
+    def __init__(self, draw: dict):
+        self._draw, self._drawn = draw, {}
+
+    def __getitem__(self, key):
+        if key not in self._drawn:
+            self._drawn[key] = self._draw[key]()
+        return self._drawn[key]
+
+    def __contains__(self, key):
+        return key in self._draw
+
+
+def _maps(regions, year, labelled, dues, impact_lines) -> Maps:
     paid = {
         pk: (float(total.paid) * 100 / total.expected if total.expected else None)
         for pk, total in dues.items()
@@ -531,39 +546,47 @@ def _maps(regions, year, labelled, dues, impact_lines) -> dict:
     for region in regions:
         line_ = by_name.get(region.name)
         responses[region.pk] = line_.rate.value if line_ and line_.expected else None
-    return {
-        "plateformes": tile_map(
-            regions,
-            values={r.pk: labelled.get(r.pk, 0) for r in regions},
-            title=_("Plateformes labellisées en %(year)s par région") % {"year": year},
-            legend=_("Plateformes labellisées"),
-            svg_id="map-plateformes",
-        ),
-        "cotisations": tile_map(
-            regions,
-            values={r.pk: paid.get(r.pk) for r in regions},
-            percent=True,
-            title=_("Taux de cotisations payées en %(year)s par région") % {"year": year},
-            legend=_("Cotisations payées"),
-            label=lambda region, value: (
-                _("%(region)s : %(value)s de cotisations payées")
-                % {"region": region.name, "value": "—" if value is None else f"{round(value)} %"}
+    return Maps(
+        {
+            "plateformes": lambda: tile_map(
+                regions,
+                values={r.pk: labelled.get(r.pk, 0) for r in regions},
+                title=_("Plateformes labellisées en %(year)s par région") % {"year": year},
+                legend=_("Plateformes labellisées"),
+                svg_id="map-plateformes",
             ),
-            svg_id="map-cotisations",
-        ),
-        "reponses": tile_map(
-            regions,
-            values=responses,
-            percent=True,
-            title=_("Taux de réponse à l'enquête %(year)s par région") % {"year": year},
-            legend=_("Taux de réponse"),
-            label=lambda region, value: (
-                _("%(region)s : taux de réponse %(value)s")
-                % {"region": region.name, "value": "—" if value is None else f"{round(value)} %"}
+            "cotisations": lambda: tile_map(
+                regions,
+                values={r.pk: paid.get(r.pk) for r in regions},
+                percent=True,
+                title=_("Taux de cotisations payées en %(year)s par région") % {"year": year},
+                legend=_("Cotisations payées"),
+                label=lambda region, value: (
+                    _("%(region)s : %(value)s de cotisations payées")
+                    % {
+                        "region": region.name,
+                        "value": "—" if value is None else f"{round(value)} %",
+                    }
+                ),
+                svg_id="map-cotisations",
             ),
-            svg_id="map-reponses",
-        ),
-    }
+            "reponses": lambda: tile_map(
+                regions,
+                values=responses,
+                percent=True,
+                title=_("Taux de réponse à l'enquête %(year)s par région") % {"year": year},
+                legend=_("Taux de réponse"),
+                label=lambda region, value: (
+                    _("%(region)s : taux de réponse %(value)s")
+                    % {
+                        "region": region.name,
+                        "value": "—" if value is None else f"{round(value)} %",
+                    }
+                ),
+                svg_id="map-reponses",
+            ),
+        }
+    )
 
 
 def _region_lines(regions, labelled, dues, impact_lines, show_amounts) -> list:

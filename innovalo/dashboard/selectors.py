@@ -16,7 +16,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from meetings.enums import ActionStatus, Attendance, MeetingKind, MeetingStatus
@@ -92,36 +93,49 @@ class Network:
 
 
 def network(years, region_id=None, today=None) -> Network:
-    """The platforms' labels per year and today (one query)."""
+    """The platforms' labels per year and today: one GROUP BY (label status, years of
+    the label's grant and expiry, expiring soon, reviewed lately), a few dozen groups
+    that the years add up."""
     today = today or timezone.localdate()
-    now = timezone.now()
-    current = Q(label_status__in=CURRENT_LABELS)
-    counts = {}
-    for year in years:
-        counts[f"labelled_{year}"] = Count("pk", filter=labelled_in(year))
-        counts[f"new_{year}"] = Count(
-            "pk", filter=Q(label_status__in=HELD_LABELS, label_granted_on__year=year)
-        )
-        counts[f"lost_{year}"] = Count(
-            "pk", filter=Q(label_status__in=LOST_LABELS, label_expires_on__year=year)
-        )
     soon = today + datetime.timedelta(days=EXPIRING_DAYS)
-    row = _platforms(region_id).aggregate(
-        **counts,
-        current=Count("pk", filter=current),
-        expiring=Count(
-            "pk", filter=current & Q(label_expires_on__gte=today, label_expires_on__lt=soon)
-        ),
-        reviewed=Count("pk", filter=current & Q(reviewed_at__gte=now - REVIEW_PERIOD)),
+    expiring = Q(label_expires_on__gte=today, label_expires_on__lt=soon)
+    reviewed = Q(reviewed_at__gte=timezone.now() - REVIEW_PERIOD)
+    groups = (
+        _platforms(region_id)
+        .annotate(
+            granted=ExtractYear("label_granted_on"),
+            expires=ExtractYear("label_expires_on"),
+            expiring=ExpressionWrapper(expiring, output_field=BooleanField()),
+            reviewed=ExpressionWrapper(reviewed, output_field=BooleanField()),
+        )
+        .values_list("label_status", "granted", "expires", "expiring", "reviewed")
+        .annotate(n=Count("pk"))
     )
-    return Network(
-        labelled={year: row[f"labelled_{year}"] for year in years},
-        new={year: row[f"new_{year}"] for year in years},
-        lost={year: row[f"lost_{year}"] for year in years},
-        current=row["current"],
-        expiring=row["expiring"],
-        reviewed=row["reviewed"],
+    result = Network(
+        labelled=dict.fromkeys(years, 0),
+        new=dict.fromkeys(years, 0),
+        lost=dict.fromkeys(years, 0),
+        current=0,
+        expiring=0,
+        reviewed=0,
     )
+    for status, granted, expires, is_expiring, is_reviewed, n in groups:
+        if status in CURRENT_LABELS:
+            result.current += n
+            result.expiring += n if is_expiring else 0
+            result.reviewed += n if is_reviewed else 0
+        if status in LOST_LABELS and expires in result.lost:
+            result.lost[expires] += n
+        if status not in HELD_LABELS:
+            continue
+        if granted in result.new:
+            result.new[granted] += n
+        if granted is None and status not in CURRENT_LABELS:
+            continue  # an expired label with no date: when it was held is unknown
+        for year in years:
+            if (granted is None or granted <= year) and (expires is None or expires >= year):
+                result.labelled[year] += n
+    return result
 
 
 def labelled_by_region(year) -> dict:
@@ -323,30 +337,32 @@ class ProjectYear:
 
 def projects_by_year(years, region_id=None) -> dict:
     """{year: ProjectYear}: projects submitted that year, won (decided) that year, and the
-    amounts the partners obtained for them (two queries)."""
-    counts = {}
-    for year in years:
-        counts[f"submitted_{year}"] = Count("pk", filter=Q(submitted_on__year=year))
-        counts[f"won_{year}"] = Count("pk", filter=Q(stage=ProjectStage.WON, decided_on__year=year))
-    row = _projects(region_id).aggregate(**counts)
+    amounts the partners obtained for them (two GROUP BYs)."""
+    result = {year: ProjectYear(year=year, submitted=0, won=0, obtained=0) for year in years}
+    won = ExpressionWrapper(Q(stage=ProjectStage.WON), output_field=BooleanField())
+    groups = (
+        _projects(region_id)
+        .annotate(sent=ExtractYear("submitted_on"), decided=ExtractYear("decided_on"), won=won)
+        .values_list("sent", "decided", "won")
+        .annotate(n=Count("pk"))
+    )
+    for sent, decided, is_won, n in groups:
+        if sent in result:
+            result[sent].submitted += n
+        if is_won and decided in result:
+            result[decided].won += n
     partners = ProjectPartner.objects.order_by().filter(project__stage=ProjectStage.WON)
     if region_id:
         partners = partners.filter(project__lead_platform__department__region_id=region_id)
-    amounts = partners.aggregate(
-        **{
-            f"obtained_{year}": Sum("amount_obtained", filter=Q(project__decided_on__year=year))
-            for year in years
-        }
+    amounts = (
+        partners.annotate(decided=ExtractYear("project__decided_on"))
+        .values_list("decided")
+        .annotate(total=Sum("amount_obtained"))
     )
-    return {
-        year: ProjectYear(
-            year=year,
-            submitted=row[f"submitted_{year}"],
-            won=row[f"won_{year}"],
-            obtained=amounts[f"obtained_{year}"] or 0,
-        )
-        for year in years
-    }
+    for decided, total in amounts:
+        if decided in result:
+            result[decided].obtained = total or 0
+    return result
 
 
 # Meetings ---------------------------------------------------------------------------------
@@ -362,13 +378,23 @@ class MeetingYear:
 
 
 def meetings_by_year(years, region_id=None) -> dict:
-    """{year: MeetingYear} (two queries; the region is the invited people's platform's)."""
+    """{year: MeetingYear} (two GROUP BY year; the region is the invited people's
+    platform's)."""
+    result = {
+        year: MeetingYear(year=year, meetings=0, invited=0, attended=0, platforms=0)
+        for year in years
+    }
     association = ~Q(kind=MeetingKind.STEERING_COMMITTEE) & ~Q(status=MeetingStatus.DRAFT)
     meetings = (
         Meeting.objects.order_by()
         .filter(association)
-        .aggregate(**{f"m_{year}": Count("pk", filter=Q(start__year=year)) for year in years})
+        .annotate(year=ExtractYear("start"))
+        .values_list("year")
+        .annotate(n=Count("pk"))
     )
+    for year, n in meetings:
+        if year in result:
+            result[year].meetings = n
     invitations = MeetingInvitation.objects.order_by().filter(
         ~Q(meeting__kind=MeetingKind.STEERING_COMMITTEE),
         meeting__status__in=HELD_MEETINGS,
@@ -376,24 +402,21 @@ def meetings_by_year(years, region_id=None) -> dict:
     )
     if region_id:
         invitations = invitations.filter(platform__department__region_id=region_id)
-    counts = {}
-    for year in years:
-        in_year = Q(meeting__start__year=year)
-        attended = in_year & Q(attendance__in=ATTENDED)
-        counts[f"i_{year}"] = Count("pk", filter=in_year)
-        counts[f"a_{year}"] = Count("pk", filter=attended)
-        counts[f"p_{year}"] = Count("platform", filter=attended, distinct=True)
-    row = invitations.aggregate(**counts)
-    return {
-        year: MeetingYear(
-            year=year,
-            meetings=meetings[f"m_{year}"],
-            invited=row[f"i_{year}"],
-            attended=row[f"a_{year}"],
-            platforms=row[f"p_{year}"],
+    attended = Q(attendance__in=ATTENDED)
+    rows = (
+        invitations.annotate(year=ExtractYear("meeting__start"))
+        .values_list("year")
+        .annotate(
+            invited=Count("pk"),
+            attended=Count("pk", filter=attended),
+            platforms=Count("platform", filter=attended, distinct=True),
         )
-        for year in years
-    }
+    )
+    for year, invited, present, platforms in rows:
+        if year in result:
+            line = result[year]
+            line.invited, line.attended, line.platforms = invited, present, platforms
+    return result
 
 
 def actions_now(today=None) -> dict:
