@@ -30,3 +30,26 @@ def dues_issue_certificate(line_id):
         logger.info("dues_issue_certificate: line %s: %s", line_id, error)
         return None
     return document.number
+
+
+@portal_task
+def dues_call_year(year, actor_id=None):
+    """The call of a year, confirmed by the bureau: lines created and called, each
+    call email written to the outbox under its unique key (rule, line) in the same
+    transaction, then delivered (one task each, claimed so that it leaves once). A
+    second run, a double click or a retry finds the lines called and the emails
+    recorded: nothing is sent twice."""
+    from innovalo.models import User
+
+    from .services.dues import dues_call_year as call
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        result = call(year=year, actor=actor)
+    except ServiceError as error:
+        logger.warning("dues_call_year %s: %s", year, error)
+        return None
+    logger.info(
+        "dues_call_year %s: %s created, %s called", year, result.created, len(result.called)
+    )
+    return len(result.called)

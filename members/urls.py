@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("cotisations/paiements/nouveau/", dues.dues_payment_create, name="dues_payment_create"),
     path("cotisations/appel/", dues.dues_call_year, name="dues_call_year"),
+    path("cotisations/appel/<int:year>/envoi/", dues.dues_call_progress, name="dues_call_progress"),
     path("cotisations/exonerations/", dues.dues_exemptions, name="dues_exemptions"),
     path("cotisations/relances/", dues.dues_reminder_settings, name="dues_reminder_settings"),
     path(

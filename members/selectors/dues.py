@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -28,7 +29,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -441,6 +442,140 @@ def document_platforms(document) -> list[Platform]:
 def current_document(line, kind):
     """The valid notice or certificate of a line, or None (a GET never issues one)."""
     return DuesDocument.objects.filter(line=line, kind=kind, voided_at__isnull=True).first()
+
+
+# The call of a year: what the bureau proposes, the summary, the progress ---------------------
+
+
+def proposed_rate(year) -> dict:
+    """The form's initial values: the year's rate if set, else last year's (or the latest
+    earlier one) carried over, its due date moved to `year`. One query."""
+    rate = DuesRate.objects.filter(year__lte=year).order_by("-year").first()
+    if rate is None:
+        return {"year": year}
+    due_date = rate.due_date
+    if rate.year != year:
+        try:
+            due_date = due_date.replace(year=due_date.year + year - rate.year)
+        except ValueError:  # 29 February
+            due_date = due_date.replace(day=28, year=due_date.year + year - rate.year)
+    return {"year": year, "amount": rate.amount, "due_date": due_date, "from_year": rate.year}
+
+
+CALL_PREVIEW_ROWS = 100
+
+
+def _to_call(year):
+    """The platforms the call of `year` would call: the member platforms without a line
+    nor an exemption yet, and those whose line was not called yet."""
+    from ..models import DuesExemption
+
+    lines = DuesLine.objects.filter(year=year, platform=OuterRef("pk"))
+    exempt = DuesExemption.objects.filter(year=year, line__isnull=True, platform=OuterRef("pk"))
+    waiting = lines.filter(
+        called_at__isnull=True, status__in=[DuesStatus.TO_CALL, DuesStatus.PARTLY_PAID]
+    )
+    return Platform.objects.filter(
+        (Q(is_member=True) & ~Exists(lines) & ~Exists(exempt)) | Exists(waiting)
+    )
+
+
+def _has_dues_contact():
+    from ..models import PlatformMembership
+
+    return Exists(
+        PlatformMembership.objects.filter(
+            platform=OuterRef("pk"), role__in=PLATFORM_ROLES_FOR_DUES, user__is_active=True
+        )
+    )
+
+
+def call_preview(year, limit=CALL_PREVIEW_ROWS) -> dict:
+    """What confirming the call of `year` would do, read only (nothing is written): the
+    platforms called (the first `limit`, with the addresses their notice goes to), how
+    many have nobody to write to, how many are exempt or were called already."""
+    from innovalo.french import French
+
+    from ..models import DuesExemption, PlatformMembership
+
+    platforms = _to_call(year).annotate(has_contact=_has_dues_contact())
+    counts = platforms.aggregate(
+        total=Count("pk"), without_contact=Count("pk", filter=Q(has_contact=False))
+    )
+    contacts = PlatformMembership.objects.filter(
+        role__in=PLATFORM_ROLES_FOR_DUES, user__is_active=True
+    ).select_related("user")
+    rows = list(
+        platforms.only("pk", "name", "slug")
+        .order_by(French("name"), "pk")
+        .prefetch_related(Prefetch("memberships", contacts, to_attr="dues_contacts"))[:limit]
+    )
+    for platform in rows:
+        platform.recipients = sorted({m.user.email for m in platform.dues_contacts})
+    called = DuesLine.objects.filter(year=year, called_at__isnull=False).count()
+    exempt = DuesExemption.objects.filter(year=year, line__isnull=True).count()
+    return {
+        "year": year,
+        "platforms": rows,
+        "count": counts["total"],
+        "without_contact": counts["without_contact"],
+        "more": max(counts["total"] - len(rows), 0),
+        "already_called": called,
+        "exempt": exempt,
+    }
+
+
+def call_progress(year) -> dict:
+    """Where the call of `year` stands, from the database: lines called, and their call
+    emails by state (the outbox's rows, one per line), in two queries."""
+    from innovalo.enums import EmailStatus
+
+    lines = DuesLine.objects.filter(year=year).aggregate(
+        total=Count("pk"), called=Count("pk", filter=Q(called_at__isnull=False))
+    )
+    keys = (
+        DuesLine.objects.filter(year=year, called_at__isnull=False)
+        .annotate(key=Concat(Value(f"{DuesLine._meta.label_lower}:"), Cast("pk", CharField())))
+        .values("key")
+    )
+    states = dict(
+        SentReminder.objects.filter(rule="dues_call", target__in=keys)
+        .values("status")
+        .annotate(count=Count("pk"))
+        .values_list("status", "count")
+    )
+    waiting = states.get(EmailStatus.PENDING, 0) + states.get(EmailStatus.SENDING, 0)
+    progress = {
+        "year": year,
+        "lines": lines["total"],
+        "total": lines["called"],
+        "sent": states.get(EmailStatus.SENT, 0),
+        "skipped": states.get(EmailStatus.SKIPPED, 0),
+        "failed": states.get(EmailStatus.FAILED, 0),
+        "waiting": waiting,
+    }
+    handled = progress["sent"] + progress["skipped"] + progress["failed"]
+    progress["started"] = lines["called"] > 0
+    progress["done"] = progress["started"] and not waiting and handled >= lines["called"]
+    progress["running"] = not progress["done"]
+    progress["percent"] = round(100 * handled / lines["called"]) if lines["called"] else 0
+    progress["handled"] = handled
+    return progress
+
+
+def call_problems(year, limit=50) -> list[dict]:
+    """The year's call emails that did not leave (no one to write to, or an error)."""
+    from innovalo.enums import EmailStatus
+
+    keys = Concat(Value(f"{DuesLine._meta.label_lower}:"), Cast(OuterRef("pk"), CharField()))
+    record = SentReminder.objects.filter(rule="dues_call", target=keys)
+    return list(
+        DuesLine.objects.filter(year=year, called_at__isnull=False)
+        .annotate(email_status=Subquery(record.values("status")[:1]))
+        .filter(email_status__in=[EmailStatus.SKIPPED, EmailStatus.FAILED])
+        .order_by("platform__name", "pk")
+        .values("pk", "platform__name", "email_status")[:limit]
+    )
 
 
 # Emails --------------------------------------------------------------------------------

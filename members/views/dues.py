@@ -25,8 +25,9 @@ from innovalo.exports import export_response
 from innovalo.forms import add_service_error
 from innovalo.pdf import pdf_response
 from innovalo.perms import require
+from innovalo.tasks import enqueue
 
-from .. import perms
+from .. import perms, tasks
 from ..enums import DuesDocumentKind
 from ..filters.dues import DuesLineFilter
 from ..forms.dues import (
@@ -39,7 +40,7 @@ from ..forms.dues import (
     ReminderStepFormSet,
     reminder_step_rows,
 )
-from ..models import Allocation, DuesDocument, DuesExemption, DuesLine, DuesRate, Platform
+from ..models import Allocation, DuesDocument, DuesExemption, DuesLine, Platform
 from ..models.dues import DuesReminderStep
 from ..selectors import dues as selectors
 from ..services import dues as services
@@ -308,52 +309,84 @@ def dues_exemptions(request):
 
 @require_http_methods(["GET", "POST"])
 def dues_call_year(request):
-    """Open the call of a year (idempotent): lines, notices, emails."""
+    """Call a year's dues in three steps: the form (the year's rate, or last year's
+    proposed); a summary that writes nothing (who, how much, when, what is sent); the
+    confirmation (`confirm=1`), which saves the rate and enqueues the call as a task
+    (`members.tasks.dues_call_year`, idempotent), then shows its progress."""
     require(perms.can_manage_dues(request.user))
     year = _year(request)
-    rate = DuesRate.objects.filter(year=year).first()
-    initial = {"year": year}
-    if rate:
-        initial.update(amount=rate.amount, due_date=rate.due_date)
-    form = CallYearForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.dues_set_rate(
-                        year=data["year"],
-                        amount=data["amount"],
-                        due_date=data["due_date"],
-                        actor=request.user,
-                    )
-                    result = services.dues_call_year(year=data["year"], actor=request.user)
-            except ServiceError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Appel %(year)s : %(created)s ligne(s) créée(s), %(called)s appel(s) "
-                        "envoyé(s)."
-                    )
-                    % {
-                        "year": data["year"],
-                        "created": result.created,
-                        "called": len(result.called),
-                    },
-                )
-                return redirect(f"{reverse('dues_board')}?year={data['year']}")
-    already = DuesLine.objects.filter(year=year).count()
-    members = Platform.objects.members().count()
+    initial = selectors.proposed_rate(year)
+    editing = request.method == "GET" or "edit" in request.POST
+    form = CallYearForm(None if request.method == "GET" else request.POST, initial=initial)
+    if editing or not form.is_valid():
+        status = 200 if editing else 400
+        return _call_form(request, form, year, initial, status=status)
+    data = form.cleaned_data
+    try:
+        services.dues_check_rate(year=data["year"], amount=data["amount"])
+    except ServiceError as error:
+        add_service_error(form, error)
+        return _call_form(request, form, data["year"], initial, status=400)
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "members/dues/call_preview.html",
+            {"form": form, "data": data, "preview": selectors.call_preview(data["year"])},
+        )
+    try:
+        with transaction.atomic():
+            services.dues_set_rate(
+                year=data["year"],
+                amount=data["amount"],
+                due_date=data["due_date"],
+                actor=request.user,
+            )
+            enqueue(tasks.dues_call_year, data["year"], request.user.pk)
+    except ServiceError as error:
+        add_service_error(form, error)
+        return _call_form(request, form, data["year"], initial, status=400)
+    messages.success(
+        request,
+        _("Appel %(year)s confirmé : les appels de cotisation partent ci-dessous.")
+        % {"year": data["year"]},
+    )
+    return redirect("dues_call_progress", data["year"])
+
+
+def _call_form(request, form, year, initial, status=200):
     return render(
         request,
         "members/dues/call_form.html",
-        {"form": form, "year": year, "already": already, "members": members},
+        {
+            "form": form,
+            "year": year,
+            "from_year": initial.get("from_year"),
+            "already": DuesLine.objects.filter(year=year).count(),
+            "members": Platform.objects.members().count(),
+        },
         status=status,
     )
+
+
+def dues_call_progress(request, year):
+    """Where the call of a year stands (counts read from the database); polled by htmx
+    every two seconds while emails wait, a plain page (with a link to refresh) without
+    script."""
+    require(perms.can_manage_dues(request.user))
+    if not FIRST_CALL_YEAR <= year <= LAST_CALL_YEAR:
+        raise Http404
+    progress = selectors.call_progress(year)
+    context = {
+        "year": year,
+        "progress": progress,
+        "problems": selectors.call_problems(year) if progress["done"] else [],
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "members/dues/includes/call_progress.html", context)
+    return render(request, "members/dues/call_progress.html", context)
+
+
+FIRST_CALL_YEAR, LAST_CALL_YEAR = 2000, 2100
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,6 +27,7 @@ from .payments import dues_cancel_payment, dues_record_payment
 from .rates import (
     CallResult,
     dues_call_year,
+    dues_check_rate,
     dues_save_reminder_steps,
     dues_set_rate,
     ensure_default_reminder_steps,
@@ -37,6 +38,7 @@ __all__ = [
     "LINE_RULES",
     "CallResult",
     "dues_call_year",
+    "dues_check_rate",
     "dues_cancel_line",
     "dues_cancel_payment",
     "dues_exempt",

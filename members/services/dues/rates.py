@@ -38,6 +38,29 @@ def _check_year(year) -> int:
     return year
 
 
+def dues_check_rate(*, year, amount) -> tuple[int, object]:
+    """What `dues_set_rate` refuses, checked without writing (the call's summary):
+    returns the year and the amount parsed, or raises ServiceError."""
+    year = _check_year(year)
+    amount = parse_amount(amount, field="amount")
+    rate = DuesRate.objects.filter(year=year).first()
+    if rate is not None and rate.amount != amount:
+        _refuse_new_amount(rate)
+    return year, amount
+
+
+def _refuse_new_amount(rate):
+    if DuesLine.objects.filter(year=rate.year).exists():
+        raise ServiceError(
+            _(
+                "La cotisation %(year)s est déjà appelée à %(amount)s € : "
+                "le montant ne peut plus changer."
+            )
+            % {"year": rate.year, "amount": amount_text(rate.amount)},
+            "amount",
+        )
+
+
 def dues_set_rate(*, year, amount, due_date, note="", actor=None) -> DuesRate:
     year = _check_year(year)
     amount = parse_amount(amount, field="amount")
@@ -54,15 +77,8 @@ def dues_set_rate(*, year, amount, due_date, note="", actor=None) -> DuesRate:
                 amount=amount,
             )
             return rate
-        if rate.amount != amount and DuesLine.objects.filter(year=year).exists():
-            raise ServiceError(
-                _(
-                    "La cotisation %(year)s est déjà appelée à %(amount)s € : "
-                    "le montant ne peut plus changer."
-                )
-                % {"year": year, "amount": amount_text(rate.amount)},
-                "amount",
-            )
+        if rate.amount != amount:
+            _refuse_new_amount(rate)
         fields = ["amount", "due_date", "note"]
         before = snapshot(rate, fields)
         rate.amount, rate.due_date, rate.note = amount, due_date, note or rate.note
