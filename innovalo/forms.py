@@ -7,16 +7,64 @@ from .models import User
 
 
 class InvitationForm(forms.Form):
+    """Invite a person with a role; a platform's person (director, staff, accounting)
+    is invited for their platform, to which accepting attaches them."""
+
     email = forms.EmailField(label=_("Adresse e-mail"))
     first_name = forms.CharField(label=_("Prénom"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nom"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.DIRECTOR)
+
+    def __init__(self, *args, **kwargs):
+        from members.enums import PlatformRole
+        from members.models import Platform
+
+        from .french import French
+
+        super().__init__(*args, **kwargs)
+        # Added here: the members app imports this module.
+        self.fields["platform"] = IdModelChoiceField(
+            label=_("Plateforme"),
+            help_text=_(
+                "Obligatoire pour une personne de plateforme : son compte y sera rattaché."
+            ),
+            required=False,
+            queryset=Platform.objects.order_by(French("name"), "pk"),
+        )
+        self.fields["platform_role"] = forms.ChoiceField(
+            label=_("Rôle dans la plateforme"),
+            choices=PlatformRole.choices,
+            initial=PlatformRole.DIRECTOR,
+            required=False,
+        )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("Un compte existe déjà avec cette adresse."))
         return email
+
+    def clean(self):
+        cleaned = super().clean()
+        role, platform = cleaned.get("role"), cleaned.get("platform")
+        if role == Role.DIRECTOR:
+            if platform is None and "platform" not in self.errors:
+                self.add_error(
+                    "platform",
+                    _(
+                        "Choisissez la plateforme de la personne invitée : son compte y sera "
+                        "rattaché."
+                    ),
+                )
+            cleaned["platform_role"] = cleaned.get("platform_role") or "director"
+        elif role:
+            if platform is not None:
+                self.add_error(
+                    "platform",
+                    _("Seule une personne de plateforme est rattachée à une plateforme."),
+                )
+            cleaned["platform_role"] = ""
+        return cleaned
 
 
 class AcceptInvitationForm(forms.Form):

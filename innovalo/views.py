@@ -72,7 +72,10 @@ def invitation_list(request):
             messages.success(request, _("Invitation envoyée à %s.") % invitation.email)
             return redirect("invitation_list")
     page = Paginator(Invitation.objects.for_list(), 25).get_page(request.GET.get("page"))
-    return render(request, "innovalo/invitation_list.html", {"form": form, "page_obj": page})
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "innovalo/invitation_list.html", {"form": form, "page_obj": page}, status=status
+    )
 
 
 @require_POST

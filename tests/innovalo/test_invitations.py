@@ -17,6 +17,10 @@ pytestmark = pytest.mark.django_db
 def _invite(client, bureau, django_capture_on_commit_callbacks, **data):
     client.force_login(bureau)
     payload = {"email": "nouvelle@exemple.fr", "role": Role.DIRECTOR, **data}
+    if payload["role"] == Role.DIRECTOR and "platform" not in payload:
+        from tests.members.factories import PlatformFactory
+
+        payload["platform"] = PlatformFactory(name="Plateforme invitante").pk
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("invitation_list"), payload)
     return response
@@ -121,7 +125,7 @@ def test_inviting_an_existing_account_is_refused_next_to_the_field(client, burea
     response = client.post(
         reverse("invitation_list"), {"email": bureau.email.upper(), "role": Role.BUREAU}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Un compte existe déjà" in response.content.decode()
     assert not Invitation.objects.exists()
 
@@ -129,7 +133,7 @@ def test_inviting_an_existing_account_is_refused_next_to_the_field(client, burea
 def test_invalid_email_gets_a_message(client, bureau):
     client.force_login(bureau)
     response = client.post(reverse("invitation_list"), {"email": "pas-un-mail", "role": "x"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
 
 
@@ -224,3 +228,76 @@ def test_each_invitation_change_writes_one_history_entry(bureau, platform):
     assert {e.scope for e in entries} == {f"members.platform:{platform.pk}"}
     assert entries[-1].changes["email"] == [None, "hist@exemple.fr"]
     assert all(e.actor == bureau for e in entries)
+
+
+# A platform's person is invited for their platform (issue 14) -------------------------------
+
+
+def test_a_director_is_invited_for_a_platform_or_refused(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    response = _invite(client, bureau, django_capture_on_commit_callbacks, platform="")
+    assert response.status_code == 400
+    assert "Choisissez la plateforme" in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_only_a_platforms_person_gets_a_platform(
+    client, bureau, platform, django_capture_on_commit_callbacks
+):
+    response = _invite(
+        client, bureau, django_capture_on_commit_callbacks, role=Role.BUREAU, platform=platform.pk
+    )
+    assert response.status_code == 400
+    assert "Seule une personne de plateforme" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_an_unknown_platform_is_an_error_next_to_the_field(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    for value in ("999999", "9" * 30, "abc"):
+        response = _invite(client, bureau, django_capture_on_commit_callbacks, platform=value)
+        assert response.status_code == 400
+        assert response.context["form"].errors["platform"]
+
+
+def test_accepting_attaches_the_platform_with_its_role(
+    client, bureau, platform, django_capture_on_commit_callbacks
+):
+    from members.models import PlatformMembership
+
+    response = _invite(
+        client,
+        bureau,
+        django_capture_on_commit_callbacks,
+        platform=platform.pk,
+        platform_role="accounting",
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.platform, invitation.platform_role) == (platform, "accounting")
+    listing = client.get(reverse("invitation_list")).content.decode()
+    assert platform.get_absolute_url() in listing
+    path = _link_path(mail.outbox[0])
+    client.logout()
+    assert _accept(client, path).status_code == 302
+    user = User.objects.get(email="nouvelle@exemple.fr")
+    membership = PlatformMembership.objects.get(user=user)
+    assert (membership.platform, membership.role) == (platform, "accounting")
+    home = client.get("/").content.decode()
+    assert "Tenez à jour votre plateforme" in home
+    assert platform.name in home
+
+
+def test_a_ministry_invitation_attaches_no_platform(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    from members.models import PlatformMembership
+
+    _invite(client, bureau, django_capture_on_commit_callbacks, role=Role.MINISTRY)
+    invitation = Invitation.objects.get()
+    assert (invitation.platform, invitation.platform_role) == (None, "")
+    client.logout()
+    _accept(client, _link_path(mail.outbox[0]))
+    assert not PlatformMembership.objects.exists()
