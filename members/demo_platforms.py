@@ -201,6 +201,13 @@ NOT_LABELLED_MEMBERS = {
     "reunion-agro": (LabelStatus.EXPIRED, False),
     "lille-textile": (LabelStatus.NOT_LABELLED, False),
 }
+# Labelled after 2016 (the year each was first labelled); every other platform with a
+# label was labelled in 2008-2015.
+LABELLED_SINCE = {
+    "saint-denis-numerique": 2018,
+    "la-rochelle-nautisme": 2020,
+    "annecy-decolletage": 2023,
+}
 # Profiles reviewed more than 12 months ago (or never): the review reminder's work.
 STALE = {"amiens-numerique", "metz-materiaux", "bourges-mecanique", "limoges-ceramique"}
 NEVER_REVIEWED = {"tarbes-mecanique", "nice-energie"}
@@ -238,6 +245,21 @@ def demo_siret(number: int) -> str:
 
 def _slug(name):
     return slugify(name)
+
+
+def _label_dates(slug, number, label):
+    """(labelled on, label valid until): when the platform was first labelled (a renewal
+    keeps the date) and the end of its current five-year label, renewed in 2022-2025.
+    Most platforms were labelled before the association's first dues (2016), a few
+    since (``LABELLED_SINCE``); the expired one lost its label in 2022."""
+    if label == LabelStatus.NOT_LABELLED:
+        return None, None
+    month = 1 + number % 12
+    if label == LabelStatus.EXPIRED:
+        return datetime.date(2010, month, 1), datetime.date(2022, month, 1)
+    granted = datetime.date(LABELLED_SINCE.get(slug, 2008 + number % 8), month, 1)
+    renewed = max(datetime.date(2022 + number % 4, month, 1), granted)
+    return granted, renewed.replace(year=renewed.year + 5)
 
 
 def seed_platforms(stdout):
@@ -281,10 +303,7 @@ def seed_platforms(stdout):
             reviewed_at = now - datetime.timedelta(days=400 + number * 7)
         else:
             reviewed_at = now - datetime.timedelta(days=10 + number * 5)
-        # A label lasts five years: a labelled platform's current label was granted
-        # in 2022-2025; an expired one's ran out before today.
-        first_year = 2014 if label == LabelStatus.EXPIRED else 2022
-        granted = datetime.date(first_year + number % 4, 1 + number % 12, 1)
+        granted, expires = _label_dates(slug, number, label)
         platform, was_created = Platform.objects.get_or_create(
             slug=slug,
             defaults={
@@ -304,12 +323,8 @@ def seed_platforms(stdout):
                 ),
                 "services_description": "Devis sous huit jours ; tarifs publics sur demande.",
                 "label_status": label,
-                "label_granted_on": granted if label != LabelStatus.NOT_LABELLED else None,
-                "label_expires_on": (
-                    granted.replace(year=granted.year + 5)
-                    if label != LabelStatus.NOT_LABELLED
-                    else None
-                ),
+                "label_granted_on": granted,
+                "label_expires_on": expires,
                 "is_member": member,
                 "billing_name": f"{name} — service financier",
                 "siret": demo_siret(number),

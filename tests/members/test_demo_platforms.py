@@ -71,3 +71,16 @@ def test_every_demo_siret_passes_the_real_checks(seeded):
     sirets = list(Platform.objects.exclude(siret="").values_list("siret", flat=True))
     assert len(sirets) >= 40 and len(set(sirets)) == len(sirets)
     assert all(siret_is_valid(siret) for siret in sirets)
+
+
+def test_most_demo_labels_predate_2016(seeded):
+    """The national dashboard's first year shows the network of the time: 44 labelled
+    platforms in 2016, a few labels granted since, one lost."""
+    from innovalo.dashboard.selectors import dashboard_years, network
+
+    years = dashboard_years()
+    figures = network(years)
+    assert figures.labelled[2016] == 44
+    assert sum(figures.new.values()) == 3
+    assert sum(figures.lost.values()) == 1
+    assert figures.labelled[years[-1]] == 46  # 44 labelled and 2 in renewal today
