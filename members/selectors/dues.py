@@ -304,8 +304,18 @@ def line_page(line: DuesLine) -> dict:
         .order_by("kind", "sequence")
     )
     receipts = {d.payment_id: d for d in documents if d.kind == DuesDocumentKind.RECEIPT}
+    # A payment split over several lines: the other lines it paid, linked both ways.
+    siblings = {}
+    for other in (
+        Allocation.objects.filter(payment_id__in=payment_ids)
+        .exclude(line=line)
+        .select_related("line__platform")
+        .order_by("line__platform__name", "line__year", "pk")
+    ):
+        siblings.setdefault(other.payment_id, []).append(other)
     for allocation in allocations:
         allocation.receipt = receipts.get(allocation.payment_id)
+        allocation.siblings = siblings.get(allocation.payment_id, [])
     own = [d for d in documents if d.kind != DuesDocumentKind.RECEIPT]
     has_notice = any(d.kind == DuesDocumentKind.NOTICE for d in own)
     has_certificate = any(d.kind == DuesDocumentKind.CERTIFICATE and not d.is_void for d in own)

@@ -130,6 +130,8 @@ FORM_ACTIONS = {
     "cancel_payment": ("cancel_payment", "cancel_payment_form", ReasonForm),
 }
 BUTTON_ACTIONS = {"remind", "issue_notice", "issue_certificate", "issue_receipt"}
+# Irreversible actions: a first POST shows what will happen, a second with confirm=1 acts.
+CONFIRMED_ACTIONS = {"exempt", "cancel", "cancel_payment"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -154,7 +156,11 @@ def dues_line_detail(request, pk):
         if action not in FORM_ACTIONS:
             messages.error(request, _("Action inconnue."))
             return redirect(line)
-        if _form_action(request, line, action, forms):
+        if action in CONFIRMED_ACTIONS and request.POST.get("confirm") != "1":
+            confirmation = _confirmation(request, line, action, forms)
+            if confirmation is not None:
+                return confirmation
+        elif _form_action(request, line, action, forms):
             return redirect(line)
         status = 400
     context = {"line": line, "today": timezone.localdate(), **selectors.line_page(line), **forms}
@@ -187,6 +193,29 @@ def _button_action(request, line, action):
         _("%(kind)s %(number)s émis.")
         % {"kind": document.get_kind_display(), "number": document.number},
     )
+
+
+def _confirmation(request, line, action, forms):
+    """The page that asks to confirm an irreversible action (nothing written), or None
+    when its form is in error (shown on the line's page)."""
+    prefix, form_key, form_class = FORM_ACTIONS[action]
+    form = form_class(request.POST, prefix=prefix)
+    forms[form_key] = form
+    if not form.is_valid():
+        return None
+    context = {"line": line, "action": action, "form": form, "reason": form.cleaned_data["reason"]}
+    if action == "cancel_payment":
+        try:
+            payment = _payment_of_line(request.POST.get("payment"), line)
+        except ServiceError as error:
+            form.add_error(None, str(error))
+            return None
+        context["payment"] = payment
+        context["allocations"] = list(
+            payment.allocations.select_related("line__platform").order_by("line__year", "pk")
+        )
+        context["receipt"] = payment.documents.without_content().filter(voided_at__isnull=True)
+    return render(request, "members/dues/confirm_action.html", context)
 
 
 def _form_action(request, line, action, forms) -> bool:
@@ -279,6 +308,12 @@ def dues_exemptions(request):
     status = 200
     if request.method == "POST":
         status = 400
+        if form.is_valid() and request.POST.get("confirm") != "1":
+            return render(
+                request,
+                "members/dues/confirm_action.html",
+                {"action": "exempt_platform", "form": form, **form.cleaned_data},
+            )
         if form.is_valid():
             data = form.cleaned_data
             try:

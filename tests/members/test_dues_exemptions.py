@@ -45,7 +45,8 @@ def test_exemption_before_the_call_means_no_notice(
 ):
     exempt, called = DuesPlatformFactory.create_batch(2)
     response = client_for("bureau").post(
-        URL, {"platform": exempt.pk, "year": 2027, "reason": "Plateforme en création"}
+        URL,
+        {"platform": exempt.pk, "year": 2027, "reason": "Plateforme en création", "confirm": "1"},
     )
     assert response.status_code == 302
     assert DuesExemption.objects.get(platform=exempt, year=2027).created_by == bureau
@@ -71,7 +72,7 @@ def test_exemption_twice_is_refused_next_to_the_field(client_for):
     platform = DuesPlatformFactory()
     DuesExemption.objects.create(platform=platform, year=2027, reason="Déjà")
     response = client_for("bureau").post(
-        URL, {"platform": platform.pk, "year": 2027, "reason": "Encore"}
+        URL, {"platform": platform.pk, "year": 2027, "reason": "Encore", "confirm": "1"}
     )
     assert response.status_code == 400
     assert "déjà exonérée" in response.content.decode()

@@ -126,6 +126,7 @@ def test_line_actions_cancel_payment_exempt_and_errors(client_for, dues):
             "action": "cancel_payment",
             "payment": dues["payment"].pk,
             "cancel_payment-reason": "Erreur de saisie",
+            "confirm": "1",
         },
     )
     assert done.status_code == 302
@@ -136,7 +137,10 @@ def test_line_actions_cancel_payment_exempt_and_errors(client_for, dues):
     assert wrong.status_code == 400
     other_url = reverse("dues_line_detail", args=[dues["other"].pk])
     assert (
-        client.post(other_url, {"action": "exempt", "exempt-reason": "Nouvelle"}).status_code == 302
+        client.post(
+            other_url, {"action": "exempt", "exempt-reason": "Nouvelle", "confirm": "1"}
+        ).status_code
+        == 302
     )
     assert DuesLine.objects.get(pk=dues["other"].pk).status == DuesStatus.EXEMPT
     assert client.post(other_url, {"action": "zzz"}).status_code == 302
