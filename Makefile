@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format worker beat messages compilemessages migrate seed check-deploy lock clean
+.PHONY: run test test-browser install lint format worker beat messages compilemessages migrate seed check-deploy lock clean
 
 # requirements.lock: what production runs; requirements-dev.lock: that plus the test
 # and lint tools. Both pin every package with its hashes (regenerate with `make lock`).
@@ -38,7 +38,13 @@ run: install compilemessages migrate seed
 test: install compilemessages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --ignore=tests/browser $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-browser
+
+# The browser tests (Chromium, axe-core, the Nu validator) run apart: one live server on a
+# database seeded once with the demo data. Skipped, with the reason, without Chromium.
+test-browser: install compilemessages
+	$(BIN)/python -m pytest -q -p no:xdist tests/browser $(BROWSER_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,7 @@ from django import template
 from django.utils.formats import get_format, number_format
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 CENT = Decimal("0.01")
 
@@ -110,8 +110,12 @@ def _form_field(field, punctuation) -> str:
         controls = f"\n      {label}\n      {widget}\n    "
     auto_id = escape(field.auto_id)
     help_text = field.help_text
+    # A help text that holds a list (Django's password rules) cannot sit in <small>.
+    help_tag = "div" if help_text and "<ul" in str(help_text) else "small"
     help_html = (
-        f'<small class="help" id="{auto_id}_helptext">{help_text}</small>' if help_text else ""
+        f'<{help_tag} class="help" id="{auto_id}_helptext">{help_text}</{help_tag}>'
+        if help_text
+        else ""
     )
     error_html = "".join(
         f'<p class="error" id="{auto_id}_error">{conditional_escape(error)}</p>' for error in errors
@@ -122,6 +126,32 @@ def _form_field(field, punctuation) -> str:
     )
 
 
+def _error_summary(form) -> str:
+    """At the top of a form in error, each field's errors as a link to the field (RGAA
+    11.10: the user sees at once what to correct and reaches it from the keyboard)."""
+    if not form.is_bound or not form.errors:
+        return ""
+    items = []
+    for field in form.visible_fields():
+        if not field.errors:
+            continue
+        target = field.field.widget.id_for_label(field.auto_id) or field.auto_id
+        for error in field.errors:
+            items.append(
+                f'<li><a href="#{escape(target)}">{conditional_escape(field.label)}'
+                f"{gettext(' : ')}{conditional_escape(error)}</a></li>"
+            )
+    if not items:
+        return ""
+    count = len(items)
+    heading = ngettext(
+        "Le formulaire contient %(count)s erreur :",
+        "Le formulaire contient %(count)s erreurs :",
+        count,
+    ) % {"count": count}
+    return f'<p>{heading}</p><ul class="error-summary">{"".join(items)}</ul>'
+
+
 @register.simple_tag
 def form_fields(form):
     """A form's errors, hidden fields and labelled fields (help text, error ids), in
@@ -129,9 +159,12 @@ def form_fields(form):
     field (a page of sixty fields spent most of its time there)."""
     parts = ["\n"]
     non_field_errors = form.non_field_errors()
-    if non_field_errors:
+    summary = _error_summary(form)
+    if non_field_errors or summary:
         paragraphs = "".join(f"<p>{conditional_escape(error)}</p>" for error in non_field_errors)
-        parts.append(f'\n  <div class="form-errors" role="alert">{paragraphs}</div>\n')
+        parts.append(
+            f'\n  <div class="form-errors" role="alert" tabindex="-1">{paragraphs}{summary}</div>\n'
+        )
     parts.append("\n")
     parts.extend(str(field) for field in form.hidden_fields())
     parts.append("\n")

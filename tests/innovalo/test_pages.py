@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -178,9 +179,28 @@ def test_form_fields_writes_what_the_former_template_wrote(language):
         for form in _sample_forms():
             form.is_bound and form.is_valid()
             written.append(former.render({"form": form}))
-            assert include.render({"form": form}) == written[-1]
+            rendered = include.render({"form": form})
+            # What it adds: the summary of a form in error (tested below).
+            rendered = re.sub(r'<p>[^<]*</p><ul class="error-summary">.*?</ul>', "", rendered)
+            assert rendered.replace(' tabindex="-1"', "") == written[-1]
     assert 'id="id_name_error"' in written[1] and "Erreur &lt;globale&gt;" in written[1]
     assert 'id="id_agree_helptext">Aide <em>riche</em>' in written[0]
+
+
+def test_a_form_in_error_starts_with_a_summary_linking_to_each_field():
+    from django.template import engines
+
+    include = engines["django"].from_string('{% include "includes/form_fields.html" %}')
+    unbound, bound = _sample_forms()[:2]
+    assert "error-summary" not in include.render({"form": unbound})
+    bound.is_valid()
+    html = include.render({"form": bound})
+    summary = html[: html.index('<div class="field')]
+    assert 'role="alert"' in summary and "Le formulaire contient" in summary
+    for name, errors in bound.errors.items():
+        if name != "__all__":
+            assert f'href="#id_{name}"' in summary
+            assert all(str(error) in html for error in errors)
 
 
 # The layout's links: reversed once, not on every page ----------------------------

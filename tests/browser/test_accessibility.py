@@ -1,0 +1,39 @@
+"""Every page each role reaches from the home page: no axe-core violation (WCAG 2.1 AA
+and best practices) and valid HTML for the W3C Nu validator."""
+
+import re
+
+import pytest
+
+from .conftest import SHOTS
+from .crawl import axe_violations, crawl, java, nu_errors
+
+REPORTS = SHOTS.parent / "accessibility"
+
+ROLES = ["anonymous", "director", "bureau", "ministry"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_reached_by_each_role_pass_axe_and_the_nu_validator(as_role, base, role, tmp_path):
+    page = as_role(role)
+    problems, visited = [], 0
+    for path, html in crawl(page, base, limit=70):
+        visited += 1
+        name = re.sub(r"[^a-zA-Z0-9]+", "_", path).strip("_") or "home"
+        (tmp_path / f"{name}.html").write_text(html)
+        for violation in axe_violations(page):
+            problems.append(
+                f"{path}: axe {violation['id']} ({violation['impact']}) "
+                f"{violation['help']} at {violation['nodes']}"
+            )
+    if java():
+        for error in nu_errors(tmp_path):
+            problems.append(f"{error['file']}:{error['line']}: Nu {error['message']}")
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{role}.txt").write_text(
+        f"{visited} pages checked\n" + "".join(f"{problem}\n" for problem in problems)
+    )
+    assert visited >= 5
+    assert not problems, f"{len(problems)} problems, see var/accessibility/{role}.txt:\n" + (
+        "\n".join(problems[:30])
+    )
