@@ -3,22 +3,21 @@ equal the payment, dates, balances) under locks, and a refusal comes back next t
 its field through `innovalo.forms.add_service_error`.
 
 They render with the portal's form renderer (the standard widgets built in Python, the
-same HTML): the payment form shows four rows of a few hundred options.
+same HTML): the payment form's rows pick a dues line in one <datalist> of the open
+lines, shared by every row.
 """
 
+import re
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import formset_factory
-from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
 from innovalo.forms import IdModelChoiceField
-from innovalo.french import French
+from innovalo.french import French, unaccent
 from innovalo.money import parse_amount
 from innovalo.templatetags.innovalo import euros
 
@@ -84,57 +83,62 @@ class PaymentForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea({"rows": 2}))
 
 
-class SharedOptionsSelect(forms.Widget):
-    """A <select> whose options are escaped once per formset and shared by its rows.
-
-    A few hundred open lines rendered through Django's one-template-per-option
-    select, in every row, took half a second; here a row is one string join.
-    """
-
-    def __init__(self, options=(), attrs=None):
-        super().__init__(attrs)
-        self.options = list(options)
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        value = "" if value is None else str(value)
-        parts = [format_html("<select{}>", flatatt(final_attrs))]
-        parts.append('<option value="">---------</option>')
-        for option_value, label in self.options:
-            selected = " selected" if option_value == value else ""
-            parts.append(f'<option value="{option_value}"{selected}>{label}</option>')
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
-
-    def value_from_datadict(self, data, files, name):
-        return data.get(name)
+LINE_LIST_ID = "open-dues-lines"
+NOTICE_NUMBER = re.compile(r"\b[A-Z]{2}-\d{4}-\d{3,}\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(20\d\d|2100)\b")
+SEPARATOR = " · "
 
 
-def line_options(lines) -> list[tuple[str, str]]:
-    """(value, escaped label) of each open line, computed once per formset."""
-    label = str(_("%(platform)s — %(year)s (reste %(balance)s)"))
-    return [
-        (
-            str(line.pk),
-            conditional_escape(
-                label
-                % {"platform": line.platform, "year": line.year, "balance": euros(line.balance)}
-            ),
-        )
-        for line in lines
-    ]
+def line_label(line) -> str:
+    """What the picker shows and what it puts in the field: the platform, the year, the
+    notice's number and the balance ("Céramique Limoges · 2026 · AC-2026-0012 · reste
+    300,00 €"); `OpenLineField` reads it back (or a part of it typed by hand)."""
+    parts = [line.platform, str(line.year)]
+    if line.notice:
+        parts.append(line.notice)
+    parts.append(str(_("reste %(balance)s")) % {"balance": euros(line.balance)})
+    return SEPARATOR.join(parts)
+
+
+def _words(text) -> list[str]:
+    return unaccent(text).casefold().replace("-", " ").split()
+
+
+class LinePickerInput(forms.TextInput):
+    """A text input tied to the page's one <datalist> of open lines: the browser offers
+    the lines matching what is typed (keyboard and screen readers included), and
+    without a datalist it is a plain text field read on the server."""
+
+    def __init__(self, lines=None, attrs=None):
+        super().__init__({"list": LINE_LIST_ID, "autocomplete": "off", **(attrs or {})})
+        self.lines = lines or {}
+
+    def format_value(self, value):
+        """An id (the form prefilled from ?line=) shows as its label; text stays as typed."""
+        if isinstance(value, int) and value in self.lines:
+            return line_label(self.lines[value])
+        return super().format_value(value)
 
 
 class OpenLineField(forms.Field):
-    """The id of one of the open lines given (read once per formset); any other
-    value, a non-number or an id too large for the database, is an "invalid choice"."""
+    """One of the open lines given (read once per formset), picked by its label, its
+    notice's number, its platform's name (and year), or its id; anything else, or
+    text that fits several lines, is an error next to the field."""
 
     default_error_messages = {
-        "invalid_choice": _("Cette ligne ne peut pas recevoir de paiement."),
+        "invalid_choice": _(
+            "Aucune ligne ouverte ne correspond : indiquez le n° d'appel, ou la plateforme "
+            "et l'année."
+        ),
+        "ambiguous": _(
+            "Plusieurs lignes ouvertes correspondent (%(names)s) : précisez l'année ou le n° "
+            "d'appel."
+        ),
     }
 
-    def __init__(self, *, lines=(), options=(), **kwargs):
-        kwargs.setdefault("widget", SharedOptionsSelect(options))
+    def __init__(self, *, lines=None, **kwargs):
+        lines = lines or {}
+        kwargs.setdefault("widget", LinePickerInput(lines))
         super().__init__(**kwargs)
         self.lines = lines
 
@@ -142,23 +146,61 @@ class OpenLineField(forms.Field):
         if value in self.empty_values:
             return None
         text = str(value).strip()
+        if not text:
+            return None
         is_id = text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
         if is_id and int(text) in self.lines:
             return int(text)
+        matches = self._matches(text)
+        if len(matches) == 1:
+            return matches[0].pk
+        if len(matches) > 1:
+            names = ", ".join(line_label(line) for line in matches[:3])
+            raise forms.ValidationError(
+                self.error_messages["ambiguous"], code="ambiguous", params={"names": names}
+            )
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def _matches(self, text) -> list:
+        notice = NOTICE_NUMBER.search(text)
+        if notice:
+            number = notice.group(0).upper()
+            return [line for line in self.lines.values() if line.notice.upper() == number]
+        if SEPARATOR.strip() in text:  # a label: "platform · year · ..."
+            name, _sep, rest = text.partition(SEPARATOR.strip())
+            year = YEAR.search(rest)
+            exact = unaccent(name.strip()).casefold()
+            return [
+                line
+                for line in self.lines.values()
+                if unaccent(line.platform).casefold() == exact
+                and (year is None or line.year == int(year.group(0)))
+            ]
+        year = YEAR.search(text)
+        words = _words(YEAR.sub(" ", text))
+        if not words and year is None:
+            return []
+        return [
+            line
+            for line in self.lines.values()
+            if (year is None or line.year == int(year.group(0)))
+            and all(word in _words(line.platform) for word in words)
+        ]
 
 
 class AllocationForm(forms.Form):
     amount = MoneyField(label=_("Montant affecté (€)"), required=False)
 
-    def __init__(self, *args, lines=None, options=(), **kwargs):
+    def __init__(self, *args, lines=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {
             "line": OpenLineField(
                 label=_("Ligne de cotisation"),
+                help_text=_(
+                    "N° d'appel, ou nom de la plateforme et année : choisissez dans la liste."
+                ),
                 required=False,
                 lines=lines or {},
-                options=options,
             ),
             "amount": self.fields["amount"],
         }
@@ -175,14 +217,21 @@ class AllocationForm(forms.Form):
 
 class BaseAllocationFormSet(forms.BaseFormSet):
     def __init__(self, *args, lines=None, **kwargs):
-        # One query and one list of escaped options for every row.
+        # One query, and one <datalist> of the open lines for every row.
         lines = open_lines() if lines is None else lines
         self.lines = {line.pk: line for line in lines}
-        self.options = line_options(lines)
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "lines": self.lines, "options": self.options}
+        return {**super().get_form_kwargs(index), "lines": self.lines}
+
+    @property
+    def line_list_id(self) -> str:
+        return LINE_LIST_ID
+
+    def line_labels(self) -> list[str]:
+        """The datalist's options, once per page."""
+        return [line_label(line) for line in self.lines.values()]
 
     def clean(self):
         if any(self.errors):

@@ -275,17 +275,22 @@ class OpenLine(NamedTuple):
     platform: str
     year: int
     balance: Decimal
+    notice: str = ""
 
 
 def open_lines() -> list[OpenLine]:
-    """Lines that may receive a payment, for the payment form: one query of plain
-    values (a few hundred lines, four choice lists: no model instances)."""
+    """Lines that may receive a payment, for the payment form's picker: one query of
+    plain values (no model instances), each with its valid notice's number if any."""
     rows = (
         DuesLine.objects.open()
+        .annotate(notice=_valid_notice("number"))
         .order_by("-year", "platform__name", "pk")
-        .values_list("pk", "platform__name", "year", "amount_due", "paid_amount")
+        .values_list("pk", "platform__name", "year", "amount_due", "paid_amount", "notice")
     )
-    return [OpenLine(pk, name, year, due - paid) for pk, name, year, due, paid in rows]
+    return [
+        OpenLine(pk, name, year, due - paid, notice or "")
+        for pk, name, year, due, paid, notice in rows
+    ]
 
 
 # A line's page, a platform's page, a document ---------------------------------------------

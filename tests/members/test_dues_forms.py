@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from members.enums import DuesStatus
+from members.forms.dues import line_label
 from members.models import DuesLine, Payment
 from members.services import dues as services
 
@@ -74,7 +76,7 @@ def test_payment_form_split_across_two_platforms(client_for, dues):
         ([("other", "300")], "250", "amount", "doit être égale"),
         ([("other", "300.001")], "300", None, "deux décimales"),
         ([("other", "400")], "400", None, "dépasse le reste dû"),
-        ([("own", "10")], "10", None, "ne peut pas recevoir"),
+        ([("own", "10")], "10", None, "Aucune ligne ouverte ne correspond"),
         ([("other", "")], "10", None, "Indiquez le montant"),
         ([(None, "")], "10", None, "au moins une ligne"),
         ([("other", "100"), ("other", "100")], "200", None, "deux fois"),
@@ -101,7 +103,7 @@ def test_payment_form_refuses_a_cancelled_line(client_for, dues):
         reverse("dues_payment_create"), _payment_post([(cancelled, "10")], "10")
     )
     assert response.status_code == 400
-    assert "ne peut pas recevoir de paiement" in response.content.decode()
+    assert "Aucune ligne ouverte ne correspond" in response.content.decode()
 
 
 def test_payment_form_future_date(client_for, dues):
@@ -286,7 +288,7 @@ def test_an_allocation_line_that_is_no_id_is_a_form_error(client_for, dues, valu
     if response.context is not None:  # a NUL is refused before the view (400)
         errors = response.context["formset"].forms[0].errors
         if value.strip():
-            assert "ne peut pas recevoir de paiement" in errors["line"][0]
+            assert "Aucune ligne ouverte ne correspond" in errors["line"][0]
     assert not Payment.objects.filter(reference="CHQ 9").exists()
 
 
@@ -320,9 +322,11 @@ def test_payment_form_query_counts_are_pinned(client_for, dues, django_assert_ma
     with django_assert_max_num_queries(3):
         response = client.get(url, {"line": dues["other"].pk})
     assert len(response.context["formset"].lines) == 6
-    # One row prefilled, three blank ones, each with every open line.
-    assert response.content.decode().count(f'<option value="{dues["other"].pk}"') == 4
-    assert response.content.decode().count(f'<option value="{dues["other"].pk}" selected') == 1
+    # One row prefilled, three blank ones, sharing one list of every open line.
+    content = response.content.decode()
+    assert content.count("<datalist") == 1 and content.count('list="open-dues-lines"') == 4
+    label = escape(line_label(response.context["formset"].lines[dues["other"].pk]))
+    assert content.count(f'value="{label}"') == 2  # in the list, and in the prefilled row
     # A failing POST: session, user, open lines, the lines locked nowhere (refused before).
     with django_assert_max_num_queries(5):
         response = client.post(url, _payment_post([(dues["other"], "300")], "250"))
