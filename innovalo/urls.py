@@ -9,6 +9,7 @@ from . import converters, views  # noqa: F401  (registers <id:...>)
 urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<id:pk>/renvoyer/", views.invitation_resend, name="invitation_resend"),
     path("invitations/<id:pk>/revoquer/", views.invitation_revoke, name="invitation_revoke"),

@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from . import perms, services
 from .celery import app as celery_app
@@ -26,6 +26,13 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "innovalo/home_public.html", home_context(request))
     return render(request, "innovalo/home.html", home_context(request))
+
+
+@login_not_required
+@require_GET
+def accessibility(request):
+    """The accessibility statement (RGAA), linked from every page's footer."""
+    return render(request, "innovalo/accessibility.html")
 
 
 @login_not_required

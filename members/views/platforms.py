@@ -86,6 +86,11 @@ def platform_list(request):
         "rows": selectors.directory_rows(page),
         "domain": domain,
         "region": region,
+        "active_filters": sum(
+            1
+            for name in platform_filter.form.fields
+            if name != "sort" and any(value.strip() for value in request.GET.getlist(name))
+        ),
         "can_export": perms.can_export_directory(request.user),
         "can_import": perms.can_import_platforms(request.user),
     }

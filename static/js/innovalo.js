@@ -37,3 +37,15 @@ document.addEventListener("change", function (event) {
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form.questionnaire").forEach(surveyConditions);
 });
+
+// Disclosures that stay open on a wide screen (the main menu, the directory's filters):
+// folded on a phone, where they would fill the first screen.
+function openWide() {
+  const wide = window.matchMedia("(min-width: 48em)").matches;
+  document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+    if (wide) {
+      details.open = true;
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", openWide);
