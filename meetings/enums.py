@@ -17,6 +17,7 @@ class MeetingStatus(models.TextChoices):
     HELD = "held", _("Tenue")
     MINUTES_DRAFTED = "minutes_drafted", _("Compte rendu en rédaction")
     MINUTES_PUBLISHED = "minutes_published", _("Compte rendu publié")
+    CANCELLED = "cancelled", _("Annulée")
 
 
 class AgendaItemKind(models.TextChoices):

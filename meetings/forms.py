@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from innovalo.exceptions import ServiceError
 from innovalo.forms import IdModelChoiceField, IdModelMultipleChoiceField, PortalModelForm
 from innovalo.french import French
+from innovalo.widgets import PersonMultipleChoiceField
 
 from . import services
 from .enums import ActionStatus, AttachmentKind, Attendance, MeetingKind, RsvpStatus
@@ -132,11 +134,8 @@ class ProposalDeclineForm(forms.Form):
 
 
 class InviteMembersForm(forms.Form):
-    users = IdModelMultipleChoiceField(
-        label=_("Membres à inviter"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+    users = PersonMultipleChoiceField(
+        label=_("Membres à inviter"), queryset=User.objects.none(), required=False
     )
     all_directors = forms.BooleanField(
         label=_("Inviter toutes les personnes rattachées à une plateforme"), required=False
@@ -150,6 +149,7 @@ class InviteMembersForm(forms.Form):
             .exclude(pk__in=invited)
             .order_by(French("last_name"), French("first_name"), "pk")
         )
+        self.fields["users"].widget.search_url = people_search_url(meeting)
 
     def clean(self):
         data = super().clean()
@@ -353,14 +353,32 @@ class MinutesForm(forms.Form):
         ]
 
 
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (facultatif)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=200,
+        required=False,
+    )
+
+
+def people_search_url(meeting, action=None) -> str:
+    """The endpoint the people pickers of `meeting`'s forms ask for matching people."""
+    url = reverse("meeting_people", args=[meeting.pk])
+    return f"{url}?action={action.pk}" if action is not None and action.pk else url
+
+
 class ActionForm(PortalModelForm):
+    owners = PersonMultipleChoiceField(
+        label=capfirst(_("responsables (membres)")), queryset=User.objects.none(), required=False
+    )
+
     class Meta:
         model = ActionItem
         fields = ["title", "description", "owners", "owner_names", "due_date", "agenda_item"]
         widgets = {
             "due_date": DATE_INPUT,
             "description": forms.Textarea(attrs={"rows": 2}),
-            "owners": forms.SelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args, meeting, **kwargs):
@@ -380,6 +398,7 @@ class ActionForm(PortalModelForm):
         self.fields["owners"].queryset = owners.order_by(
             French("last_name"), French("first_name"), "pk"
         )
+        self.fields["owners"].widget.search_url = people_search_url(meeting, self.instance)
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
 
 

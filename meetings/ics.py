@@ -32,7 +32,8 @@ def _event(meeting) -> Event:
     description.append(url)
     event.add("description", "\n".join(description))
     event.add("url", url)
-    event.add("status", "TENTATIVE" if meeting.status == MeetingStatus.DRAFT else "CONFIRMED")
+    status = {MeetingStatus.DRAFT: "TENTATIVE", MeetingStatus.CANCELLED: "CANCELLED"}
+    event.add("status", status.get(meeting.status, "CONFIRMED"))
     return event
 
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from innovalo.pdf import render_pdf
 
-from .selectors import minutes_participants
+from .selectors import minutes_participants, minutes_record
 
 
 def _agenda_days(meeting):
@@ -40,7 +40,8 @@ def minutes_pdf(minutes) -> tuple[str, bytes]:
             "start": start,
             "end": timezone.localtime(meeting.end),
             "participants": minutes_participants(minutes),
-            "actions": list(meeting.actions.all()),
+            # Published minutes print what was frozen at publication, never today's data.
+            **minutes_record(minutes),
         },
         filename=f"compte-rendu-{start:%Y-%m-%d}-{meeting.pk}-v{minutes.version}.pdf",
     )

@@ -9,7 +9,8 @@ Visibility (the same rule as `Meeting.objects.visible_to`):
 - the ministry sees a non-bureau meeting only when it is invited to it (we chose "when invited"
   rather than "all national meetings": the liaison follows what the association asks her to,
   and the list stays short). The ministry is read-only: it never proposes, writes minutes or
-  uploads; it may answer its own invitation (RSVP), which changes nothing but its own presence.
+  uploads; it may answer its own invitation (RSVP), which changes nothing but its own presence,
+  and mark done (or reopen) an action assigned to it.
 
 A platform's steering committee meetings (kind `steering_committee`, issue 11) are the
 platform's, not the association's:
@@ -136,9 +137,10 @@ def can_download_attachment(user, attachment) -> bool:
     return can_see_meeting(user, attachment.meeting)
 
 
-def _owns(user, action) -> bool:
-    """One of the action's owners (uses the prefetched owners); never the read-only ministry."""
-    if not user.is_authenticated or is_ministry(user):
+def owns_action(user, action) -> bool:
+    """One of the action's owners (uses the prefetched owners). The read-only ministry too:
+    an action assigned to it, it marks done and reopens (and nothing else)."""
+    if not (user.is_authenticated and user.is_active):
         return False
     return any(owner.pk == user.pk for owner in action.owners.all())
 
@@ -156,7 +158,7 @@ def can_edit_action(user, action=None) -> bool:
 
 def can_mark_action_done(user, action) -> bool:
     return action.status == ActionStatus.OPEN and (
-        _runs_action_meeting(user, action) or _owns(user, action)
+        _runs_action_meeting(user, action) or owns_action(user, action)
     )
 
 
@@ -165,7 +167,7 @@ def can_reopen_action(user, action) -> bool:
     cancelled one."""
     if _runs_action_meeting(user, action):
         return action.status != ActionStatus.OPEN
-    return action.status == ActionStatus.DONE and _owns(user, action)
+    return action.status == ActionStatus.DONE and owns_action(user, action)
 
 
 def can_set_action_status(user, action, status) -> bool:

@@ -7,6 +7,7 @@ invitee's address, the participant lists frozen in published minutes, an elected
 """
 
 from django.db import transaction
+from django.db.models import Q
 
 from .models import ActionItem, AgendaProposal, ElectedOfficer, MeetingInvitation, Minutes
 
@@ -83,7 +84,13 @@ def anonymise(user, old_email: str) -> None:
     ElectedOfficer.objects.filter(user=user).update(name=name)
     # Published minutes are never rewritten, except to erase a person who left: their
     # frozen participant lists name them, found by their user id.
-    for minutes in Minutes.objects.filter(meeting__invitations__user=user).distinct():
+    # Their frozen action owners and officers too.
+    mentioned = (
+        Q(meeting__invitations__user=user)
+        | Q(meeting__actions__owners=user)
+        | Q(meeting__officers__user=user)
+    )
+    for minutes in Minutes.objects.filter(mentioned).distinct():
         participants = minutes.participants or {}
         changed = False
         for group in participants.values():
@@ -91,5 +98,15 @@ def anonymise(user, old_email: str) -> None:
                 if entry.get("user_id") == user.pk:
                     entry["display_name"] = name
                     changed = True
+        record = minutes.record or {}
+        for entry in [
+            *(owner for action in record.get("actions", []) for owner in action["owners"]),
+            *record.get("officers", []),
+        ]:
+            if entry.get("user_id") == user.pk:
+                entry["name"] = name
+                changed = True
         if changed:
-            Minutes.objects.filter(pk=minutes.pk).update(participants=participants)
+            Minutes.objects.filter(pk=minutes.pk).update(
+                participants=participants, record=minutes.record
+            )

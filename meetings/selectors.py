@@ -89,6 +89,69 @@ def participants_snapshot(meeting) -> dict:
     }
 
 
+def minutes_record_snapshot(meeting) -> dict:
+    """The actions, resolutions and officers as plain data, frozen into minutes when they are
+    published; `meeting` comes from ``Meeting.objects.for_minutes()``."""
+    return {
+        "actions": [
+            {
+                "title": action.title,
+                "owners": [{"name": str(user), "user_id": user.pk} for user in action.owners.all()]
+                + [
+                    {"name": name.strip(), "user_id": None}
+                    for name in action.owner_names.split(",")
+                    if name.strip()
+                ],
+                "due_date": action.due_date.isoformat() if action.due_date else None,
+                "status": action.status,
+            }
+            for action in meeting.actions.all()
+        ],
+        "resolutions": [
+            {
+                "order": r.order,
+                "text": r.text,
+                "adopted": r.adopted,
+                "votes_for": r.votes_for,
+                "votes_against": r.votes_against,
+                "abstentions": r.abstentions,
+            }
+            for r in meeting.resolutions.all()
+        ],
+        "officers": [
+            {"position": o.position, "name": o.name, "user_id": o.user_id}
+            for o in meeting.officers.all()
+        ],
+    }
+
+
+def minutes_record(minutes) -> dict:
+    """What the minutes print of actions, resolutions and officers: frozen at publication for
+    published minutes (an action added or closed later does not rewrite them), today's for a
+    draft. Each action: title, owners_text, due_date (a date), status_label."""
+    frozen = minutes.record
+    if frozen is None:
+        meeting = minutes.meeting
+        frozen = minutes_record_snapshot(meeting)
+    labels = choice_labels(ActionStatus)
+    actions = [
+        {
+            "title": action["title"],
+            "owners_text": ", ".join(owner["name"] for owner in action["owners"]),
+            "due_date": datetime.date.fromisoformat(action["due_date"])
+            if action["due_date"]
+            else None,
+            "status_label": labels.get(action["status"], action["status"]),
+        }
+        for action in frozen.get("actions", [])
+    ]
+    return {
+        "actions": actions,
+        "resolutions": frozen.get("resolutions", []),
+        "officers": frozen.get("officers", []),
+    }
+
+
 def minutes_participants(minutes) -> dict:
     """Published minutes keep the lists of their publication; a draft shows today's."""
     if minutes.participants is not None:

@@ -246,5 +246,14 @@ class Meeting(models.Model):
         return self.end < timezone.now()
 
     @property
+    def is_future(self) -> bool:
+        """Not begun yet: no attendance, no published minutes, not held."""
+        return self.start > timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    @property
     def is_general_assembly(self) -> bool:
         return self.kind == MeetingKind.GENERAL_ASSEMBLY

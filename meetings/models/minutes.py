@@ -33,6 +33,16 @@ class Minutes(models.Model):
         editable=False,
         help_text=_("Présent·es, excusé·es, absent·es et représenté·es, figés à la publication."),
     )
+    record = models.JSONField(
+        _("actions et votes à la publication"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Actions, résolutions et bureau élu figés à la publication : ce qui change ensuite "
+            "ne réécrit pas le compte rendu publié."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -30,7 +30,13 @@ from .invitations import (
     invite_users,
     rsvp_answer,
 )
-from .meetings import meeting_convene, meeting_create, meeting_mark_held, meeting_update
+from .meetings import (
+    meeting_cancel,
+    meeting_convene,
+    meeting_create,
+    meeting_mark_held,
+    meeting_update,
+)
 from .minutes import minutes_approve, minutes_draft, minutes_publish, minutes_update
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "invitation_remove",
     "invite_guest",
     "invite_users",
+    "meeting_cancel",
     "meeting_convene",
     "meeting_create",
     "meeting_eve_reminders",

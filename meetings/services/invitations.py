@@ -10,7 +10,7 @@ from innovalo.audit import log_action
 
 from ..enums import Attendance, MeetingStatus, RsvpStatus
 from ..models import Meeting, MeetingInvitation
-from .common import ServiceError, labelled, log_meeting
+from .common import ServiceError, check_begun, labelled, log_meeting
 from .emails import schedule_convocations
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ def rsvp_answer(
 def attendance_record(*, meeting: Meeting, marks: dict, actor) -> int:
     """marks: {invitation_id: (attendance, represented_by)}; returns how many changed."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    check_begun(meeting, _("Les présences se notent une fois la réunion commencée."))
     valid = set(Attendance.values)
     changes = {}
     invitations = meeting.invitations.select_for_update(of=("self",)).filter(pk__in=list(marks))

@@ -11,7 +11,7 @@ from innovalo.audit import diff, log_action, snapshot
 
 from ..enums import MeetingStatus
 from ..models import Meeting
-from .common import ServiceError, labelled
+from .common import ServiceError, check_begun, labelled
 from .emails import schedule_convocations
 
 logger = logging.getLogger(__name__)
@@ -116,7 +116,31 @@ def meeting_mark_held(*, meeting: Meeting, actor) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.CONVENED:
         raise ServiceError(_("Seule une réunion convoquée peut être marquée comme tenue."))
+    check_begun(meeting, _("Une réunion à venir ne peut pas être marquée comme tenue."))
     meeting.status = MeetingStatus.HELD
     meeting.save(update_fields=["status", "updated_at"])
     log_action(meeting, "meetings.meeting_held", actor=actor, message=_("Réunion tenue"))
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor, reason: str = "") -> Meeting:
+    """A meeting in preparation or convened that will not take place. Irreversible: the
+    meeting stays (its history, its invitations) with the status "cancelled"."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status not in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+        raise ServiceError(_("Seule une réunion en préparation ou convoquée peut être annulée."))
+    if not meeting.is_future:
+        raise ServiceError(_("Une réunion commencée ou passée ne s'annule plus."))
+    old, reason = meeting.status, reason.strip()
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    log_action(
+        meeting,
+        "meetings.meeting_cancelled",
+        actor=actor,
+        message=_("Réunion annulée : %s") % reason if reason else _("Réunion annulée"),
+        changes=labelled(Meeting, {"status": [old, MeetingStatus.CANCELLED]}),
+    )
+    logger.info("meeting %s cancelled by %s", meeting.pk, actor)
     return meeting

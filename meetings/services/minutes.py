@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from ..enums import MeetingStatus, MinutesStatus
 from ..models import Meeting, Minutes, MinutesApproval, MinutesItem
-from .common import ServiceError, labelled, log_meeting
+from .common import ServiceError, check_begun, labelled, log_meeting
 
 logger = logging.getLogger(__name__)
 
@@ -96,16 +96,20 @@ def minutes_update(*, minutes: Minutes, actor, summary=None, correction_note=Non
 
 @transaction.atomic
 def minutes_publish(*, minutes: Minutes, actor) -> Minutes:
-    from ..selectors import participants_snapshot
+    from ..selectors import minutes_record_snapshot, participants_snapshot
 
-    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    minutes = Minutes.objects.select_for_update().select_related("meeting").get(pk=minutes.pk)
     if minutes.status != MinutesStatus.DRAFT:
         raise ServiceError(_("Ce compte rendu est déjà publié."))
-    minutes.status = MinutesStatus.PUBLISHED
-    # Attendance corrected later must not rewrite what these minutes said.
-    minutes.participants = participants_snapshot(
-        Meeting.objects.for_detail().get(pk=minutes.meeting_id)
+    check_begun(
+        minutes.meeting, _("Le compte rendu d'une réunion se publie une fois la réunion tenue.")
     )
+    minutes.status = MinutesStatus.PUBLISHED
+    # Attendance corrected later, actions added or closed later must not rewrite what
+    # these minutes said: the participants, actions, resolutions and officers are frozen.
+    meeting = Meeting.objects.for_minutes().get(pk=minutes.meeting_id)
+    minutes.participants = participants_snapshot(meeting)
+    minutes.record = minutes_record_snapshot(meeting)
     minutes.published_at = timezone.now()
     minutes.published_by = actor
     minutes.save()

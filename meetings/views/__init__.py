@@ -21,8 +21,15 @@ from .documents import (
     meeting_ics_view,
     meeting_minutes_pdf,
 )
-from .invitations import invitation_remove, meeting_attendance, meeting_invitations, meeting_rsvp
+from .invitations import (
+    invitation_remove,
+    meeting_attendance,
+    meeting_invitations,
+    meeting_rsvp,
+    people_search,
+)
 from .meetings import (
+    meeting_cancel,
     meeting_convene,
     meeting_create,
     meeting_detail,
@@ -31,7 +38,7 @@ from .meetings import (
     meeting_list,
     meeting_mark_held,
 )
-from .minutes import minutes_approve, minutes_edit
+from .minutes import minutes_approve, minutes_edit, minutes_publish
 
 __all__ = [
     "action_create",
@@ -46,6 +53,7 @@ __all__ = [
     "invitation_remove",
     "meeting_agenda_pdf",
     "meeting_attendance",
+    "meeting_cancel",
     "meeting_convene",
     "meeting_create",
     "meeting_detail",
@@ -60,7 +68,9 @@ __all__ = [
     "meeting_rsvp",
     "minutes_approve",
     "minutes_edit",
+    "minutes_publish",
     "my_actions",
+    "people_search",
     "proposal_accept",
     "proposal_create",
     "proposal_decline",

@@ -53,7 +53,9 @@ def action_edit(request, action_pk):
 def action_status(request, action_pk):
     """Mark done or reopen (an owner, the bureau); cancel (the bureau)."""
     action = get_object_or_404(ActionItem.objects.for_list(), pk=action_pk)
-    visible_meeting(request, action.meeting_id)
+    if not perms.owns_action(request.user, action):
+        # Its owners know it from "my actions", even from a meeting they do not see.
+        visible_meeting(request, action.meeting_id)
     form = forms.ActionStatusForm(request.POST)
     if form.is_valid():
         status = form.cleaned_data["status"]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,7 @@ from innovalo.perms import require
 from .. import forms, perms, selectors, services
 from ..enums import ProposalStatus
 from ..models import AgendaProposal
-from .common import form_page, managed_meeting, visible_meeting
+from .common import confirm_page, confirmed, form_page, managed_meeting, visible_meeting
 
 
 def agenda_edit(request, pk, item_pk=None):
@@ -48,6 +49,15 @@ def agenda_edit(request, pk, item_pk=None):
 def agenda_item_delete(request, pk, item_pk):
     meeting = managed_meeting(request, pk)
     item = get_object_or_404(meeting.agenda_items, pk=item_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            meeting=meeting,
+            title=_("Retirer un point de l'ordre du jour"),
+            question=_("Retirer « %s » de l'ordre du jour ?") % item.title,
+            submit=_("Retirer le point"),
+            cancel_url=reverse("agenda_edit", args=[meeting.pk]),
+        )
     services.agenda_item_delete(item=item, actor=request.user)
     messages.success(request, _("Point retiré de l'ordre du jour."))
     return redirect("agenda_edit", meeting.pk)

@@ -40,3 +40,42 @@ def form_page(request, form, *, title, meeting=None, submit=None, multipart=Fals
             "multipart": multipart,
         },
     )
+
+
+def confirmed(request) -> bool:
+    """Destructive or irreversible actions run on a second POST that carries ``confirm=1``
+    (the confirmation page's button): no JavaScript needed to be asked."""
+    return request.method == "POST" and request.POST.get("confirm") == "1"
+
+
+def confirm_page(
+    request,
+    *,
+    title,
+    question,
+    submit,
+    meeting=None,
+    details=(),
+    hidden=(),
+    form=None,
+    cancel_url=None,
+    danger=True,
+):
+    """The confirmation step: what will happen, a button that posts again with
+    ``confirm=1`` (and `hidden` (name, value) pairs), and a way back."""
+    return render(
+        request,
+        "meetings/confirm.html",
+        {
+            "page_title": title,
+            "question": question,
+            "details": details,
+            "hidden": hidden,
+            "form": form,
+            "submit_label": submit,
+            "meeting": meeting,
+            "cancel_url": cancel_url or (meeting.get_absolute_url() if meeting else ""),
+            "danger": danger,
+            "action_url": request.path,
+        },
+    )

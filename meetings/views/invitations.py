@@ -2,7 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,8 +14,8 @@ from innovalo.forms import add_service_error
 from innovalo.perms import require
 
 from .. import forms, perms, services
-from ..enums import MinutesStatus
-from .common import form_page, managed_meeting, visible_meeting
+from ..enums import MeetingStatus, MinutesStatus
+from .common import confirm_page, confirmed, form_page, managed_meeting, visible_meeting
 
 User = get_user_model()
 
@@ -85,6 +88,16 @@ def meeting_invitations(request, pk):
 def invitation_remove(request, pk, invitation_pk):
     meeting = managed_meeting(request, pk)
     invitation = get_object_or_404(meeting.invitations, pk=invitation_pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            meeting=meeting,
+            title=_("Retirer une personne invitée"),
+            question=_("Retirer %s des invité·es ?") % invitation.display_name,
+            details=[_("Sa réponse est effacée ; vous pourrez l'inviter de nouveau.")],
+            submit=_("Retirer"),
+            cancel_url=reverse("meeting_invitations", args=[meeting.pk]),
+        )
     try:
         services.invitation_remove(invitation=invitation, actor=request.user)
     except ServiceError as error:
@@ -116,6 +129,8 @@ def meeting_rsvp(request, pk):
 def meeting_attendance(request, pk):
     meeting = managed_meeting(request, pk)
     form = forms.AttendanceForm(request.POST or None, invitations=_invitations(meeting))
+    # A meeting that has not begun (or was cancelled) has no attendance: no form offered.
+    can_record = not meeting.is_future and meeting.status != MeetingStatus.CANCELLED
     if request.method == "POST" and form.is_valid():
         try:
             services.attendance_record(meeting=meeting, marks=form.marks(), actor=request.user)
@@ -130,8 +145,52 @@ def meeting_attendance(request, pk):
         {
             "meeting": meeting,
             "form": form,
+            "can_record": can_record,
             "has_published_minutes": meeting.minutes_versions.filter(
                 status=MinutesStatus.PUBLISHED
             ).exists(),
         },
     )
+
+
+PICKER_FIELDS = {"users", "owners"}
+
+
+def people_search(request, pk):
+    """The people pickers' search (htmx): the checkboxes of the people matching ``<field>_q``
+    by name, email or platform, and those already ticked; the same people the form offers
+    (its queryset), to those who run the meeting."""
+    from innovalo.forms import _out_of_range
+    from innovalo.french import search_words
+
+    meeting = managed_meeting(request, pk)
+    name = request.GET.get("field")
+    if name not in PICKER_FIELDS:
+        raise Http404
+    if name == "users":
+        form = forms.InviteMembersForm(meeting=meeting)
+    else:
+        action = None
+        if request.GET.get("action", "").isdigit():
+            action = get_object_or_404(meeting.actions, pk=request.GET["action"])
+        form = forms.ActionEditForm(instance=action, meeting=meeting)
+    field = form.fields[name]
+    ticked = [
+        value for value in request.GET.getlist(name) if value.isdigit() and not _out_of_range(value)
+    ]
+    query = request.GET.get(f"{name}_q", "").strip()
+    if query:
+        matching = search_words(
+            User.objects.all(),
+            query,
+            [
+                "first_name",
+                "last_name",
+                "email",
+                "platform_memberships__platform__name",
+                "platform_memberships__platform__acronym",
+            ],
+        ).values("pk")
+        field.queryset = field.queryset.filter(Q(pk__in=matching) | Q(pk__in=ticked))
+    html = field.widget.render_options(name, ticked, {"id": form[name].auto_id})
+    return HttpResponse(html)

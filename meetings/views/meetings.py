@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from innovalo.exceptions import ServiceError
@@ -14,7 +15,7 @@ from innovalo.perms import require
 from .. import forms, perms, selectors, services
 from ..filters import MeetingFilter
 from ..models import Meeting
-from .common import form_page, managed_meeting, visible_meeting
+from .common import confirm_page, confirmed, form_page, managed_meeting, visible_meeting
 
 
 def meeting_list(request):
@@ -99,6 +100,24 @@ def meeting_edit(request, pk):
 @require_POST
 def meeting_convene(request, pk):
     meeting = managed_meeting(request, pk)
+    if not confirmed(request):
+        count = meeting.invitations.count()
+        return confirm_page(
+            request,
+            meeting=meeting,
+            title=_("Convoquer la réunion"),
+            question=_("Convoquer « %s » ?") % meeting.title,
+            details=[
+                ngettext(
+                    "%d convocation partira par e-mail ; elle ne peut pas être rappelée.",
+                    "%d convocations partiront par e-mail ; elles ne peuvent pas être rappelées.",
+                    count,
+                )
+                % count
+            ],
+            submit=_("Convoquer et envoyer les convocations"),
+            danger=False,
+        )
     try:
         services.meeting_convene(meeting=meeting, actor=request.user)
     except ServiceError as error:
@@ -111,8 +130,46 @@ def meeting_convene(request, pk):
 @require_POST
 def meeting_mark_held(request, pk):
     meeting = managed_meeting(request, pk)
+    if not confirmed(request):
+        return confirm_page(
+            request,
+            meeting=meeting,
+            title=_("Marquer la réunion comme tenue"),
+            question=_("Marquer « %s » comme tenue ?") % meeting.title,
+            details=[_("Les réponses des invité·es seront closes.")],
+            submit=_("Marquer comme tenue"),
+            danger=False,
+        )
     try:
         services.meeting_mark_held(meeting=meeting, actor=request.user)
     except ServiceError as error:
         messages.error(request, str(error))
     return redirect(meeting)
+
+
+def meeting_cancel(request, pk):
+    """A confirmation page (GET, or a POST without ``confirm``), then the cancellation."""
+    meeting = managed_meeting(request, pk)
+    form = forms.MeetingCancelForm(request.POST if confirmed(request) else None)
+    if confirmed(request) and form.is_valid():
+        try:
+            services.meeting_cancel(
+                meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Réunion annulée."))
+        return redirect(meeting)
+    return confirm_page(
+        request,
+        meeting=meeting,
+        title=_("Annuler la réunion"),
+        question=_("Annuler « %s » ? Cette annulation est définitive.") % meeting.title,
+        details=[
+            _("La réunion reste consultable, marquée « annulée », avec son historique."),
+            _("Les invité·es ne peuvent plus répondre ni proposer de points."),
+        ],
+        form=form,
+        submit=_("Annuler définitivement la réunion"),
+    )

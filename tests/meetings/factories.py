@@ -58,10 +58,29 @@ class ActionFactory(factory.django.DjangoModelFactory):
             self.owners.set(extracted)
 
 
+def make_past(meeting, days=30):
+    """Move `meeting` `days` back (for pages: a frozen clock would end the login session)."""
+    meeting.start -= datetime.timedelta(days=days)
+    meeting.end -= datetime.timedelta(days=days)
+    meeting.save(update_fields=["start", "end"])
+    return meeting
+
+
+def after(meeting):
+    """Time frozen on the day after `meeting` (held: attendance and minutes allowed)."""
+    from freezegun import freeze_time
+
+    return freeze_time(max(timezone.now(), meeting.end + datetime.timedelta(days=1)))
+
+
 def published_minutes(meeting, bureau):
-    """The meeting's minutes, drafted then published by the bureau (through the services)."""
+    """The meeting's minutes, drafted then published by the bureau (through the services);
+    minutes are published once the meeting has begun, so a future meeting's are published
+    as on the day after it."""
     from meetings import services
 
     minutes = services.minutes_draft(meeting=meeting, actor=bureau)
-    services.minutes_publish(minutes=minutes, actor=bureau)
+    with after(meeting):
+        services.minutes_publish(minutes=minutes, actor=bureau)
+    minutes.refresh_from_db()
     return minutes

@@ -10,7 +10,14 @@ from meetings.enums import Attendance, MeetingKind
 from meetings.models import Attachment, CalendarFeed
 from tests.pdf import pdf_text
 
-from .factories import ActionFactory, AgendaItemFactory, InvitationFactory, MeetingFactory, aware
+from .factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    InvitationFactory,
+    MeetingFactory,
+    after,
+    aware,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +71,6 @@ def test_minutes_pdf_lists_participants_decisions_and_actions(client_for, januar
         actor=bureau,
         items=[(item, "Onze plateformes ont cotisé.", "Lancer une enquête auprès des plateformes")],
     )
-    services.minutes_publish(minutes=minutes, actor=bureau)
     action = services.action_create(
         meeting=january_2016,
         title="Rencontrer les décideurs",
@@ -73,6 +79,11 @@ def test_minutes_pdf_lists_participants_decisions_and_actions(client_for, januar
         due_date=datetime.date(2016, 4, 15),
     )
     assert action.pk
+    services.minutes_publish(minutes=minutes, actor=bureau)
+    # Decided after the publication: not in the published minutes (they are never rewritten).
+    services.action_create(
+        meeting=january_2016, title="Action ajoutée ensuite", actor=bureau, owner_names="X"
+    )
     response = client_for("bureau").get(reverse("meeting_minutes_pdf", args=[january_2016.pk]))
     text = pdf_text(response.content)
     assert "Présents (1)" in text and str(january_2016.invitations.first().user) in text
@@ -81,15 +92,18 @@ def test_minutes_pdf_lists_participants_decisions_and_actions(client_for, januar
     assert "Lancer une enquête auprès des plateformes" in text
     assert "Rencontrer les décideurs" in text and "Ph. Planard" in text
     assert "15 avril 2016" in text
+    assert "Action ajoutée ensuite" not in text
 
 
 def test_minutes_pdf_of_an_earlier_version(client_for, national, bureau):
     first = services.minutes_draft(meeting=national, actor=bureau)
     services.minutes_update(minutes=first, actor=bureau, summary="Première rédaction")
-    services.minutes_publish(minutes=first, actor=bureau)
+    with after(national):
+        services.minutes_publish(minutes=first, actor=bureau)
     second = services.minutes_draft(meeting=national, actor=bureau)
     services.minutes_update(minutes=second, actor=bureau, summary="Seconde rédaction")
-    services.minutes_publish(minutes=second, actor=bureau)
+    with after(national):
+        services.minutes_publish(minutes=second, actor=bureau)
     client = client_for("director")
     url = reverse("meeting_minutes_pdf", args=[national.pk])
     assert "Seconde rédaction" in pdf_text(client.get(url).content)
@@ -227,7 +241,8 @@ def test_minutes_pdf_query_count(
         AgendaItemFactory(meeting=national)
         ActionFactory(meeting=national, owners=[director, bureau])
     minutes = services.minutes_draft(meeting=national, actor=bureau)
-    services.minutes_publish(minutes=minutes, actor=bureau)
+    with after(national):
+        services.minutes_publish(minutes=minutes, actor=bureau)
     client = client_for("director")
     with django_assert_max_num_queries(20):
         response = client.get(reverse("meeting_minutes_pdf", args=[national.pk]))

@@ -75,8 +75,11 @@ def test_convene_through_the_view_sends_once(
 ):
     InvitationFactory(meeting=draft_meeting, user=director)
     with django_capture_on_commit_callbacks(execute=True):
+        # The first POST asks for confirmation and sends nothing.
         client_for("bureau").post(f"/reunions/{draft_meeting.pk}/convoquer/")
-        client_for("bureau").post(f"/reunions/{draft_meeting.pk}/convoquer/")
+        assert mail.outbox == []
+        client_for("bureau").post(f"/reunions/{draft_meeting.pk}/convoquer/", {"confirm": "1"})
+        client_for("bureau").post(f"/reunions/{draft_meeting.pk}/convoquer/", {"confirm": "1"})
     assert [m.to for m in mail.outbox] == [[director.email]]
     assert SentReminder.objects.filter(rule="meeting_convocation").count() == 1
 

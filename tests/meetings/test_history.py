@@ -13,7 +13,13 @@ from meetings import services
 from meetings.enums import ActionStatus, MeetingKind, MeetingStatus
 from tests.conftest import ROLES
 
-from .factories import ActionFactory, AgendaItemFactory, InvitationFactory, MeetingFactory
+from .factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    InvitationFactory,
+    MeetingFactory,
+    after,
+)
 from .test_pages import BUREAU_SEEN
 
 pytestmark = pytest.mark.django_db
@@ -66,18 +72,19 @@ def test_meeting_services_each_write_one_entry(bureau, director):
     with OneEntry(meeting, "rsvp_answered") as rsvp:
         services.rsvp_answer(invitation=invitation, user=director, rsvp="yes")
     assert rsvp.entry.actor == director
-    with OneEntry(meeting, "meeting_held"):
+    with after(meeting), OneEntry(meeting, "meeting_held"):
         services.meeting_mark_held(meeting=meeting, actor=bureau)
-    with OneEntry(meeting, "attendance_recorded") as attendance:
+    with after(meeting), OneEntry(meeting, "attendance_recorded") as attendance:
         services.attendance_record(
             meeting=meeting, marks={invitation.pk: ("present", "")}, actor=bureau
         )
     assert list(attendance.entry.changes) == [str(director)]
     # Nothing changed: no entry.
     before = AuditEntry.objects.count()
-    services.attendance_record(
-        meeting=meeting, marks={invitation.pk: ("present", "")}, actor=bureau
-    )
+    with after(meeting):
+        services.attendance_record(
+            meeting=meeting, marks={invitation.pk: ("present", "")}, actor=bureau
+        )
     services.meeting_update(meeting=meeting, actor=bureau, title="Rencontre d'hiver")
     assert AuditEntry.objects.count() == before
 
@@ -111,7 +118,7 @@ def test_minutes_services_each_write_one_entry(bureau):
             minutes=minutes, actor=bureau, summary="Intro", items=[(item.pk, "Texte", "D1")]
         )
     assert saved.entry.changes["introduction"] == ["", "Intro"]
-    with OneEntry(meeting, "minutes_published"):
+    with after(meeting), OneEntry(meeting, "minutes_published"):
         services.minutes_publish(minutes=minutes, actor=bureau)
     with OneEntry(meeting, "minutes_amended"):
         services.minutes_draft(meeting=meeting, actor=bureau, correction_note="Coquille")

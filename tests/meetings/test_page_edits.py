@@ -10,7 +10,14 @@ from django.utils import timezone
 from meetings.enums import Attendance, MeetingKind
 from tests.conftest import ROLES
 
-from .factories import ActionFactory, AgendaItemFactory, MeetingFactory, published_minutes
+from .factories import (
+    ActionFactory,
+    AgendaItemFactory,
+    MeetingFactory,
+    after,
+    make_past,
+    published_minutes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -88,10 +95,16 @@ def test_bureau_removes_an_invitee_but_not_once_attendance_is_recorded(
     page = client.get(reverse("meeting_invitations", args=[national.pk])).content.decode()
     assert reverse("invitation_remove", args=[national.pk, invitation.pk]) in page
     assert reverse("invitation_remove", args=[national.pk, marked.pk]) not in page
-    response = client.post(reverse("invitation_remove", args=[national.pk, invitation.pk]))
+    url = reverse("invitation_remove", args=[national.pk, invitation.pk])
+    response = client.post(url)  # the confirmation page
+    assert response.status_code == 200 and 'name="confirm"' in response.content.decode()
+    assert national.invitations.filter(user=director).exists()
+    response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert not national.invitations.filter(user=director).exists()
-    response = client.post(reverse("invitation_remove", args=[national.pk, marked.pk]), follow=True)
+    response = client.post(
+        reverse("invitation_remove", args=[national.pk, marked.pk]), {"confirm": "1"}, follow=True
+    )
     assert "ne peut plus être retirée" in response.content.decode()
     assert national.invitations.filter(user=ministry).exists()
     unknown = reverse("invitation_remove", args=[national.pk, 999999])
@@ -114,7 +127,9 @@ def test_resubmitted_publish_form_does_not_open_a_new_version(client_for, nation
     client.post(url, {"start": "1"})
     minutes = national.minutes_versions.get()
     data = {"summary": "Intro", "publish": "1"}
-    assert client.post(url, data).status_code == 302
+    assert client.post(url, data)["Location"] == reverse("minutes_publish", args=[national.pk])
+    make_past(national)
+    client.post(reverse("minutes_publish", args=[national.pk]), {"confirm": "1"})
     response = client.post(url, data, follow=True)  # the same form, sent twice
     assert "déjà publié" in response.content.decode()
     assert list(national.minutes_versions.values_list("version", "status")) == [
@@ -210,10 +225,13 @@ def test_meeting_page_minutes_versions(client_for, national, bureau):
     from meetings import services
 
     published_minutes(national, bureau)
-    services.minutes_publish(
-        minutes=services.minutes_draft(meeting=national, actor=bureau, correction_note="Coquille"),
-        actor=bureau,
-    )
+    with after(national):
+        services.minutes_publish(
+            minutes=services.minutes_draft(
+                meeting=national, actor=bureau, correction_note="Coquille"
+            ),
+            actor=bureau,
+        )
     services.minutes_draft(meeting=national, actor=bureau, correction_note="Autre coquille")
     url = reverse("meeting_detail", args=[national.pk])
     bureau_page = client_for("bureau").get(url).content.decode()

@@ -14,6 +14,7 @@ from .factories import (
     AgendaItemFactory,
     InvitationFactory,
     MeetingFactory,
+    make_past,
     published_minutes,
 )
 
@@ -311,11 +312,13 @@ def test_bureau_records_attendance(client_for, national, director, ministry):
         f"att_{guest.pk}": "represented",
         f"rep_{guest.pk}": "",
     }
-    response = client_for("bureau").post(reverse("meeting_attendance", args=[national.pk]), data)
+    make_past(national)
+    url = reverse("meeting_attendance", args=[national.pk])
+    response = client_for("bureau").post(url, data)
     assert response.status_code == 200  # represented needs a name
     assert "Indiquez qui représente" in response.content.decode()
     data[f"rep_{guest.pk}"] = "Mme Suppléante"
-    response = client_for("bureau").post(reverse("meeting_attendance", args=[national.pk]), data)
+    response = client_for("bureau").post(url, data)
     assert response.status_code == 302
     guest.refresh_from_db()
     inv_ministry.refresh_from_db()
@@ -365,7 +368,12 @@ def test_bureau_adds_an_action_with_named_owners(client_for, national, director)
 
 
 def test_bureau_convenes_from_the_page(client_for, draft_meeting):
-    response = client_for("bureau").post(reverse("meeting_convene", args=[draft_meeting.pk]))
+    url = reverse("meeting_convene", args=[draft_meeting.pk])
+    response = client_for("bureau").post(url)  # asks for confirmation first
+    assert response.status_code == 200 and "Convoquer et envoyer" in response.content.decode()
+    draft_meeting.refresh_from_db()
+    assert draft_meeting.status == MeetingStatus.DRAFT
+    response = client_for("bureau").post(url, {"confirm": "1"})
     assert response.status_code == 302
     draft_meeting.refresh_from_db()
     assert draft_meeting.status == MeetingStatus.CONVENED
@@ -412,7 +420,13 @@ def test_minutes_written_and_published_through_the_pages(client_for, national):
             "publish": "1",
         },
     )
-    assert response.status_code == 302
+    publish_url = reverse("minutes_publish", args=[national.pk])
+    assert response["Location"] == publish_url  # saved, then asked for confirmation
+    minutes.refresh_from_db()
+    assert not minutes.is_published
+    make_past(national)
+    assert "Publier définitivement" in client.get(publish_url).content.decode()
+    assert client.post(publish_url, {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     item.refresh_from_db()
     assert minutes.is_published and item.decision_list == ["D1", "D2"]

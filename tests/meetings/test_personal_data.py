@@ -11,7 +11,7 @@ from meetings.enums import Attendance, MeetingStatus
 from meetings.models import MeetingInvitation
 from meetings.views.home import home_actions_panel
 
-from .factories import ActionFactory, InvitationFactory, MeetingFactory
+from .factories import ActionFactory, InvitationFactory, MeetingFactory, after
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,8 @@ def test_anonymising_erases_the_person_from_meetings(bureau, director):
         meeting=meeting, user=None, guest_name=name, guest_email=director.email.upper()
     )
     minutes = services.minutes_draft(meeting=meeting, actor=bureau)
-    services.minutes_publish(minutes=minutes, actor=bureau)
+    with after(meeting):
+        services.minutes_publish(minutes=minutes, actor=bureau)
     services.officer_add(
         meeting=meeting, position="Trésorière", name=name, actor=bureau, user=director
     )
@@ -85,7 +86,8 @@ def test_lists_frozen_before_user_ids_get_them_then_anonymising_finds_them(burea
     meeting = MeetingFactory(status=MeetingStatus.HELD)
     InvitationFactory(meeting=meeting, user=director, attendance=Attendance.PRESENT)
     minutes = services.minutes_draft(meeting=meeting, actor=bureau)
-    services.minutes_publish(minutes=minutes, actor=bureau)
+    with after(meeting):
+        services.minutes_publish(minutes=minutes, actor=bureau)
     legacy = {
         "present": [{"display_name": str(director), "organisation": "", "represented_by": ""}]
     }

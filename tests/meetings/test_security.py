@@ -10,7 +10,7 @@ from meetings.enums import ActionStatus
 from meetings.models import ActionItem, Attachment, MeetingInvitation
 from tests.conftest import ROLES
 
-from .factories import ActionFactory, AgendaItemFactory, MeetingFactory
+from .factories import ActionFactory, AgendaItemFactory, MeetingFactory, make_past
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +195,7 @@ def test_ids_that_overflow_in_forms_are_form_errors(client_for, national, direct
         {"kind": "document", "agenda_item": HUGE, "file": SimpleUploadedFile("a.pdf", PDF_BYTES)},
     )
     assert response.status_code == 200 and not Attachment.objects.exists()
+    make_past(national)
     response = client.post(reverse("meeting_attendance", args=[national.pk]), {f"att_{HUGE}": "x"})
     assert response.status_code == 302
     assert ActionItem.objects.count() == 1

@@ -29,6 +29,7 @@ from .factories import (
     AgendaItemFactory,
     InvitationFactory,
     MeetingFactory,
+    make_past,
     published_minutes,
 )
 
@@ -305,7 +306,7 @@ def test_the_platforms_director_runs_a_committee_meeting_from_start_to_minutes(
     assert "Tous les membres du comité sont invités." in page
     # The convocation: by email to the account and to the outside member's address.
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("meeting_convene", args=[meeting.pk]))
+        response = client.post(reverse("meeting_convene", args=[meeting.pk]), {"confirm": "1"})
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CONVENED
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -329,7 +330,9 @@ def test_the_platforms_director_runs_a_committee_meeting_from_start_to_minutes(
     assert response.status_code == 302
     assert meeting.agenda_items.count() == 3
     # Held: attendance, minutes, an action and a document.
-    assert client.post(reverse("meeting_mark_held", args=[meeting.pk])).status_code == 302
+    make_past(meeting, days=3650)  # held: attendance, minutes
+    held_url = reverse("meeting_mark_held", args=[meeting.pk])
+    assert client.post(held_url, {"confirm": "1"}).status_code == 302
     marks = {f"att_{i.pk}": "present" for i in meeting.invitations.all()}
     assert client.post(reverse("meeting_attendance", args=[meeting.pk]), marks).status_code == 302
     minutes_url = reverse("minutes_edit", args=[meeting.pk])
@@ -340,6 +343,8 @@ def test_the_platforms_director_runs_a_committee_meeting_from_start_to_minutes(
         data[f"text_{item.pk}"] = f"Échanges sur {item.title}"
         data[f"decisions_{item.pk}"] = "Décision prise"
     assert client.post(minutes_url, data).status_code == 302
+    publish_url = reverse("minutes_publish", args=[meeting.pk])
+    assert client.post(publish_url, {"confirm": "1"}).status_code == 302
     minutes.refresh_from_db()
     assert minutes.is_published
     response = client.post(
