@@ -560,20 +560,24 @@ def call_progress(year) -> dict:
         .values_list("status", "count")
     )
     waiting = states.get(EmailStatus.PENDING, 0) + states.get(EmailStatus.SENDING, 0)
+    emails = sum(states.values())
     progress = {
         "year": year,
         "lines": lines["total"],
-        "total": lines["called"],
+        "called": lines["called"],
+        "total": emails,
         "sent": states.get(EmailStatus.SENT, 0),
         "skipped": states.get(EmailStatus.SKIPPED, 0),
         "failed": states.get(EmailStatus.FAILED, 0),
         "waiting": waiting,
+        # Lines called without an email (an import, or the bureau's choice): none to wait.
+        "without_email": max(lines["called"] - emails, 0),
     }
-    handled = progress["sent"] + progress["skipped"] + progress["failed"]
+    handled = emails - waiting
     progress["started"] = lines["called"] > 0
-    progress["done"] = progress["started"] and not waiting and handled >= lines["called"]
+    progress["done"] = progress["started"] and not waiting
     progress["running"] = not progress["done"]
-    progress["percent"] = round(100 * handled / lines["called"]) if lines["called"] else 0
+    progress["percent"] = round(100 * handled / emails) if emails else 100
     progress["handled"] = handled
     return progress
 
