@@ -7,7 +7,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser install lint format worker beat messages compilemessages migrate seed check-deploy lock clean
+.PHONY: run test test-browser install lint format worker beat messages compilemessages migrate seed check-deploy lock clean bench
 
 # requirements.lock: what production runs; requirements-dev.lock: that plus the test
 # and lint tools. Both pin every package with its hashes (regenerate with `make lock`).
@@ -59,6 +59,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A innovalo beat --loglevel=info --schedule=var/celerybeat-schedule
+
+# The federation-scale benchmark (issue 15; not run by CI): DATABASE_URL (PostgreSQL) and
+# REDIS_URL (the worker's broker) set; writes docs/benchmarks.md, exits 1 on a missed target.
+bench: install compilemessages
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var
