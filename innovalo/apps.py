@@ -17,6 +17,8 @@ class InnovaloConfig(AppConfig):
             french,  # noqa: F401  (the unaccent lookup, SQLite's functions)
             services,
         )
+        from .dashboard import signals as dashboard_signals
         from .signals import connect
 
         connect()
+        dashboard_signals.connect()

@@ -18,3 +18,19 @@ class EmailStatus(models.TextChoices):
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec (sera réessayé)")
     SKIPPED = "skipped", _("Sans objet")
+
+
+class ReportEdition(models.TextChoices):
+    """The national report's editions: the bureau's has the dues amounts, the ministry's
+    rates and counts only (``innovalo.dashboard.page.viewer_kind``)."""
+
+    BUREAU = "bureau", _("Bureau")
+    MINISTRY = "ministry", _("Ministère")
+
+
+class ReportStatus(models.TextChoices):
+    """Where a stored national report stands (``innovalo.models.NationalReport``)."""
+
+    PENDING = "pending", _("En préparation")
+    READY = "ready", _("Prêt")
+    FAILED = "failed", _("Échec")

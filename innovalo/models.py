@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .enums import EmailStatus, Role
+from .enums import EmailStatus, ReportEdition, ReportStatus, Role
 
 
 class UserManager(BaseUserManager):
@@ -328,3 +328,49 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target}"
+
+
+class NationalReport(models.Model):
+    """The annual national report (PDF) of a year in one edition, prepared by a task
+    (``innovalo.tasks.prepare_national_report``) when the bureau or the ministry asks
+    for it, and served as stored while the figures it was drawn from are current:
+    ``generation`` is the dashboard's figures' generation (``innovalo.dashboard.cache``)
+    when it was asked for (pending) or drawn (ready). One row per year and edition,
+    prepared again when the figures have moved on."""
+
+    year = models.PositiveSmallIntegerField(_("année"))
+    edition = models.CharField(_("édition"), max_length=10, choices=ReportEdition.choices)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING
+    )
+    generation = models.CharField(_("génération des chiffres"), max_length=64)
+    content = models.BinaryField(_("PDF"), default=bytes, editable=False)
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demandé par"),
+    )
+    created_at = models.DateTimeField(_("produit le"), null=True, blank=True)
+    seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport national")
+        verbose_name_plural = _("rapports nationaux")
+        ordering = ["-year", "edition", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "edition"],
+                name="nationalreport_one_per_year_edition",
+                violation_error_message=_("Ce rapport existe déjà."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.edition} {self.status}"
+
+    def is_current(self, generation: str) -> bool:
+        return self.status == ReportStatus.READY and self.generation == generation

@@ -70,3 +70,13 @@ def deliver_email(record_id):
 def ping():
     """Used by the health check and tests to prove a worker answers."""
     return "pong"
+
+
+@portal_task
+def prepare_national_report(report_id, user_id):
+    """Draw and store the national report (``innovalo.dashboard.services``); a rerun
+    finds it current and draws nothing."""
+    from .dashboard.services import report_prepare
+
+    report = report_prepare(report_id=report_id, user_id=user_id)
+    return report.status if report else None

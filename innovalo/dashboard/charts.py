@@ -4,6 +4,7 @@ CSV (the table's cells as numbers, "secret" where statistical secrecy hides one)
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from surveys.charts import bar_chart, line_chart, table_rows
 from surveys.selectors.results import SECRET_TEXT, Figure
@@ -23,8 +24,9 @@ class Chart:
     link: tuple | None = None  # (url, text): the list behind the figure
     notes: list = field(default_factory=list)
 
-    @property
+    @cached_property
     def body(self) -> str:
+        """The table's rows, formatted once (kept with the board in the cache)."""
         return table_rows(self.rows)
 
     @property

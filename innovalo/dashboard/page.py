@@ -9,6 +9,7 @@ figures keep statistical secrecy for the ministry (``surveys.perms.must_keep_sec
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -25,6 +26,7 @@ from surveys.selectors.results import SECRECY_MIN
 from surveys.selectors.results.regions import region_rows
 from surveys.selectors.results.trends import _trend
 
+from . import cache as dashboard_cache
 from . import selectors
 from .charts import Chart, bars, count, line, money, percent
 
@@ -522,18 +524,28 @@ def _meetings_section(scope, by_year, actions) -> Section:
 
 
 class Maps:
-    """The tile maps by key, each drawn when first asked for (a page shows one)."""
+    """The tile maps by key, each drawn when first asked for (a page shows one). Plain
+    data (no closure), so that a board goes to the cache."""
 
-    def __init__(self, draw: dict):
-        self._draw, self._drawn = draw, {}
+    def __init__(self, specs: dict):
+        self._specs, self._drawn = specs, {}
 
     def __getitem__(self, key):
         if key not in self._drawn:
-            self._drawn[key] = self._draw[key]()
+            self._drawn[key] = tile_map(**self._specs[key])
         return self._drawn[key]
 
     def __contains__(self, key):
-        return key in self._draw
+        return key in self._specs
+
+    def draw_all(self):
+        for key in self._specs:
+            self[key]
+
+
+def _rate_label(template, region, value) -> str:
+    shown = "—" if value is None else f"{round(value)} %"
+    return template % {"region": region.name, "value": shown}
 
 
 def _maps(regions, year, labelled, dues, impact_lines) -> Maps:
@@ -548,43 +560,31 @@ def _maps(regions, year, labelled, dues, impact_lines) -> Maps:
         responses[region.pk] = line_.rate.value if line_ and line_.expected else None
     return Maps(
         {
-            "plateformes": lambda: tile_map(
-                regions,
-                values={r.pk: labelled.get(r.pk, 0) for r in regions},
-                title=_("Plateformes labellisées en %(year)s par région") % {"year": year},
-                legend=_("Plateformes labellisées"),
-                svg_id="map-plateformes",
-            ),
-            "cotisations": lambda: tile_map(
-                regions,
-                values={r.pk: paid.get(r.pk) for r in regions},
-                percent=True,
-                title=_("Taux de cotisations payées en %(year)s par région") % {"year": year},
-                legend=_("Cotisations payées"),
-                label=lambda region, value: (
-                    _("%(region)s : %(value)s de cotisations payées")
-                    % {
-                        "region": region.name,
-                        "value": "—" if value is None else f"{round(value)} %",
-                    }
-                ),
-                svg_id="map-cotisations",
-            ),
-            "reponses": lambda: tile_map(
-                regions,
-                values=responses,
-                percent=True,
-                title=_("Taux de réponse à l'enquête %(year)s par région") % {"year": year},
-                legend=_("Taux de réponse"),
-                label=lambda region, value: (
-                    _("%(region)s : taux de réponse %(value)s")
-                    % {
-                        "region": region.name,
-                        "value": "—" if value is None else f"{round(value)} %",
-                    }
-                ),
-                svg_id="map-reponses",
-            ),
+            "plateformes": {
+                "regions": regions,
+                "values": {r.pk: labelled.get(r.pk, 0) for r in regions},
+                "title": _("Plateformes labellisées en %(year)s par région") % {"year": year},
+                "legend": _("Plateformes labellisées"),
+                "svg_id": "map-plateformes",
+            },
+            "cotisations": {
+                "regions": regions,
+                "values": {r.pk: paid.get(r.pk) for r in regions},
+                "percent": True,
+                "title": _("Taux de cotisations payées en %(year)s par région") % {"year": year},
+                "legend": _("Cotisations payées"),
+                "label": partial(_rate_label, _("%(region)s : %(value)s de cotisations payées")),
+                "svg_id": "map-cotisations",
+            },
+            "reponses": {
+                "regions": regions,
+                "values": responses,
+                "percent": True,
+                "title": _("Taux de réponse à l'enquête %(year)s par région") % {"year": year},
+                "legend": _("Taux de réponse"),
+                "label": partial(_rate_label, _("%(region)s : taux de réponse %(value)s")),
+                "svg_id": "map-reponses",
+            },
         }
     )
 
@@ -665,3 +665,37 @@ def build_dashboard(user, year, region=None, regions=None) -> Dashboard:
         participation=participation,
         generated_at=timezone.localtime(),
     )
+
+
+def viewer_kind(user) -> str:
+    """What a viewer may see: the bureau's board (amounts, every survey figure) or the
+    ministry's (rates and counts, statistical secrecy). The bureau and the ministry only
+    (``can_read_national_data``)."""
+    return "bureau" if is_bureau(user) else "ministry"
+
+
+def cached_regions(generation=None) -> list:
+    """The current regions (``selectors.current_regions``) through the cache."""
+    key = dashboard_cache.key("regions", generation_=generation)
+    return dashboard_cache.cached(key, selectors.current_regions)
+
+
+def cached_dashboard(user, year, region=None, regions=None, *, generation=None) -> Dashboard:
+    """``build_dashboard`` through the cache: one board per viewer's kind, year, region
+    and language, until the figures' generation moves (``cache``). Its tile maps are
+    drawn before it is stored, so that a page served from the cache draws nothing."""
+    generation = generation or dashboard_cache.generation()
+    key = dashboard_cache.key(
+        "board", viewer_kind(user), year, region.pk if region else None, generation_=generation
+    )
+
+    def compute():
+        board = build_dashboard(
+            user, year, region, cached_regions(generation) if regions is None else regions
+        )
+        board.maps.draw_all()
+        for chart in board.charts:
+            chart.body  # noqa: B018  (formatted once, stored with the board)
+        return board
+
+    return dashboard_cache.cached(key, compute)

@@ -1,19 +1,30 @@
 """The national dashboard, its charts' CSVs and the annual report: the bureau and the
-ministry only (``innovalo.perms.can_read_national_data``). Every view only reads."""
+ministry only (``innovalo.perms.can_read_national_data``).
+
+The figures come from the cache (``cache``, ``page.cached_dashboard``) while the data
+has not changed. Every GET only reads: the report's PDF is prepared by a task that a
+POST enqueues (``services.report_request``), and its download serves the stored bytes
+while they are current; otherwise it leads to the report's page, which offers to
+prepare it and shows its progress."""
 
 from urllib.parse import urlencode
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from innovalo.enums import ReportStatus
 from innovalo.exports import stream_csv
-from innovalo.pdf import pdf_response, render_pdf
+from innovalo.models import NationalReport
+from innovalo.pdf import pdf_response
 from innovalo.perms import can_read_national_data, require
 
+from . import cache as dashboard_cache
 from . import selectors
-from .page import MAPS, build_dashboard
+from .page import MAPS, cached_dashboard, cached_regions, viewer_kind
+from .services import PENDING_FOR, current_report, report_filename, report_request
 
 
 def _year(request, years) -> int:
@@ -25,9 +36,9 @@ def _year(request, years) -> int:
     return year if year in years else years[-1]
 
 
-def _scope(request):
-    """(year, region or None, the current regions) from the query string."""
-    regions = selectors.current_regions()
+def _scope(request, generation):
+    """(year, region or None, the current regions, the years) from the query string."""
+    regions = cached_regions(generation)
     years = selectors.dashboard_years()
     slug = request.GET.get("region", "")
     region = next((r for r in regions if r.slug == slug), None)
@@ -37,8 +48,9 @@ def _scope(request):
 @require_GET
 def dashboard(request):
     require(can_read_national_data(request.user))
-    year, region, regions, years = _scope(request)
-    board = build_dashboard(request.user, year, region, regions)
+    generation = dashboard_cache.generation()
+    year, region, regions, years = _scope(request, generation)
+    board = cached_dashboard(request.user, year, region, regions, generation=generation)
     chosen = request.GET.get("carte", "")
     chosen = chosen if chosen in MAPS else "plateformes"
     return render(
@@ -57,8 +69,9 @@ def dashboard(request):
 @require_GET
 def chart_csv(request, chart):
     require(can_read_national_data(request.user))
-    year, region, regions, _years = _scope(request)
-    board = build_dashboard(request.user, year, region, regions)
+    generation = dashboard_cache.generation()
+    year, region, regions, _years = _scope(request, generation)
+    board = cached_dashboard(request.user, year, region, regions, generation=generation)
     found = board.chart(chart)
     if found is None:
         raise Http404
@@ -66,14 +79,65 @@ def chart_csv(request, chart):
     return stream_csv(found.header, found.csv_rows(), f"{chart}-{year}-{place}.csv")
 
 
+# The annual report ----------------------------------------------------------------------
+
+
+def _report_year(request) -> int:
+    years = selectors.dashboard_years()
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        year = int(source.get("year", ""))
+    except ValueError:
+        return years[-1]
+    return year if year in years else years[-1]
+
+
+def _report_url(year) -> str:
+    return f"{reverse('dashboard_report_page')}?{urlencode({'year': year})}"
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    """Where the report of a year stands: ready to download, being prepared (the page
+    asks for itself again every two seconds through htmx), stale or never prepared (a
+    button prepares it). The POST asks for it (once) and comes back here."""
+    require(can_read_national_data(request.user))
+    year = _report_year(request)
+    if request.method == "POST":
+        report_request(year=year, user=request.user)
+        return redirect(_report_url(year))
+    stored = current_report(year, request.user)
+    generation = dashboard_cache.generation()
+    state = "missing"
+    if stored is not None:
+        if stored.is_current(generation):
+            state = "ready"
+        elif stored.status == ReportStatus.PENDING:
+            lost = stored.requested_at < timezone.now() - PENDING_FOR
+            state = "lost" if lost else "pending"
+        elif stored.status == ReportStatus.READY:
+            state = "stale"
+        else:
+            state = "failed"
+    context = {
+        "year": year,
+        "years": list(reversed(selectors.dashboard_years())),
+        "report": stored,
+        "state": state,
+        "page_url": _report_url(year),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "innovalo/dashboard/includes/report_status.html", context)
+    return render(request, "innovalo/dashboard/report.html", context)
+
+
 @require_GET
 def report_pdf(request):
+    """The stored report of the year while it is current; otherwise its page, which
+    offers to prepare it (a GET writes nothing, so it does not draw it here)."""
     require(can_read_national_data(request.user))
-    year, _region, regions, _years = _scope(request)
-    board = build_dashboard(request.user, year, None, regions)
-    filename, content = render_pdf(
-        "pdf/national_report.html",
-        {"board": board, "today": timezone.localdate()},
-        filename=f"rapport-national-{year}.pdf",
-    )
-    return pdf_response(filename, content)
+    year = _report_year(request)
+    stored = NationalReport.objects.filter(year=year, edition=viewer_kind(request.user)).first()
+    if stored is None or not stored.is_current(dashboard_cache.generation()):
+        return redirect(_report_url(year))
+    return pdf_response(report_filename(year), bytes(stored.content))

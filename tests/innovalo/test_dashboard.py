@@ -16,12 +16,13 @@ from django.utils import timezone
 from innovalo.dashboard import selectors
 from innovalo.dashboard.page import build_dashboard
 from innovalo.enums import Role
+from innovalo.models import NationalReport
 from meetings.enums import Attendance, MeetingStatus
 from members.enums import DuesStatus, LabelStatus
 from members.models import DuesLine, Region
 from projects.enums import ProjectStage
 from surveys.enums import CampaignStatus, QuestionType, ResponseStatus
-from surveys.models import Answer
+from surveys.models import Answer, Campaign
 from tests.conftest import ROLES
 from tests.factories import UserFactory
 from tests.meetings.factories import ActionFactory, InvitationFactory, MeetingFactory
@@ -363,14 +364,165 @@ def test_selectors_constant_queries(django_assert_num_queries, data):
         selectors.meetings_by_year(years)
 
 
-# The annual report ------------------------------------------------------------------
+# The cache ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("role", ["bureau", "ministry"])
-def test_annual_report(client_for, role, data):
+def test_cached_page_runs_the_session_queries_only(
+    client_for, role, data, django_assert_max_num_queries
+):
+    client = client_for(role)
+    assert get(client, region="hauts-de-france").status_code == 200  # computed and stored
+    with django_assert_max_num_queries(3):  # the session and the user
+        assert get(client, region="hauts-de-france").status_code == 200
+    get(client)  # the whole country's board, stored
+    with django_assert_max_num_queries(3):  # a wrong region is the whole country
+        get(client, "dashboard_csv", kwargs={"chart": "plateformes-par-annee"}, region="x")
+
+
+def test_each_viewer_kind_its_own_board(client_for, data):
+    get(client_for("bureau"), year=2016)
+    ministry = get(client_for("ministry"), year=2016).content.decode()
+    assert "Montant appelé" not in ministry
+
+
+def _payment(line):
+    from members.services.dues import dues_record_payment
+
+    return dues_record_payment(
+        received_on=TODAY,
+        amount=line.amount_due,
+        method="transfer",
+        allocations=[(line, line.amount_due)],
+        issue_documents=False,
+    )
+
+
+def _change(source, platforms):
+    """One write to ``source``, one of the models the figures are read from."""
+    first = platforms[0]
+    if source == "platform":
+        first.label_status = LabelStatus.EXPIRED
+        first.save()
+    elif source == "domains":
+        first.domains.add(DomainFactory(name="Optique"))
+    elif source == "dues":
+        DuesLine.objects.filter(year=2016, status=DuesStatus.CALLED).first().save()
+    elif source == "payment":
+        _payment(DuesLine.objects.filter(year=2016, status=DuesStatus.CALLED).first())
+    elif source == "survey":
+        ResponseFactory(campaign=Campaign.objects.get(), platform=platforms[-1])
+    elif source == "call":
+        with_deadline(5)
+    elif source == "project":
+        ProjectFactory(lead_platform=first)
+    elif source == "meeting":
+        MeetingFactory()
+    elif source == "invitation":
+        InvitationFactory(platform=first)
+    elif source == "action":
+        ActionFactory().delete()
+    else:
+        raise AssertionError(source)
+
+
+SOURCES = [
+    "platform",
+    "domains",
+    "dues",
+    "payment",
+    "survey",
+    "call",
+    "project",
+    "meeting",
+    "invitation",
+    "action",
+]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_change_to_each_source_makes_the_board_stale(data, source):
+    from innovalo.dashboard import cache as dashboard_cache
+
+    before = dashboard_cache.generation()
+    _change(source, data)
+    assert dashboard_cache.generation() != before
+
+
+def test_the_page_shows_the_new_figures(client_for, data):
+    client = client_for("bureau")
+    assert "11 payées sur 44 attendues" in get(client, year=2016).content.decode()
+    _payment(DuesLine.objects.filter(year=2016, status=DuesStatus.CALLED).first())
+    assert "12 payées sur 44 attendues" in get(client, year=2016).content.decode()
+    rows = chart_rows(client, "plateformes-par-annee")
+    assert rows[1] == ["2016", "44", "0", "0"]
+    data[0].label_granted_on = datetime.date(2017, 3, 1)
+    data[0].save()
+    assert chart_rows(client, "plateformes-par-annee")[1] == ["2016", "43", "0", "0"]
+    before = chart_rows(client, "taux-de-reponse", year=SURVEY_YEAR)[1]
+    ResponseFactory(
+        campaign=Campaign.objects.get(),
+        platform=data[-1],
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    after = chart_rows(client, "taux-de-reponse", year=SURVEY_YEAR)[1]
+    assert (before[1], after[1]) == ("5", "6")
+
+
+# Valid HTML -------------------------------------------------------------------------
+
+
+def test_figures_caption_first_and_tables_scroll_with_the_keyboard(client_for, data):
+    import re
+
+    board = build_dashboard(UserFactory(role=Role.BUREAU), SURVEY_YEAR)
+    content = get(client_for("bureau"), year=SURVEY_YEAR).content.decode()
+    figures = re.findall(r'<figure class="dashboard-figure" id="[^"]+">\s*<figcaption', content)
+    assert len(figures) == len(board.charts)
+    wraps = re.findall(r'<div class="table-wrap" tabindex="0" role="region" aria-label="', content)
+    assert len(wraps) == len(board.charts) + 1  # and the regions' table
+    assert '<div class="table-wrap">' not in content
+
+
+# The annual report ------------------------------------------------------------------
+
+
+def prepare(client, year=2016):
+    """POST "Préparer le rapport", the task run when the request commits (eager)."""
+    return client.post(reverse("dashboard_report_page"), {"year": year})
+
+
+@pytest.fixture
+def prepared(django_capture_on_commit_callbacks):
+    def make(client, year=2016):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = prepare(client, year)
+        assert response.status_code == 302
+        return response
+
+    return make
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_report_page_per_role(client_for, role, platform, django_capture_on_commit_callbacks):
+    client = client_for(role)
+    assert get(client, "dashboard_report_page").status_code == SEEN[role]
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = prepare(client)
+    assert response.status_code == (SEEN[role] if SEEN[role] != 200 else 302)
+    assert len(callbacks) == (1 if role in ("bureau", "ministry") else 0)
+    if SEEN[role] != 200:
+        assert not NationalReport.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["bureau", "ministry"])
+def test_annual_report(client_for, role, data, prepared):
     from tests.pdf import pdf_text
 
-    response = get(client_for(role), "dashboard_report", year=2016)
+    client = client_for(role)
+    prepared(client)
+    response = get(client, "dashboard_report", year=2016)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, flat=True)
@@ -398,8 +550,89 @@ def test_annual_report(client_for, role, data):
         assert all(amount in text for amount in amounts)
 
 
-def test_report_year_defaults_to_this_year(client_for, data):
-    response = get(client_for("ministry"), "dashboard_report", year="n'importe")
+def test_report_get_writes_nothing_and_offers_to_prepare(client_for, data):
+    client = client_for("ministry")
+    with CaptureQueriesContext(connection) as queries:
+        download = get(client, "dashboard_report", year=2016)
+        page = get(client, "dashboard_report_page", year=2016)
+    assert download.status_code == 302
+    assert download["Location"] == reverse("dashboard_report_page") + "?year=2016"
+    assert not any(
+        q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        for q in queries.captured_queries
+    )
+    assert not NationalReport.objects.exists()
+    content = page.content.decode()
+    assert "pas encore préparé" in content and "Préparer le rapport" in content
+    assert 'method="post"' in content
+
+
+def test_double_post_enqueues_once(client_for, data, django_capture_on_commit_callbacks):
+    client = client_for("bureau")
+    with django_capture_on_commit_callbacks() as callbacks:
+        prepare(client)
+        prepare(client)
+    assert len(callbacks) == 1
+    report = NationalReport.objects.get()
+    assert (report.year, report.edition, report.status) == (2016, "bureau", "pending")
+    page = get(client, "dashboard_report_page", year=2016).content.decode()
+    assert "en préparation" in page and 'data-hx-trigger="every 2s"' in page
+    fragment = client.get(
+        reverse("dashboard_report_page"), {"year": 2016}, headers={"HX-Request": "true"}
+    )
+    assert fragment.content.decode().lstrip().startswith("<section")
+
+
+def test_prepared_report_is_served_as_stored(client_for, data, prepared, monkeypatch):
+    client = client_for("bureau")
+    prepared(client)
+    stored = NationalReport.objects.get()
+    assert stored.status == "ready" and bytes(stored.content[:4]) == b"%PDF"
+    page = get(client, "dashboard_report_page", year=2016).content.decode()
+    assert "Télécharger le rapport national 2016" in page and "data-hx-get" not in page
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("the download draws nothing")
+
+    monkeypatch.setattr("innovalo.dashboard.services.render_pdf", no_drawing)
+    response = get(client, "dashboard_report", year=2016)
+    assert response.content == bytes(stored.content)
+    assert 'filename="rapport-national-2016.pdf"' in response["Content-Disposition"]
+    # A second request finds it current: nothing enqueued, nothing drawn.
+    prepared(client)
+    assert NationalReport.objects.get().created_at == stored.created_at
+
+
+def test_each_edition_its_own_report(client_for, data, prepared):
+    prepared(client_for("bureau"))
+    assert get(client_for("ministry"), "dashboard_report", year=2016).status_code == 302
+    prepared(client_for("ministry"))
+    editions = dict(NationalReport.objects.values_list("edition", "content"))
+    assert set(editions) == {"bureau", "ministry"}
+    assert bytes(editions["bureau"]) != bytes(editions["ministry"])
+
+
+def test_stale_report_is_prepared_again(client_for, data, prepared):
+    client = client_for("ministry")
+    prepared(client)
+    line = DuesLine.objects.filter(year=2016, status=DuesStatus.CALLED).first()
+    line.status, line.paid_amount = DuesStatus.PAID, line.amount_due
+    line.save()
+    assert get(client, "dashboard_report", year=2016).status_code == 302
+    page = get(client, "dashboard_report_page", year=2016).content.decode()
+    assert "Les chiffres ont changé" in page
+    prepared(client)
+    from tests.pdf import pdf_text
+
+    text = pdf_text(get(client, "dashboard_report", year=2016).content, flat=True)
+    assert "12 payées sur 44 attendues" in text
+
+
+def test_report_year_defaults_to_this_year(client_for, data, prepared):
+    client = client_for("ministry")
+    prepared(client, year="n'importe")
+    assert NationalReport.objects.get().year == TODAY.year
+    response = get(client, "dashboard_report", year="n'importe")
     assert response.status_code == 200
     assert f"rapport-national-{TODAY.year}.pdf" in response["Content-Disposition"]
 
