@@ -75,8 +75,9 @@ def test_my_actions_query_count(client_for, role, busy, django_assert_max_num_qu
 
 def test_home_page_panel_query_count(client_for, busy, django_assert_max_num_queries):
     client = client_for("director")
-    # 9, and the calls watch's panel: my followed deadlines and my projects' next steps.
-    with django_assert_max_num_queries(11):
+    # 9, the calls watch's panel (my followed deadlines, my projects' next steps) and the
+    # dues and RSVP panels (what my platforms owe, the next meeting awaiting my answer).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("home"))
     assert "Mes actions en cours" in response.content.decode()
 

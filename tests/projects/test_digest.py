@@ -67,7 +67,7 @@ def test_a_new_call_brings_a_digest_with_its_details_and_unsubscribe_headers():
     assert "Transition numérique des PME" in message.body
     assert "Hydrogène" not in message.body
     assert "ADEME, Bpifrance" in message.body
-    assert "1 mai 2026" in message.body  # the next deadline, 60 days on
+    assert "1er mai 2026" in message.body  # the next deadline, 60 days on
     assert "Ouvert" in message.body
     assert f"http://testserver/appels/{new.pk}/" in message.body or (
         f"/appels/{new.pk}/" in message.body
