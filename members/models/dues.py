@@ -22,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from innovalo.french import date_text
+from innovalo.money import amount_text
+
 from ..enums import DuesStatus, PaymentMethod
 from .platforms import Platform
 
@@ -61,7 +64,7 @@ class DuesRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} — {self.amount} €"
+        return f"{self.year} — {amount_text(self.amount)} €"
 
 
 class DuesExemption(models.Model):
@@ -292,7 +295,10 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_method_display()} {self.amount} € — {self.received_on}"
+        return (
+            f"{self.get_method_display()} {amount_text(self.amount)} € — "
+            f"{date_text(self.received_on)}"
+        )
 
     @property
     def is_cancelled(self):
@@ -365,7 +371,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} € → {self.line}"
+        return f"{amount_text(self.amount)} € → {self.line}"
 
 
 class DuesReminderStep(models.Model):
