@@ -30,7 +30,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 
 # The newcomer's portal is in development mode unless DEBUG says otherwise.
-run migrate seed: export DEBUG ?= 1
+run migrate seed messages: export DEBUG ?= 1
 
 run: install compilemessages migrate seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -65,8 +65,10 @@ beat: install
 bench: install compilemessages
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
+# locale/en to translate, then locale/fr: the plural forms only (French: 0 is singular).
 messages: install
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(BIN)/python scripts/french_plurals.py
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
