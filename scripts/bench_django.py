@@ -268,6 +268,36 @@ def invitations(total: int):
     _out({"imported_s": imported, "elapsed": elapsed, "sent": sent, "suffix": f"-{tag}@"})
 
 
+def digests(total: int):
+    """``total`` new people with a daily saved search each, every search with something
+    new (built as ``manage.py bench_call_digests`` builds them, its own methods), then
+    the digest job through the worker; the people are deleted afterwards."""
+    import random
+
+    from innovalo.tasks import send_due_reminders
+    from projects.management.commands.bench_call_digests import Command
+
+    command = Command()
+    rng, now = random.Random(1), timezone.now()
+    recent = command._recent_calls(10, now)
+    watermark = min(call.published_at for call in recent) - datetime.timedelta(microseconds=1)
+    strings = command._queries(rng, recent, 40, now)
+    tag = f"1-{int(time.time())}"
+    created = command._create(rng, tag, total, strings, watermark)
+    started = time.perf_counter()
+    result = send_due_reminders.apply_async(kwargs={"only": ["call_digests"]}).get(timeout=900)
+    elapsed = time.perf_counter() - started
+    command._delete(created)
+    _out(
+        {
+            "sent": result.get("call_digests", 0),
+            "elapsed": elapsed,
+            "prefix": f"veille-{tag}-",
+            "queries": len(strings),
+        }
+    )
+
+
 def dues():
     """The year's dues reminders: every late line of the current year is moved so that
     its last active reminder step falls today (the federation's due date is 31 March:
@@ -287,6 +317,14 @@ def dues():
         _out({"error": "no active reminder step"})
         return
     due = today - datetime.timedelta(days=last)
+    # A bench database reused (--reuse): the reminders of a previous run are forgotten.
+    from innovalo.models import SentReminder
+
+    SentReminder.objects.filter(
+        rule="dues_reminder",
+        target__startswith="members.duesline:",
+        created_at__date__gte=today - datetime.timedelta(days=1),
+    ).delete()
     moved = DuesLine.objects.late(today).filter(year=today.year).update(due_date=due)
     started = time.perf_counter()
     first = send_due_reminders.apply_async(kwargs={"only": ["dues_reminders"]}).get(timeout=900)
@@ -309,5 +347,6 @@ if __name__ == "__main__":
         "queries": queries,
         "ping": ping,
         "invitations": lambda: invitations(int(rest[0]) if rest else 10_000),
+        "digests": lambda: digests(int(rest[0]) if rest else 5_000),
         "dues": dues,
     }[command]()
