@@ -676,8 +676,9 @@ def viewer_kind(user) -> str:
 
 def cached_regions(generation=None) -> list:
     """The current regions (``selectors.current_regions``) through the cache."""
+    generation = generation or dashboard_cache.generation()
     key = dashboard_cache.key("regions", generation_=generation)
-    return dashboard_cache.cached(key, selectors.current_regions)
+    return dashboard_cache.cached(key, selectors.current_regions, store=generation.storable)
 
 
 def cached_dashboard(user, year, region=None, regions=None, *, generation=None) -> Dashboard:
@@ -698,4 +699,4 @@ def cached_dashboard(user, year, region=None, regions=None, *, generation=None) 
             chart.body  # noqa: B018  (formatted once, stored with the board)
         return board
 
-    return dashboard_cache.cached(key, compute)
+    return dashboard_cache.cached(key, compute, store=generation.storable)

@@ -48,7 +48,7 @@ def report_request(*, year: int, user) -> tuple[NationalReport, bool]:
     current figures (a double POST)."""
     from innovalo.tasks import enqueue, prepare_national_report
 
-    generation = dashboard_cache.generation()
+    generation = dashboard_cache.generation().value
     now = timezone.now()
     edition = viewer_kind(user)
     NationalReport.objects.get_or_create(
@@ -84,7 +84,7 @@ def report_prepare(*, report_id: int, user_id: int):
     if report is None:
         return None
     generation = dashboard_cache.generation()
-    if report.is_current(generation):
+    if report.is_current(generation.value):
         return report
     user = User.objects.filter(pk=user_id).first()
     if user is None or not can_read_national_data(user) or viewer_kind(user) != report.edition:
@@ -108,7 +108,7 @@ def report_prepare(*, report_id: int, user_id: int):
         report = NationalReport.objects.select_for_update().defer("content").get(pk=report_id)
         report.content = content
         report.status = ReportStatus.READY
-        report.generation = generation
+        report.generation = generation.value
         report.created_at = timezone.now()
         report.seconds = seconds
         report.save(update_fields=["content", "status", "generation", "created_at", "seconds"])

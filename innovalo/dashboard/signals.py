@@ -7,9 +7,9 @@ projects and their partners; meetings, invitations and actions. Survey figures f
 survey results' own generation (part of the key). A service that writes in bulk
 (``bulk_create``, ``update``) writes one audit entry, which bumps it too.
 
-The generation is incremented at once (this transaction's next read misses) and again
-after the commit (a board computed meanwhile by another request from the rows before
-the commit is dropped), as ``surveys/signals.py`` does."""
+The generation is incremented at once; a write inside a transaction also opens the
+cache's writing window, so that a board computed before the commit is not stored
+(``cache``)."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -20,8 +20,7 @@ from . import cache as dashboard_cache
 def _stale(sender, raw=False, **kwargs):
     if raw:  # loaddata
         return
-    dashboard_cache.invalidate()
-    transaction.on_commit(dashboard_cache.invalidate)
+    dashboard_cache.invalidate(writing=transaction.get_connection().in_atomic_block)
 
 
 def sources() -> list:

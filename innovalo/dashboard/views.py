@@ -107,7 +107,7 @@ def report(request):
         report_request(year=year, user=request.user)
         return redirect(_report_url(year))
     stored = current_report(year, request.user)
-    generation = dashboard_cache.generation()
+    generation = dashboard_cache.generation().value
     state = "missing"
     if stored is not None:
         if stored.is_current(generation):
@@ -138,6 +138,6 @@ def report_pdf(request):
     require(can_read_national_data(request.user))
     year = _report_year(request)
     stored = NationalReport.objects.filter(year=year, edition=viewer_kind(request.user)).first()
-    if stored is None or not stored.is_current(dashboard_cache.generation()):
+    if stored is None or not stored.is_current(dashboard_cache.generation().value):
         return redirect(_report_url(year))
     return pdf_response(report_filename(year), bytes(stored.content))

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from innovalo.dashboard import cache as dashboard_cache
 from innovalo.dashboard import selectors
 from innovalo.dashboard.page import build_dashboard
 from innovalo.enums import Role
@@ -372,12 +373,24 @@ def test_cached_page_runs_the_session_queries_only(
     client_for, role, data, django_assert_max_num_queries
 ):
     client = client_for(role)
+    dashboard_cache.committed()  # the data's transaction (which a test never commits)
     assert get(client, region="hauts-de-france").status_code == 200  # computed and stored
     with django_assert_max_num_queries(3):  # the session and the user
         assert get(client, region="hauts-de-france").status_code == 200
     get(client)  # the whole country's board, stored
     with django_assert_max_num_queries(3):  # a wrong region is the whole country
         get(client, "dashboard_csv", kwargs={"chart": "plateformes-par-annee"}, region="x")
+
+
+def test_a_board_computed_before_the_commit_is_not_kept(client_for, data):
+    """The data was written in this test's transaction, not committed: the writing
+    window is open, boards are computed for each request and not stored."""
+    client = client_for("bureau")
+    get(client)
+    assert _count(client) > 3
+    dashboard_cache.committed()
+    get(client)
+    assert _count(client) <= 3
 
 
 def test_each_viewer_kind_its_own_board(client_for, data):
@@ -442,11 +455,13 @@ SOURCES = [
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_a_change_to_each_source_makes_the_board_stale(data, source):
-    from innovalo.dashboard import cache as dashboard_cache
-
+    dashboard_cache.committed()
     before = dashboard_cache.generation()
     _change(source, data)
-    assert dashboard_cache.generation() != before
+    after = dashboard_cache.generation()
+    assert after.value != before.value
+    # Uncommitted: no board is stored meanwhile (surveys bump theirs again on commit).
+    assert after.storable is (source == "survey")
 
 
 def test_the_page_shows_the_new_figures(client_for, data):
@@ -610,6 +625,22 @@ def test_each_edition_its_own_report(client_for, data, prepared):
     editions = dict(NationalReport.objects.values_list("edition", "content"))
     assert set(editions) == {"bureau", "ministry"}
     assert bytes(editions["bureau"]) != bytes(editions["ministry"])
+
+
+def test_failed_preparation_is_offered_again(client_for, data, prepared, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint")
+
+    monkeypatch.setattr("innovalo.dashboard.services.render_pdf", broken)
+    client = client_for("bureau")
+    prepared(client)
+    assert NationalReport.objects.get().status == "failed"
+    page = get(client, "dashboard_report_page", year=2016).content.decode()
+    assert "a échoué" in page and "Préparer le rapport" in page
+    assert get(client, "dashboard_report", year=2016).status_code == 302
+    monkeypatch.undo()
+    prepared(client)
+    assert NationalReport.objects.get().status == "ready"
 
 
 def test_stale_report_is_prepared_again(client_for, data, prepared):
