@@ -6,6 +6,11 @@ offers to prepare it. ``report_request`` records the request and enqueues the ta
 ``report_prepare`` draws the PDF from the cached figures and stores it with the figures'
 generation, so that the download serves the stored bytes until the figures move on.
 
+A report is stored with the generation read before it was drawn: a change during the
+drawing makes it stale at once. (A change still uncommitted when the drawing reads its
+rows, and committed after, is the one case it misses, as the cache's writing window
+does for boards; the next change, or the next year's report, moves on.)
+
 Neither writes an audit entry: preparing a report changes no data, and an audit entry
 would make the figures' generation move (``signals``), the report stale at once.
 """
