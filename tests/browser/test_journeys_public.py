@@ -81,6 +81,13 @@ def test_ministry_reads_the_dashboard_and_cannot_write(page, base):
     membership = page.locator("section", has=page.locator("#adhesion")).first
     assert "€" not in membership.inner_text()  # never a dues amount for the ministry
     shot(page, "ministry-dashboard-1280")
+    # The annual report: prepared once (a task; in-process here), then downloaded.
+    page.goto(base + "/tableau-de-bord/rapport/?year=2016")
+    page.get_by_role("button", name="Préparer le rapport").click()
+    download = page.get_by_role("link", name=re.compile("Télécharger le rapport national 2016"))
+    expect(download).to_be_visible(timeout=30_000)
+    response = page.request.get(base + download.get_attribute("href"))
+    assert response.status == 200 and response.body().startswith(b"%PDF")
     response = page.goto(base + "/plateformes/innovaltech/modifier/")
     assert response.status == 403
     expect(page.locator("main")).to_contain_text("lecture seule")
