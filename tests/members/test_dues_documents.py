@@ -366,3 +366,38 @@ def test_payment_form_date_out_of_bounds_is_an_error_next_to_the_field(client_fo
     assert response.status_code == 400
     assert "précéder le 01/01/2015" in response.context["form"].errors["received_on"][0]
     assert DuesLine.objects.get(pk=dues["other"].pk).status == DuesStatus.CALLED
+
+
+# A platform's documents (issue 15) -----------------------------------------------------
+
+
+def test_a_platform_sees_its_notices_and_the_receipt_of_a_payment_split_with_another():
+    """A cheque paying two platforms' lines: its receipt is in both platforms' documents,
+    each platform's notice only in its own, a third platform's in neither."""
+    first = DuesLineFactory(year=2026, platform__name="Céramique Limoges")
+    second = DuesLineFactory(year=2026, platform__name="Plasturgie Oyonnax")
+    third = DuesLineFactory(year=2026, platform__name="Verre Meisenthal")
+    payment = services.dues_record_payment(
+        received_on=datetime.date(2026, 5, 2),
+        amount="450",
+        method="cheque",
+        allocations=[(first, "300"), (second, "150")],
+    )
+    receipt = payment.documents.get()
+    notices = {line: services.dues_issue_notice(line) for line in (first, second, third)}
+
+    def visible(line):
+        return set(DuesDocument.objects.visible_to_platform(line.platform))
+
+    assert visible(first) == {notices[first], receipt}
+    assert visible(second) == {notices[second], receipt}
+    assert visible(third) == {notices[third]}
+
+
+def test_a_platforms_documents_are_a_union_of_two_indexed_lookups_not_an_or():
+    """An OR of the line's platform and the payment's allocations made PostgreSQL read
+    every document of the federation (115,000) for one platform's page."""
+    line = DuesLineFactory(year=2026)
+    sql = str(DuesDocument.objects.visible_to_platform(line.platform).query)
+    assert " UNION " in sql
+    assert " OR " not in sql
