@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Max, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from innovalo.french import French
@@ -15,13 +16,25 @@ STALE_AFTER = datetime.timedelta(days=365)
 
 
 def network_panel(request):
-    """For everyone: the network in figures, with the directory and the map."""
+    """For everyone: the network in figures, with the directory and the map (one query:
+    the current regions are counted in a subquery of the platforms' aggregate)."""
+    current_regions = (
+        Region.objects.current()
+        .annotate(group=Value(1))
+        .values("group")
+        .annotate(total=Count("pk"))
+        .values("total")
+        .order_by()
+    )
     figures = Platform.objects.aggregate(
         platforms=Count("pk"),
         labelled=Count("pk", filter=Q(label_status=LabelStatus.LABELLED)),
         regions=Count("department__region", distinct=True),
+        # An aggregate of a subquery run once (an InitPlan), not per platform.
+        regions_total=Coalesce(Max(Subquery(current_regions, output_field=IntegerField())), 0),
     )
-    figures["regions_total"] = Region.objects.current().count()
+    if not figures["platforms"]:  # no platform row to carry the subquery
+        figures["regions_total"] = Region.objects.current().count()
     return {"template": "members/includes/home_network.html", **figures}
 
 
@@ -35,6 +48,9 @@ def my_platforms_panel(request):
         .select_related("department")
         .order_by(French("name"), "pk")
     )
+    if user.is_active and getattr(user, "_platform_ids_cache", None) is None:
+        # The ids perms.platform_ids reads (the dues panel, the survey's): known now.
+        user._platform_ids_cache = {platform.pk for platform in platforms}
     if not platforms:
         return None
     stale_before = timezone.now() - STALE_AFTER

@@ -99,3 +99,55 @@ def test_home_page_of_the_bureau_query_count_stays_flat(
     # the pending answer to a meeting (a bureau member may run a platform too: its ids).
     with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200
+
+
+def test_network_panel_is_one_query_and_counts_the_current_regions(
+    rf, platform, other_platform, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.home import network_panel
+    from members.models import Region
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(1):
+        panel = network_panel(request)
+    assert panel["platforms"] == 2
+    assert panel["regions_total"] == Region.objects.current().count() > 0
+
+
+def test_network_panel_of_an_empty_network_still_counts_the_regions(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.home import network_panel
+    from members.models import Platform, Region
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    panel = network_panel(request)
+    assert Platform.objects.count() == panel["platforms"] == 0
+    assert panel["regions_total"] == Region.objects.current().count()
+
+
+@pytest.mark.parametrize("extra_platforms", [0, 6])
+def test_director_home_stays_within_fifteen_queries_whatever_the_platforms(
+    client_for, platform, other_platform, extra_platforms, django_assert_max_num_queries
+):
+    """Issue 15: the director's home ran 16 queries. The network's figures are one
+    aggregate, and the platforms panel gives the dues and survey panels the user's
+    platform ids (no membership query of their own)."""
+    from django.utils import timezone
+
+    from tests.members.factories import MembershipFactory, PlatformFactory
+
+    director = platform.memberships.first().user
+    for _ in range(extra_platforms):
+        extra = PlatformFactory()
+        MembershipFactory(platform=extra, user=director)
+        DuesLineFactory(platform=extra, year=timezone.localdate().year)
+    client = client_for("director")
+    client.get("/")
+    with django_assert_max_num_queries(14):
+        content = client.get("/").content.decode()
+    assert "Mes plateformes" in content
