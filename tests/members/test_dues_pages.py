@@ -250,6 +250,22 @@ def test_board_shows_counts_percentage_and_sql_totals(client_for, board_year):
     assert sum(r["collected_amount"] for r in regions.values()) == Decimal("1700.50")
 
 
+def test_board_years_are_the_rated_years_the_years_with_lines_and_this_year(
+    django_assert_num_queries,
+):
+    """One query, a walk on the index of the lines' year (issue 15: reading every line
+    of twenty years for the year picker cost more than the board itself)."""
+    from members.selectors.dues import dues_years
+
+    DuesRateFactory(year=2019)
+    for year in (2012, 2012, 2016):  # 2012 without a rate, twice; none in 2013-2015
+        DuesLineFactory(year=year)
+    with django_assert_num_queries(1):
+        years, rated = dues_years()
+    assert years == [2026, 2019, 2016, 2012]  # this year (frozen) with neither
+    assert rated == {2019}
+
+
 def test_board_filters_and_paginates(client_for, board_year):
     client = client_for("bureau")
     paid = client.get(reverse("dues_board"), {"year": 2016, "state": "paid"})
