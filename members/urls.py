@@ -1,11 +1,13 @@
 from django.urls import path
 
-from .views import dues, platforms
+from .views import dues, pickers, platforms
 
 urlpatterns = [
     path("plateformes/", platforms.platform_list, name="platform_list"),
     path("plateformes/export/", platforms.platform_export, name="platform_export"),
     path("plateformes/import/", platforms.platform_import, name="platform_import"),
+    path("choix/plateformes/", pickers.platform_picker, name="platform_picker"),
+    path("choix/etablissements/", pickers.establishment_picker, name="establishment_picker"),
     path("plateformes/<slug:slug>/", platforms.platform_detail, name="platform_detail"),
     path("plateformes/<slug:slug>/modifier/", platforms.platform_edit, name="platform_edit"),
     path(

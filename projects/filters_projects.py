@@ -15,13 +15,16 @@ the sums of the figures are never counted twice.
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from innovalo.forms import IdModelChoiceField
 from innovalo.french import French
-from members.models import Platform, Region
+from innovalo.widgets import SearchChoiceField
+from members.forms.pickers import platform_field
+from members.models import Region
 
 from .enums import OPEN_STAGES, ProjectStage
 from .models import Call, Project, ProjectPartner
@@ -45,16 +48,39 @@ def stage_choices():
     ]
 
 
-def _calls(request):
-    return (
-        Call.objects.filter(pk__in=Project.objects.filter(call__isnull=False).values("call_id"))
-        .only("pk", "title")
-        .order_by(French("title"), "pk")
+def _calls():
+    return Call.objects.filter(
+        pk__in=Project.objects.filter(call__isnull=False).values("call_id")
+    ).only("pk", "title")
+
+
+def call_field(**kwargs) -> SearchChoiceField:
+    """A call that some project answers, typed and picked among a few matches (a
+    federation watches 10,000 calls: the board never lists them all)."""
+    kwargs.setdefault("help_text", _("Tapez quelques mots du titre, puis choisissez."))
+    return SearchChoiceField(
+        _calls,
+        search_fields=("title",),
+        label_from_instance=lambda call: call.title,
+        exact=lambda text: Q(title=text),
+        order_by=(French("title"), "pk"),
+        search_url=reverse_lazy("project_call_picker"),
+        **kwargs,
     )
 
 
-def _platforms(request):
-    return Platform.objects.only("pk", "name", "acronym").order_by(French("name"), "pk")
+class PickerFilter(django_filters.Filter):
+    """A filter on one row chosen in a searchable picker (`field_factory`)."""
+
+    def __init__(self, *args, field_factory, **kwargs):
+        self.field_factory = field_factory
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            self._field = self.field_factory(label=self.label, required=False)
+        return self._field
 
 
 def _regions(request):
@@ -71,14 +97,11 @@ class ProjectBoardFilter(django_filters.FilterSet):
         method="filter_mine",
         widget=forms.CheckboxInput,
     )
-    call = IdChoiceFilter(
-        label=pgettext_lazy("call for projects", "Appel"), queryset=_calls, empty_label=_("Tous")
-    )
-    platform = IdChoiceFilter(
+    call = PickerFilter(label=pgettext_lazy("call for projects", "Appel"), field_factory=call_field)
+    platform = PickerFilter(
         label=_("Plateforme (porteuse ou partenaire)"),
-        queryset=_platforms,
+        field_factory=platform_field,
         method="filter_platform",
-        empty_label=_("Toutes"),
     )
     region = IdChoiceFilter(
         label=_("Région de la porteuse"),

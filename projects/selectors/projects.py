@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from innovalo.audit import entries_for
 from innovalo.french import French
 from innovalo.money import ZERO
+from members.models import Platform
 
 from .. import perms
 from ..enums import OPEN_STAGES, ProjectStage
@@ -43,8 +44,16 @@ def _partners_prefetch():
 
 
 def for_cards(queryset):
-    """What a card of the board prints: call, lead, partners (one query for the lines)."""
-    return queryset.select_related("call", "lead_platform").prefetch_related(_partners_prefetch())
+    """What a card of the board prints: call, lead, partners (one query for the lines,
+    one for their platforms: joining them in one query made PostgreSQL hash every
+    platform of a federation to name the few dozen partners of a page)."""
+    platforms = Platform.objects.only("pk", "name", "acronym")
+    lines = ProjectPartner.objects.order_by("order", "pk").prefetch_related(
+        Prefetch("platform", queryset=platforms)
+    )
+    return queryset.select_related("call", "lead_platform").prefetch_related(
+        Prefetch("partners", queryset=lines)
+    )
 
 
 def list_order():
@@ -60,13 +69,17 @@ def board_columns(queryset, cap=BOARD_CAP) -> list[dict]:
     """The board: up to `cap` projects per column (a window ranks them in SQL, so the
     number of queries stays the same with the number of projects), and each column's
     count (one GROUP BY)."""
-    ranked = (
-        queryset.annotate(
-            column=_column(),
-            rank=Window(RowNumber(), partition_by=[_column()], order_by=list_order()),
-        )
+    # The window ranks the ids alone, read first: ranking the cards' rows sorted every
+    # project's wide row, and a subquery of the ids made PostgreSQL join every project
+    # to its call and lead before keeping the page's few dozen.
+    ranked_ids = list(
+        queryset.order_by()
+        .annotate(rank=Window(RowNumber(), partition_by=[_column()], order_by=list_order()))
         .filter(rank__lte=cap)
-        .order_by("rank")
+        .values_list("pk", flat=True)
+    )
+    ranked = (
+        Project.objects.filter(pk__in=ranked_ids).annotate(column=_column()).order_by(*list_order())
     )
     counts = dict(
         queryset.order_by()

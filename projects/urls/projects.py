@@ -6,6 +6,7 @@ from ..views import projects as views
 
 urlpatterns = [
     path("projets/", views.project_board, name="project_board"),
+    path("projets/choix-appel/", views.project_call_picker, name="project_call_picker"),
     path("projets/nouveau/", views.project_create, name="project_create"),
     path("projets/<id:pk>/", views.project_detail, name="project_detail"),
     path("projets/<id:pk>/modifier/", views.project_edit, name="project_edit"),

@@ -19,7 +19,7 @@ from innovalo.perms import is_ministry, require
 
 from .. import perms
 from ..enums import OPEN_STAGES, ProjectStage
-from ..filters_projects import ProjectBoardFilter, stage_choices
+from ..filters_projects import ProjectBoardFilter, call_field, stage_choices
 from ..forms import projects as forms
 from ..models import Project, ProjectDocument, ProjectPartner
 from ..selectors import projects as selectors
@@ -92,6 +92,12 @@ def project_board(request):
         else:
             context["columns"] = selectors.board_columns(queryset)
     return render(request, "projects/projects/board.html", context)
+
+
+def project_call_picker(request):
+    """The board's call filter (htmx): a few calls answered by projects, by title."""
+    require(perms.can_read_projects(request.user))
+    return call_field().options_response(request)
 
 
 # A project -----------------------------------------------------------------------------------

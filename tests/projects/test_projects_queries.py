@@ -45,17 +45,18 @@ def queries(client, url, **params):
     return len(captured)
 
 
-# Role, query string, pinned count: session, user, the user's platforms, the filters'
-# choices (calls, platforms, regions), then the cards (the ranked projects, their
-# partners' lines, the count per column; or a page's count, rows and lines) and for
-# the bureau and the ministry the figures (per stage, total).
+# Role, query string, pinned count: session, user, the user's platforms, the regions of
+# the filter (the call and platform filters are searchable pickers: no list of them),
+# then the cards (the ranked projects' ids, their rows, their partners' lines and
+# those lines' platforms, the count per column; or a page's count, rows, lines and
+# platforms) and for the bureau and the ministry the figures (per stage, total).
 BOARD = [
     ("director", {}, 9),
     ("director", {"mine": "on", "platform": "lead"}, 10),  # + the platform chosen
-    ("director", {"stage": "idea"}, 9),
+    ("director", {"stage": "idea"}, 8),
     ("bureau", {}, 11),
-    ("bureau", {"stage": "closed"}, 11),
-    ("ministry", {}, 7),
+    ("bureau", {"stage": "closed"}, 10),
+    ("ministry", {}, 5),
 ]
 
 
