@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,24 +77,34 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(end__lt=timezone.now())
 
     def for_list(self, user=None):
+        """The list's rows: organiser, invited and registered counts, `user`'s answer.
+
+        The counts are correlated subqueries rather than a join grouped by meeting, so
+        that they are computed for the rows read only (a page, see
+        ``selectors.meeting_list_page``) and a count of the rows leaves them out."""
         from .invitations import MeetingInvitation
+
+        def invitations(**filters):
+            rows = MeetingInvitation.objects.filter(meeting=OuterRef("pk"), **filters)
+            return Subquery(
+                rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+                output_field=models.IntegerField(),
+            )
 
         qs = (
             self.select_related("organiser")
             .annotate(
-                invited_count=Count("invitations", distinct=True),
-                registered_count=Count(
-                    "invitations", filter=Q(invitations__rsvp=RsvpStatus.YES), distinct=True
-                ),
+                invited_count=invitations(),
+                registered_count=invitations(rsvp=RsvpStatus.YES),
             )
             .order_by("-start", "pk")
         )
         if user is not None and user.is_authenticated:
             qs = qs.annotate(
                 my_rsvp=Subquery(
-                    MeetingInvitation.objects.filter(meeting=OuterRef("pk"), user=user).values(
-                        "rsvp"
-                    )[:1]
+                    MeetingInvitation.objects.filter(meeting=OuterRef("pk"), user=user)
+                    .order_by()
+                    .values("rsvp")[:1]
                 )
             )
         return qs

@@ -19,10 +19,10 @@ from .common import confirm_page, confirmed, form_page, managed_meeting, visible
 
 
 def meeting_list(request):
-    queryset = Meeting.objects.visible_to(request.user).for_list(request.user)
+    queryset = Meeting.objects.visible_to(request.user).order_by("-start", "pk")
     meeting_filter = MeetingFilter(request.GET or None, queryset=queryset)
     rows = meeting_filter.qs if meeting_filter.is_bound else queryset
-    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    page = selectors.meeting_list_page(request.user, rows, request.GET.get("page"))
     return render(
         request,
         "meetings/meeting_list.html",

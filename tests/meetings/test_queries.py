@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,3 +129,33 @@ def test_meeting_page_query_count(
     if role == "bureau":
         assert content.count("Plus tôt") == 3 + 3  # carried-over actions, approval choices
         assert content.count("Proposition ") == 3
+
+
+def test_meeting_list_counts_the_invitations_of_its_page_only(client_for, bureau, director):
+    """Issue 15: the list counted every meeting's invitations (and the paginator counted
+    the same grouped query again) before showing twenty; the count is now of meetings
+    alone and the invitations are read for the page's meetings, in the same number of
+    queries on every page."""
+    base = timezone.now() + datetime.timedelta(days=10)
+    for n in range(23):
+        meeting = MeetingFactory(title=f"Réunion {n:02d}", start=base + datetime.timedelta(days=n))
+        InvitationFactory(meeting=meeting, user=director, rsvp=RsvpStatus.YES)
+        InvitationFactory(meeting=meeting, user=None, guest_name=f"Invité {n}")
+    client = client_for("bureau")
+    client.get(reverse("meeting_list"))  # the session's first read
+    counts = []
+    for page in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("meeting_list"), {"page": page})
+        counts.append(len(queries))
+        reading_invitations = [q for q in queries if "meetings_meetinginvitation" in q["sql"]]
+        assert len(reading_invitations) == 1  # the page's, not the count's
+        assert " LIMIT " in reading_invitations[0]["sql"]  # the page, sliced first
+    content = response.content.decode()  # page 2: the three earliest, newest first
+    assert [m.title for m in response.context["page_obj"]] == [
+        "Réunion 02",
+        "Réunion 01",
+        "Réunion 00",
+    ]
+    assert content.count("1 / 2") == 3  # registered / invited
+    assert counts[0] == counts[1] <= 4
