@@ -15,6 +15,10 @@ class MembersConfig(AppConfig):
 
         portal_services.invitation_accepted_hooks().append(grant_invited_platform)
 
+        from . import caches
+
+        caches.connect()  # the cached directory goes stale when a platform changes
+
         from innovalo.personal_data import PROVIDERS
 
         from .personal_data import correspondences_of, platforms_of

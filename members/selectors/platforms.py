@@ -156,6 +156,14 @@ def _directory_filter_lists_query(_platform_id):
 
 
 def directory_filter_lists() -> dict:
+    """The directory filters' lists (``read_directory_filter_lists``), kept in the cache
+    until a region, department, domain or service changes (``members.caches``)."""
+    from ..caches import filter_lists
+
+    return filter_lists(read_directory_filter_lists)
+
+
+def read_directory_filter_lists() -> dict:
     """The directory filters' lists, in one query (UNION ALL), each in its model's order
     (names in French collation: "Île-de-France" among the I's):
     {"region": [(slug, label, values)], "department": [(code, ...)], "domain": [...],
@@ -239,45 +247,23 @@ def profile_lists(platform) -> dict:
     return lists
 
 
-def establishment_choices() -> list[tuple[int, str]]:
-    """(pk, label) of every establishment, for every host row of a page (one query);
-    the label is the establishment's ``str()``."""
-    rows = Establishment.objects.values_list("pk", "name", "city")
-    return [(pk, f"{name} ({city})") for pk, name, city in rows]
-
-
-def _edit_lists_query(_platform_id):
-    establishments = Establishment.objects.annotate(
-        list=Value(0),
-        label=F("name"),
-        more=F("city"),
-        ref=Value(None, output_field=IntegerField()),
-        sort=French("name"),
+def _departments_query(_platform_id):
+    return (
+        Department.objects.annotate(sort=French("code"))
+        .values_list("pk", "name", "code", "region_id", "sort")
+        .order_by("sort", "pk")
     )
-    departments = Department.objects.annotate(
-        list=Value(1), label=F("name"), more=F("code"), ref=F("region_id"), sort=French("code")
-    )
-    columns = ("list", "pk", "label", "more", "ref", "sort")
-    rows = (
-        establishments.values_list(*columns)
-        .order_by()
-        .union(departments.values_list(*columns).order_by(), all=True)
-    )
-    return rows.order_by("list", "sort", "pk")
 
 
-def edit_lists() -> tuple[list, list]:
-    """The edit page's two long lists in one query, each in its model's order:
-    establishments as (pk, label) choices of the host rows, departments as (pk, label,
-    values) rows of the profile's department; labels are what ``str()`` says."""
-    establishments, departments = [], []
-    for kind, pk, label, more, ref, _sort in _fetch(_edit_lists_query):
-        if kind == 0:
-            establishments.append((pk, f"{label} ({more})"))  # Establishment.__str__
-        else:
-            values = {"id": pk, "code": more, "name": label, "region_id": ref}
-            departments.append((pk, f"{label} ({more})", values))  # Department.__str__
-    return establishments, departments
+def edit_lists() -> list:
+    """The edit page's long list read beforehand, in one plain query: departments as
+    (pk, label, values) rows of the profile's department, labelled as ``str()`` says.
+    (The host rows' establishments are typed and picked among a few matches: a
+    federation holds 5,000 of them, never all on the page.)"""
+    return [
+        (pk, f"{name} ({code})", {"id": pk, "code": code, "name": name, "region_id": region})
+        for pk, name, code, region, _sort in _fetch(_departments_query)
+    ]
 
 
 def _edit_rows_query(platform_id):
@@ -309,7 +295,8 @@ def _edit_rows_query(platform_id):
 
 def edit_rows(platform) -> tuple[list[dict], list[dict]]:
     """The initial equipment rows and host rows of the edit page, each in its model's
-    order, in one query (UNION ALL); a row's legend is its object's ``str()``."""
+    order, in one query (UNION ALL); a row's legend is its object's ``str()``; a host
+    row's establishment an instance holding its name and city (its picker's label)."""
     roles = dict(HostRole.choices)
     equipment_rows, host_rows = [], []
     for kind, pk, text, more, ref, city, _sort in _fetch(_edit_rows_query, platform.pk):
@@ -317,8 +304,11 @@ def edit_rows(platform) -> tuple[list[dict], list[dict]]:
             row = {"id": pk, "name": text, "description": more, "legend": text}
             equipment_rows.append(row)
         else:
-            legend = f"{more} ({city}) — {roles.get(text, text)}"
-            host_rows.append({"id": pk, "establishment": ref, "role": text, "legend": legend})
+            establishment = Establishment(pk=ref, name=more, city=city)
+            legend = f"{establishment} — {roles.get(text, text)}"
+            host_rows.append(
+                {"id": pk, "establishment": establishment, "role": text, "legend": legend}
+            )
     return equipment_rows, host_rows
 
 

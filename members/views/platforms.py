@@ -13,6 +13,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,6 +24,7 @@ from innovalo.exports import export_response
 from innovalo.forms import add_service_error
 from innovalo.perms import require
 
+from .. import caches as directory_cache
 from .. import perms
 from ..enums import HostRole
 from ..filters.platforms import PlatformFilter
@@ -69,8 +73,9 @@ def _directory_filter(request):
 # Directory and profile (public) -----------------------------------------------
 
 
-@login_not_required
-def platform_list(request):
+def _directory_body(request) -> str:
+    """The directory's filters, count and table (members/includes/directory_body.html),
+    rendered without the context processors: the page's layout has them."""
     platform_filter = _directory_filter(request)
     # The rows' domains and establishments: read by directory_rows, not prefetched.
     page = _page(request, platform_filter.qs.prefetch_related(None).only(*DIRECTORY_FIELDS))
@@ -101,7 +106,20 @@ def platform_list(request):
             )
         if region is not None:
             context["region_correspondent"] = selectors.regional_correspondent(region)
-    return render(request, "members/platform_list.html", context)
+    template = get_template("members/includes/directory_body.html").template
+    plain = Context(context)
+    plain.request = request  # what {% querystring %} reads (as a RequestContext has it)
+    return template.render(plain)
+
+
+@login_not_required
+def platform_list(request):
+    if request.user.is_authenticated:
+        body = _directory_body(request)
+    else:
+        # The same for every visitor: kept until a platform or a list changes.
+        body = directory_cache.anonymous_body(request, lambda: _directory_body(request))
+    return render(request, "members/platform_list.html", {"body": mark_safe(body)})  # noqa: S308
 
 
 @login_not_required
@@ -144,14 +162,14 @@ def platform_detail(request, slug):
 # Edit, history, invitation (the platform's people, the bureau) ----------------
 
 
-def _row_formsets(platform, data, establishments):
+def _row_formsets(platform, data):
     equipment_rows, host_rows = selectors.edit_rows(platform)
     equipment = EquipmentFormSet(data, prefix="equipment", initial=equipment_rows)
     hosts = HostFormSet(
         data,
         prefix="hosts",
         initial=host_rows,
-        form_kwargs={"establishments": establishments},
+        form_kwargs={"known": [row["establishment"] for row in host_rows]},
     )
     return equipment, hosts
 
@@ -163,11 +181,11 @@ def platform_edit(request, slug):
     )
     require(perms.can_edit_platform(request.user, platform))
     data = request.POST if request.method == "POST" else None
-    establishments, departments = selectors.edit_lists()
+    departments = selectors.edit_lists()
     form = PlatformForm(
         data, instance=platform, bureau=perms.is_bureau(request.user), departments=departments
     )
-    equipment, hosts = _row_formsets(platform, data, establishments)
+    equipment, hosts = _row_formsets(platform, data)
     transfer = TransferOfferForms(data, offers=partnership_selectors.transfer_offers(platform))
     valid = [form.is_valid(), equipment.is_valid(), hosts.is_valid(), transfer.is_valid()]
     if data is not None and all(valid):
@@ -222,14 +240,12 @@ def platform_edit_row(request, slug, kind):
         return HttpResponseBadRequest(_("Nombre de lignes manquant ou invalide."))
     if not 0 <= index < MAX_ROWS:
         return HttpResponseBadRequest(_("Trop de lignes : enregistrez la fiche d'abord."))
-    form_kwargs = {"establishments": selectors.establishment_choices()} if kind == "hosts" else {}
-    formset = formset_class(prefix=kind, form_kwargs=form_kwargs)
+    formset = formset_class(prefix=kind)
     form = formset.form(
         auto_id=formset.auto_id,
         prefix=formset.add_prefix(index),
         empty_permitted=True,
         use_required_attribute=False,
-        **form_kwargs,
     )
     formset.add_fields(form, None)
     return render(
