@@ -286,20 +286,30 @@ def _with_labels(rows, **fields) -> list:
     return rows
 
 
+APPROVAL_CHOICES = 20
+
+
 def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:
     """The meeting's minutes `user` may read (newest version first, each with the titles of
     the meetings that approved it), the minutes approved at this meeting (in the order they
     were) and, when `awaiting`, the published minutes of earlier meetings still awaiting
-    approval (newest first: the approval form's choices). One query for the three, and one
-    for the items of the minutes the page prints."""
+    approval (the latest `APPROVAL_CHOICES`, newest first: the approval form's choices). One
+    query for the three, and one for the items of the minutes the page prints."""
     rows = Q(meeting=meeting) | Q(approvals__approved_at=meeting)
     if awaiting:
-        rows |= Q(
-            same_series(meeting),
-            status=MinutesStatus.PUBLISHED,
-            meeting__start__lt=meeting.start,
-            approvals__isnull=True,
+        # The latest few only: every unapproved minutes of twenty years of meetings made
+        # a choice list of hundreds (the form still accepts an older one posted).
+        waiting_ids = (
+            Minutes.objects.filter(
+                same_series(meeting),
+                status=MinutesStatus.PUBLISHED,
+                meeting__start__lt=meeting.start,
+                approvals__isnull=True,
+            )
+            .order_by("-meeting__start", "-version", "pk")
+            .values("pk")[:APPROVAL_CHOICES]
         )
+        rows |= Q(pk__in=waiting_ids)
     found = (
         Minutes.objects.filter(rows)
         .select_related("meeting")

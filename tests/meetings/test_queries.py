@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import services
+from meetings import forms, services
 from meetings.enums import Attendance, MeetingStatus, RsvpStatus
 from meetings.models import AgendaProposal
 
@@ -159,3 +159,33 @@ def test_meeting_list_counts_the_invitations_of_its_page_only(client_for, bureau
     ]
     assert content.count("1 / 2") == 3  # registered / invited
     assert counts[0] == counts[1] <= 4
+
+
+def test_approval_choices_are_the_latest_minutes_awaiting_and_an_older_one_is_accepted(
+    client_for, bureau, monkeypatch
+):
+    """Issue 15: every unapproved minutes of twenty years of meetings made a choice list of
+    hundreds on the bureau's meeting page; it offers the latest few, and the form still
+    accepts an older one posted."""
+    from meetings import selectors
+
+    monkeypatch.setattr(selectors, "APPROVAL_CHOICES", 2)
+    later = MeetingFactory(status=MeetingStatus.CONVENED)
+    earlier = []
+    for n in range(3):
+        meeting = MeetingFactory(
+            title=f"Plus tôt {n}",
+            start=later.start - datetime.timedelta(days=30 * (n + 1)),
+            status=MeetingStatus.HELD,
+        )
+        services.minutes_publish(
+            minutes=services.minutes_draft(meeting=meeting, actor=bureau), actor=bureau
+        )
+        earlier.append(meeting)
+    waiting = selectors.meeting_minutes(bureau, later, awaiting=True)["awaiting_approval"]
+    assert [m.meeting.title for m in waiting] == ["Plus tôt 0", "Plus tôt 1"]
+    content = client_for("bureau").get(reverse("meeting_detail", args=[later.pk])).content
+    assert "Plus tôt 2" not in content.decode()
+    oldest = earlier[2].minutes_versions.get()
+    form = forms.ApprovalForm({"minutes": oldest.pk}, meeting=later, awaiting=waiting)
+    assert form.is_valid(), form.errors
