@@ -35,7 +35,8 @@ msgstr ""
 
 
 def plural_entries(source: Path = SOURCE) -> list[tuple[str | None, str, str, list[str]]]:
-    """[(context, singular, plural, flags)] of the plural entries of `source`, in order."""
+    """[(context, singular, plural, flags)] of the plural entries of `source`, sorted (code
+    that moves does not reorder the file)."""
     with source.open("rb") as po_file:
         catalog = read_po(po_file, locale="en")
     entries = []
@@ -45,7 +46,7 @@ def plural_entries(source: Path = SOURCE) -> list[tuple[str | None, str, str, li
         singular, plural = message.id[0], message.id[1]
         flags = sorted(flag for flag in message.flags if flag != "fuzzy")
         entries.append((message.context, singular, plural, flags))
-    return entries
+    return sorted(entries, key=lambda entry: (entry[0] or "", entry[1], entry[2]))
 
 
 def _escape(text: str) -> str:
