@@ -262,6 +262,15 @@ class SearchChoiceField(forms.Field):
         self.order_by = tuple(order_by or ("pk",))
         self.widget.search_url = search_url
         self.chosen = None
+        self.known = {}
+
+    def set_known(self, rows):
+        """Rows the page already shows (a form's saved rows): read back by their id or
+        label without a query."""
+        self.known = {}
+        for row in rows:
+            self.known[str(row.pk)] = row
+            self.known[str(self.label_from_instance(row))] = row
 
     def rows(self):
         queryset = self.queryset() if callable(self.queryset) else self.queryset
@@ -284,6 +293,9 @@ class SearchChoiceField(forms.Field):
         text = str(value).strip()
         if not text:
             return None
+        if text in self.known:
+            self.chosen = self.known[text]
+            return self.chosen
         if text.isascii() and text.isdigit():
             row = None
             if len(text) <= 18:
@@ -335,6 +347,13 @@ class SearchChoiceField(forms.Field):
 
     def has_changed(self, initial, data):
         initial_pk = getattr(initial, "pk", initial)
+        text = "" if data is None else str(data).strip()
+        if initial in self.empty_values:
+            return bool(text)
+        if isinstance(initial, models.Model) and text == str(self.label_from_instance(initial)):
+            return False
+        if text == str(initial_pk):
+            return False
         try:
             data_row = self.to_python(data)
         except forms.ValidationError:

@@ -19,6 +19,7 @@ from innovalo.renderers import html_attrs, raw_value, text_value
 from ..enums import HostRole, PlatformRole
 from ..models import Department, Platform
 from ..models.platforms import BUREAU_FIELDS, PROFILE_FIELDS
+from .pickers import establishment_field
 
 # Invisible control characters (pasted from other software) that spreadsheets refuse:
 # the directory export would fail on them. Tabs and line breaks stay allowed.
@@ -204,16 +205,22 @@ class EquipmentForm(RowForm):
 
 
 class HostForm(RowForm):
-    establishment = forms.TypedChoiceField(
-        label=_("Établissement"), coerce=int, widget=ListedSelect
-    )
+    """A host row: the establishment is typed and picked among a few matches (a
+    federation lists 5,000 establishments: never all of them on the page); `known`, the
+    page's saved hosts' establishments, are read back without a query."""
+
+    establishment = establishment_field(label=_("Établissement"))
     role = forms.ChoiceField(
         label=_("Rôle"), choices=HostRole.choices, initial=HostRole.CARRYING, widget=ListedSelect
     )
 
-    def __init__(self, *args, establishments=(), **kwargs):
+    def __init__(self, *args, known=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].choices = [("", "---------"), *establishments]
+        self.fields["establishment"].set_known(known)
+
+    def clean_establishment(self):
+        establishment = self.cleaned_data["establishment"]
+        return establishment.pk if establishment is not None else None
 
 
 class RowFormSet(forms.BaseFormSet):

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from freezegun import freeze_time
 
 from innovalo.models import AuditEntry
@@ -405,3 +406,98 @@ def test_edit_page_renders_its_selects_once_not_per_option(client_for, many_rows
     finally:
         DjangoTemplates.render = original
     assert templates == []  # every widget of the page is built in Python
+
+
+# Host establishments: typed and picked among a few matches, never all listed ----------
+
+
+def test_edit_page_lists_no_establishment_but_its_hosts(client_for, equipped):
+    for n in range(30):
+        EstablishmentFactory(name=f"Lycée de la liste {n}")
+    host = equipped.hosts.select_related("establishment").get()
+    content = client_for("director").get(URL).content.decode()
+    assert "Lycée de la liste" not in content
+    label = escape(str(host.establishment))
+    assert f'value="{label}"' in content
+    assert f'<datalist id="id_hosts-0-establishment_list"><option value="{label}">' in content
+    assert f'data-hx-get="{reverse("establishment_picker")}"' in content
+    assert '<select name="hosts-0-establishment"' not in content
+
+
+def test_edit_page_queries_do_not_grow_with_establishments(
+    client_for, equipped, django_assert_max_num_queries
+):
+    client = client_for("bureau")
+    client.get(URL)
+    for n in range(30):
+        EstablishmentFactory(name=f"Lycée {n}")
+    with django_assert_max_num_queries(6):
+        assert client.get(URL).status_code == 200
+
+
+def test_a_host_typed_by_name_without_javascript_is_saved(client_for, equipped):
+    lycee = EstablishmentFactory(name="Lycée Pierre de La Ramée", city="Saint-Quentin")
+    EstablishmentFactory(name="Lycée Condorcet", city="Saint-Quentin")
+    data = edit_data(equipped)
+    data.update(
+        {
+            "hosts-TOTAL_FORMS": 3,
+            "hosts-1-establishment": "ramee saint-quentin",
+            "hosts-1-role": HostRole.PARTNER,
+            "hosts-2-establishment": "Lycée Condorcet (Saint-Quentin)",
+            "hosts-2-role": HostRole.PARTNER,
+        }
+    )
+    assert client_for("director").post(URL, data).status_code == 302
+    assert set(equipped.hosts.values_list("establishment__name", flat=True)) >= {
+        lycee.name,
+        "Lycée Condorcet",
+    }
+
+
+def test_an_ambiguous_host_is_a_message_next_to_the_field_keeping_the_text(client_for, equipped):
+    EstablishmentFactory(name="Lycée Condorcet", city="Laon")
+    EstablishmentFactory(name="Lycée Condorcet", city="Paris")
+    data = edit_data(equipped)
+    data.update(
+        {
+            "hosts-TOTAL_FORMS": 2,
+            "hosts-1-establishment": "condorcet",
+            "hosts-1-role": HostRole.PARTNER,
+        }
+    )
+    response = client_for("director").post(URL, data)
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_hosts-1-establishment_error"' in content
+    assert "Plusieurs éléments correspondent" in content
+    assert 'value="condorcet"' in content
+
+
+def test_saving_unchanged_hosts_as_the_browser_posts_them_reads_no_establishment(
+    client_for, many_rows, django_assert_max_num_queries
+):
+    """The page posts each saved host by its label: read back without a query each."""
+    data = edit_data(many_rows, city="Laon")
+    for index, host in enumerate(
+        many_rows.hosts.select_related("establishment").order_by("role", "pk")
+    ):
+        data[f"hosts-{index}-establishment"] = str(host.establishment)
+    before = list(many_rows.hosts.values_list("pk", "establishment_id", "role").order_by("pk"))
+    client = client_for("director")
+    with django_assert_max_num_queries(25) as queries:
+        assert client.post(URL, data).status_code == 302
+    assert not any(
+        query["sql"].startswith('SELECT "members_establishment"')
+        for query in queries.captured_queries
+    )
+    assert (
+        list(many_rows.hosts.values_list("pk", "establishment_id", "role").order_by("pk")) == before
+    )
+
+
+def test_an_added_host_row_is_a_picker_with_its_own_list(client_for, equipped):
+    content = client_for("director").get(row_url("hosts", 3)).content.decode()
+    assert 'name="hosts-3-establishment"' in content
+    assert 'list="id_hosts-3-establishment_list"' in content
+    assert '<datalist id="id_hosts-3-establishment_list"></datalist>' in content

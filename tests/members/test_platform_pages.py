@@ -452,7 +452,7 @@ def test_quick_renderer_writes_what_django_templates_write(equipped, bureau):
         hosts = HostFormSet(
             prefix="hosts",
             initial=host_rows,
-            form_kwargs={"establishments": selectors.establishment_choices()},
+            form_kwargs={"known": [row["establishment"] for row in host_rows]},
         )
         equipment = EquipmentFormSet(prefix="equipment", initial=equipment_rows)
         for formset in (hosts, equipment):

@@ -124,10 +124,11 @@ def test_edit_rows_read_equipment_and_hosts_in_one_query(equipped):
     ]
     assert equipment[0]["name"] == "Autoclave"
     assert hosts == [
-        {"id": h.pk, "establishment": h.establishment_id, "role": h.role, "legend": str(h)}
+        {"id": h.pk, "establishment": h.establishment, "role": h.role, "legend": str(h)}
         for h in equipped.hosts.select_related("establishment")
     ]
     assert hosts[-1]["legend"] == "École <d'ingé> (Laon) — Établissement partenaire"
+    assert str(hosts[-1]["establishment"]) == "École <d'ingé> (Laon)"  # the picker's label
 
 
 def test_listed_select_writes_what_django_templates_write(equipped):
@@ -154,11 +155,8 @@ def test_listed_select_writes_what_django_templates_write(equipped):
     forms_ = [
         PlatformForm(instance=equipped),
         PlatformForm({"department": "999"}, instance=Platform.objects.get(pk=equipped.pk)),
-        HostForm(establishments=[(establishment.pk, str(establishment))]),
-        HostForm(
-            {"establishment": establishment.pk, "role": "x"},
-            establishments=[(establishment.pk, str(establishment))],
-        ),
+        HostForm(known=[establishment]),
+        HostForm({"establishment": establishment.pk, "role": "x"}, known=[establishment]),
     ]
     checked = 0
     for form in forms_:
@@ -173,7 +171,7 @@ def test_listed_select_writes_what_django_templates_write(equipped):
             assert listed == field.as_widget(widget=plain)
             form.renderer = quick
             checked += 1
-    assert checked == 6  # department twice, establishment and role twice
+    assert checked == 4  # department twice, role twice (the establishment is a picker)
 
 
 def test_queries_compiled_once_read_each_platform_its_own_rows(equipped):
@@ -194,18 +192,18 @@ def test_queries_compiled_once_read_each_platform_its_own_rows(equipped):
     assert second[1][1] == []
 
 
-def test_edit_lists_read_establishments_and_departments_in_one_query(equipped):
+def test_edit_lists_read_departments_in_one_query_and_no_establishment(equipped):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from members.models import Department, Establishment
+    from members.models import Department
     from members.selectors.platforms import edit_lists
 
     EstablishmentFactory(name="Zénith <École>", city="Laon")
     with CaptureQueriesContext(connection) as queries:
-        establishments, departments = edit_lists()
+        departments = edit_lists()
     assert len(queries) == 1
-    assert establishments == [(e.pk, str(e)) for e in Establishment.objects.all()]
+    assert "establishment" not in queries.captured_queries[0]["sql"]
     assert [(pk, label) for pk, label, _values in departments] == [
         (d.pk, str(d)) for d in Department.objects.all()
     ]
