@@ -49,6 +49,7 @@ from ..models import (
     DuesReminderStep,
     Payment,
     Platform,
+    PlatformMembership,
 )
 from ..models.dues import CLOSED, FIRST_POSSIBLE_YEAR, MONEY, UNPAID, ZERO
 from ..perms import PLATFORM_ROLES_FOR_DUES
@@ -617,6 +618,25 @@ def call_problems(year, limit=50) -> list[dict]:
 
 def dues_recipients(platform) -> list[str]:
     return sorted(platform.people_emails(*PLATFORM_ROLES_FOR_DUES))
+
+
+def dues_recipients_by_platform(platform_ids) -> dict[int, list[str]]:
+    """{platform id: what `dues_recipients` gives} for many platforms, in one query;
+    a platform with nobody to write to is left out."""
+    found = {}
+    rows = (
+        PlatformMembership.objects.filter(
+            platform_id__in=platform_ids,
+            role__in=PLATFORM_ROLES_FOR_DUES,
+            user__is_active=True,
+        )
+        .order_by()
+        .values_list("platform_id", "user__email")
+        .distinct()
+    )
+    for platform_id, email in rows:
+        found.setdefault(platform_id, set()).add(email)
+    return {platform_id: sorted(emails) for platform_id, emails in found.items()}
 
 
 def bureau_emails() -> list[str]:

@@ -398,3 +398,40 @@ def test_call_emails_are_written_in_the_calls_transaction_and_sent_after_it(
     assert set(rows.values_list("status", flat=True)) == {EmailStatus.SENT}
     numbers = sorted(DuesDocument.objects.filter(kind="notice").values_list("number", flat=True))
     assert numbers == ["AC-2027-0001", "AC-2027-0002", "AC-2027-0003"]
+
+
+@pytest.mark.django_db
+@freeze_time(TODAY)
+def test_the_reminders_job_reads_recipients_once_and_sends_through_one_connection(monkeypatch):
+    """Issue 15 (27 emails/s at federation scale): the recipients of every due line in one
+    query and one mail connection for the batch; what each reminder costs on top (its
+    outbox row, its line under lock, its notice) is the same for every reminder."""
+    from django.core.mail.backends import locmem
+    from django.test.utils import CaptureQueriesContext
+
+    opened = []
+    init = locmem.EmailBackend.__init__
+
+    def counted(self, *args, **kwargs):
+        opened.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(locmem.EmailBackend, "__init__", counted)
+    default_steps()
+    costs = []
+    for batch in (1, 2, 4, 6):  # the first also creates the year's notice counter
+        mail.outbox.clear()
+        lines = [late_line(50 + n) for n in range(batch)]
+        with CaptureQueriesContext(connection) as queries:
+            assert services.dues_send_due_reminders() == batch
+        memberships = [q for q in queries if "members_platformmembership" in q["sql"]]
+        assert len(memberships) == 1
+        assert len(mail.outbox) == batch
+        assert len(opened) == 1  # one mail connection for the batch
+        opened.clear()
+        assert services.dues_send_due_reminders() == 0  # sent once
+        costs.append(len(queries))
+        DuesLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+            due_date=TODAY + datetime.timedelta(days=30)  # out of the next batch
+        )
+    assert costs[3] - costs[2] == costs[2] - costs[1]  # a constant cost per reminder

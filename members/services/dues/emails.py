@@ -15,8 +15,10 @@ money (else `SkipEmail`), then send with no lock held, the notice attached.
 
 import datetime
 import logging
+from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -51,12 +53,20 @@ def _line(record, *, states) -> DuesLine:
     return DuesLine.objects.select_related("platform").get(pk=line.pk)
 
 
+# A batch of emails (the job's reminders): the recipients read for all its lines in one
+# query and one open mail connection, instead of a query and an SMTP session per email.
+_batch: ContextVar[dict | None] = ContextVar("dues_email_batch", default=None)
+
+
 def _send_line_email(name, line, *, extra=None) -> list[str]:
     try:
         notice = dues_issue_notice(line)
     except ServiceError:
         raise SkipEmail from None
-    recipients = selectors.dues_recipients(line.platform)
+    batch = _batch.get() or {}
+    recipients = batch.get("recipients", {}).get(line.platform_id)
+    if recipients is None:
+        recipients = selectors.dues_recipients(line.platform)
     if not recipients:
         logger.warning("dues line %s: no director or accounting contact to email", line.pk)
         return []
@@ -67,12 +77,19 @@ def _send_line_email(name, line, *, extra=None) -> list[str]:
         "line_url": settings.SITE_URL + reverse("platform_dues", args=[line.platform.slug]),
         **(extra or {}),
     }
-    send_templated_email(
-        name,
-        recipients,
-        context,
-        attachments=[(notice.filename, notice.served_content(), "application/pdf")],
-    )
+    smtp = batch.get("connection")
+    try:
+        send_templated_email(
+            name,
+            recipients,
+            context,
+            attachments=[(notice.filename, notice.served_content(), "application/pdf")],
+            connection=smtp,
+        )
+    except Exception:
+        if smtp is not None:  # the next email of the batch opens a fresh session
+            smtp.close()
+        raise
     return recipients
 
 
@@ -109,11 +126,20 @@ def dues_send_manual_reminder(line: DuesLine, *, actor, today=None) -> bool:
 
 def dues_send_due_reminders(today=None) -> int:
     """The reminders due now (job `dues_reminders`); returns the emails sent."""
+    due = selectors.due_reminders(today)
+    if not due:
+        return 0
+    recipients = selectors.dues_recipients_by_platform({line.platform_id for line, _ in due})
     count = 0
-    for line, step in selectors.due_reminders(today):
-        if not selectors.dues_recipients(line.platform):
-            continue  # not recorded: sent once the platform has someone to write to
-        count += send_once("dues_reminder", line, step.pk)
+    with get_connection() as smtp:
+        token = _batch.set({"recipients": recipients, "connection": smtp})
+        try:
+            for line, step in due:
+                if line.platform_id not in recipients:
+                    continue  # not recorded: sent once the platform has someone to write to
+                count += send_once("dues_reminder", line, step.pk)
+        finally:
+            _batch.reset(token)
     return count
 
 
