@@ -17,19 +17,18 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from members.enums import PlatformRole
-        from members.models import Platform
-
-        from .french import French
+        from members.forms.pickers import platform_field
 
         super().__init__(*args, **kwargs)
-        # Added here: the members app imports this module.
-        self.fields["platform"] = IdModelChoiceField(
+        # Added here: the members app imports this module. A searchable picker: a
+        # federation holds 5,000 platforms, never all listed on the page.
+        self.fields["platform"] = platform_field(
             label=_("Plateforme"),
             help_text=_(
-                "Obligatoire pour une personne de plateforme : son compte y sera rattaché."
+                "Obligatoire pour une personne de plateforme : son compte y sera rattaché. "
+                "Tapez quelques lettres du nom ou du sigle, puis choisissez."
             ),
             required=False,
-            queryset=Platform.objects.order_by(French("name"), "pk"),
         )
         self.fields["platform_role"] = forms.ChoiceField(
             label=_("Rôle dans la plateforme"),

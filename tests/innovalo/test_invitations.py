@@ -301,3 +301,46 @@ def test_a_ministry_invitation_attaches_no_platform(
     client.logout()
     _accept(client, _link_path(mail.outbox[0]))
     assert not PlatformMembership.objects.exists()
+
+
+# The platform is a searchable picker: never every platform on the page ----------------------
+
+
+def test_the_invitation_page_lists_no_platform(client, bureau, django_assert_max_num_queries):
+    from tests.members.factories import PlatformFactory
+
+    client.force_login(bureau)
+    client.get(reverse("invitation_list"))
+    for n in range(30):
+        PlatformFactory(name=f"Plateforme de la liste {n}")
+    with django_assert_max_num_queries(8):
+        content = client.get(reverse("invitation_list")).content.decode()
+    assert "Plateforme de la liste" not in content
+    assert 'list="id_platform_list"' in content and '<datalist id="id_platform_list">' in content
+    assert f'data-hx-get="{reverse("platform_picker")}"' in content
+
+
+def test_a_platform_typed_by_name_without_javascript_is_the_invitations(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    from tests.members.factories import PlatformFactory
+
+    target = PlatformFactory(name="Céramique Limoges", acronym="CERAM")
+    PlatformFactory(name="Céramique Vierzon", acronym="CERV")
+    response = _invite(client, bureau, django_capture_on_commit_callbacks, platform="limoges")
+    assert response.status_code == 302
+    assert Invitation.objects.get().platform == target
+
+
+def test_an_ambiguous_platform_keeps_the_text_and_says_why(
+    client, bureau, django_capture_on_commit_callbacks
+):
+    from tests.members.factories import PlatformFactory
+
+    PlatformFactory(name="Céramique Limoges")
+    PlatformFactory(name="Céramique Vierzon")
+    response = _invite(client, bureau, django_capture_on_commit_callbacks, platform="ceramique")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Plusieurs éléments correspondent" in content and 'value="ceramique"' in content
+    assert not Invitation.objects.exists()
