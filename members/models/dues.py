@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from innovalo.french import date_text
+from innovalo.french import French, date_text
 from innovalo.money import amount_text
 
 from ..enums import DuesStatus, PaymentMethod
@@ -114,7 +114,9 @@ class DuesLineQuerySet(models.QuerySet):
         return self.filter(status__in=UNPAID, due_date__lt=today)
 
     def for_board(self):
-        return self.select_related("platform__department__region").order_by("platform__name", "pk")
+        return self.select_related("platform__department__region").order_by(
+            French("platform__name").asc(), "pk"
+        )
 
     def for_detail(self):
         return self.select_related("platform__department__region", "exemption")

@@ -307,17 +307,25 @@ def test_board_rows_show_state_lateness_amounts_and_due_date(client_for, board_y
     content = response.content.decode().replace("\u00a0", " ")
     partly = _board_row(content, board_year[11])
     assert f">{board_year[11].platform.name}</a>" in partly
-    assert f"<td>{board_year[11].platform.department.region.name}</td>" in partly
+    region = board_year[11].platform.department.region.name
+    assert f'<td data-label="Région">{region}</td>' in partly
     assert '<span class="badge badge-partly_paid">Payée en partie</span>' in partly
     assert '<span class="badge badge-late">En retard</span>' in partly
-    amounts = '<td class="num">150,00 €</td>\n      <td class="num">50,50 €</td>\n'
-    assert amounts + '      <td class="num">99,50 €</td>' in partly
-    assert "<td>31 mars 2016</td>" in partly
+    amounts = (
+        '<td class="num" data-label="Dû">150,00 €</td>\n'
+        '      <td class="num" data-label="Payé">50,50 €</td>\n'
+        '      <td class="num" data-label="Reste">99,50 €</td>'
+    )
+    assert amounts in partly
+    assert '<td data-label="Échéance">31 mars 2016</td>' in partly
     paid = _board_row(content, board_year[0])
     assert "badge-paid" in paid and "badge-late" not in paid
     exempt = _board_row(content, DuesLine.objects.get(year=2016, status="exempt"))
     assert "Exonérée" in exempt and "badge-late" not in exempt
-    assert '<td class="num">0,00 €</td>\n      <td class="num">0,00 €</td>' in exempt
+    assert (
+        '<td class="num" data-label="Payé">0,00 €</td>\n'
+        '      <td class="num" data-label="Reste">0,00 €</td>'
+    ) in exempt
 
 
 def test_board_page_numbers_out_of_range_show_the_last_page(client_for, board_year, monkeypatch):
@@ -425,3 +433,14 @@ def test_export_xlsx(client_for, board_year, unfrozen):
     assert rows[0][:3] == ("Année", "Plateforme", "Sigle")
     assert len(rows) == 46
     assert sum(Decimal(str(row[6])) for row in rows[1:]) == Decimal("1700.50")
+
+
+def test_dues_board_sorts_platforms_the_french_way(client_for, dues):
+    from .dues_factories import DuesLineFactory, DuesPlatformFactory
+
+    names = ["Aéro Gironde", "Amiens Numérique", "Éco-Bâti Créteil", "Végétal Sud"]
+    for name in reversed(names):
+        DuesLineFactory(platform=DuesPlatformFactory(name=name), year=2026)
+    content = client_for("bureau").get(reverse("dues_board"), {"year": 2026}).content.decode()
+    positions = [content.index(name) for name in names]
+    assert positions == sorted(positions)
