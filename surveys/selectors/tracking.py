@@ -272,7 +272,9 @@ def blocks_of(campaign, pks, today=None) -> dict[int, str]:
 
 def tracking_summary(campaign) -> tuple[dict, list[dict]]:
     """The response rate and the states of the expected answers, in total and by
-    region: one GROUP BY query (the total adds up its few region rows)."""
+    region: one GROUP BY query (the total adds up its few region rows). Each region
+    row has its ``region_id``, so that the list's count is read from them
+    (``count_from_summary``)."""
     if campaign.is_external:
         rows = _respondent_states(expected_respondents(campaign))
     else:
@@ -280,13 +282,13 @@ def tracking_summary(campaign) -> tuple[dict, list[dict]]:
     regions = [
         {**group, "not_started": group["expected"] - group["submitted"] - group["draft"]}
         for group in rows.order_by()
-        .values("region_name")
+        .values("region_id", "region_name")
         .annotate(
             expected=Count("pk"),
             submitted=Count("pk", filter=Q(response_status=ResponseStatus.SUBMITTED)),
             draft=Count("pk", filter=Q(response_status=ResponseStatus.DRAFT)),
         )
-        .order_by(French("region_name"))
+        .order_by(French("region_name"), "region_id")
     ]
     summary = {
         key: sum(region[key] for region in regions)
@@ -296,6 +298,22 @@ def tracking_summary(campaign) -> tuple[dict, list[dict]]:
         round(100 * summary["submitted"] / summary["expected"]) if summary["expected"] else 0
     )
     return summary, regions
+
+
+def count_from_summary(campaign, regions, *, region=None, status=None) -> int | None:
+    """The number of rows of the list (``tracking_page``) read from the summary's region
+    rows, without a query; None for an external questionnaire, whose list holds every
+    respondent (opted out included) and its summary the expected ones only."""
+    if campaign.is_external:
+        return None
+    keys = {
+        ResponseStatus.NOT_STARTED: ("not_started",),
+        ResponseStatus.DRAFT: ("draft",),
+        ResponseStatus.SUBMITTED: ("submitted",),
+    }.get(status, ("not_started", "draft"))  # pending: every non-respondent
+    return sum(
+        row[key] for row in regions if region is None or row["region_id"] == region for key in keys
+    )
 
 
 def _status_filter(rows, status):
@@ -332,27 +350,38 @@ RESPONDENT_COLUMNS = (
 )
 
 
-def tracking_page(campaign, *, region=None, status=None, number=None, per_page=PAGE_SIZE):
+def tracking_page(
+    campaign, *, region=None, status=None, number=None, per_page=PAGE_SIZE, count=None
+):
     """A page of the list (non-respondents by default, or those of ``status``) as plain
-    rows: two queries, the count of the matching rows (no subquery) and the page's rows
-    (their reminders computed for those rows only). Respondents come in the order of
-    the (campaign, lower(email)) unique index, so a page of 100,000 is an index scan."""
+    rows: the count of the matching rows (``count`` when the caller read it from the
+    summary, else one query without subquery) and the page's rows in one query, whose
+    reminders and reminder block are computed for those rows only (the rows are chosen
+    by a subquery first: PostgreSQL otherwise hashes every platform's people to answer
+    "anyone to remind?" for fifty rows). Respondents come in the order of the
+    (campaign, lower(email)) unique index, so a page of 100,000 is an index scan."""
     rows = _status_filter(rows_for(campaign), status)
     if region is not None:
         rows = rows.filter(region_id=region)
     if campaign.is_external:
         # lower(email) is unique in a campaign: a stable order on its own.
-        rows, columns = rows.order_by(Lower("email")), RESPONDENT_COLUMNS
+        order, columns = (Lower("email"),), RESPONDENT_COLUMNS
     else:
-        rows, columns = rows.order_by(French("region_name"), French("name"), "pk"), PLATFORM_COLUMNS
+        order, columns = (French("region_name"), French("name"), "pk"), PLATFORM_COLUMNS
+    rows = rows.order_by(*order)
     paginator = Paginator(rows, per_page)
-    paginator.count = rows.count()
+    paginator.count = rows.count() if count is None else count
     try:
         number = max(min(int(number), paginator.num_pages), 1)
     except (TypeError, ValueError):
         number = 1
     offset = (number - 1) * per_page
-    page = list(rows.values(*columns)[offset : offset + per_page]) if paginator.count else []
+    page = []
+    if paginator.count:
+        chosen = rows.values("pk")[offset : offset + per_page]
+        page = list(
+            rows_for(campaign).filter(pk__in=Subquery(chosen)).order_by(*order).values(*columns)
+        )
     labels = dict(ResponseStatus.choices)
     respondent_labels = dict(RespondentStatus.choices)
     for row in page:

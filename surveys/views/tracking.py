@@ -49,8 +49,12 @@ def tracking(request, pk):
     form = TrackingFilterForm(request.GET or None, regions=selectors.region_choices())
     filters = form.filters()
     summary, regions = selectors.tracking_summary(campaign)
+    chosen = {"region": filters["region"], "status": filters["status"]}
     page = selectors.tracking_page(
-        campaign, region=filters["region"], status=filters["status"], number=request.GET.get("page")
+        campaign,
+        **chosen,
+        number=request.GET.get("page"),
+        count=selectors.count_from_summary(campaign, regions, **chosen),
     )
     context = {
         "campaign": campaign,
