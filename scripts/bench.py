@@ -261,6 +261,30 @@ def timed_get(opener, url) -> tuple[float, int, bytes]:
     return (time.perf_counter() - started) * 1000, status, body
 
 
+def timed_report(opener, base, url) -> tuple[float, int, bytes]:
+    """Prepare the dashboard's annual report afresh (the board's cache cleared through
+    the page's POST, which re-prepares a report that is not current) and download it."""
+    import re
+
+    year = re.search(r"year=(\d{4})", url)
+    year = year.group(1) if year else str(time.localtime().tm_year)
+    page = opener.open(f"{base}/tableau-de-bord/rapport/?year={year}", timeout=60).read()
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    data = urllib.parse.urlencode(
+        {"year": year, "csrfmiddlewaretoken": token.group(1).decode() if token else ""}
+    ).encode()
+    started = time.perf_counter()
+    request = urllib.request.Request(
+        f"{base}/tableau-de-bord/rapport/", data=data, headers={"Referer": base + "/"}
+    )
+    try:
+        opener.open(request, timeout=300).read()
+    except urllib.error.HTTPError as error:
+        return (time.perf_counter() - started) * 1000, error.code, error.read()
+    _elapsed, status, body = timed_get(opener, f"{base}/tableau-de-bord/rapport.pdf?year={year}")
+    return (time.perf_counter() - started) * 1000, status, body
+
+
 def summary(values) -> dict:
     values = sorted(values)
     return {
@@ -360,7 +384,13 @@ def measure_size(size, env, config, args, statuses) -> dict:
         for name, url in config["pages"]["pdfs"].items():
             times, kinds = [], set()
             for _ in range(args.pdf_runs):
-                elapsed, status, body = timed_get(opener, base + url)
+                if url.startswith("/tableau-de-bord/rapport.pdf"):
+                    # The annual report is prepared once (a task; in-process here, no
+                    # broker) then downloaded as stored: what a user waits for is the
+                    # preparation, timed with the download.
+                    elapsed, status, body = timed_report(opener, base, url)
+                else:
+                    elapsed, status, body = timed_get(opener, base + url)
                 times.append(elapsed)
                 kinds.add(status if body[:4] == b"%PDF" else f"{status} not a PDF")
             result["pdfs"][name] = {
@@ -599,9 +629,12 @@ def evaluate(data) -> list[str]:
         )
     for size in SIZES:
         for name, pdf in data["sizes"][size]["pdfs"].items():
-            if pdf["median"] > PDF_SECONDS * 1000 or pdf["status"] != "200":
+            # A stored report's later downloads are instant: its first (the preparation)
+            # is what counts.
+            seconds = max(pdf["median"], pdf["first"] if "rapport.pdf" in pdf["url"] else 0)
+            if seconds > PDF_SECONDS * 1000 or pdf["status"] != "200":
                 misses.append(
-                    f"{name} PDF at {size} scale: {pdf['median'] / 1000:.2f} s median, "
+                    f"{name} PDF at {size} scale: {seconds / 1000:.2f} s, "
                     f"status {pdf['status']} (target < {PDF_SECONDS:.0f} s)"
                 )
     if data.get("background_error"):
