@@ -3,7 +3,8 @@ who follows it, the platforms interested, the projects answering it, its history
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Subquery, Window
 from django.utils import timezone
 
 from innovalo.audit import entries_for
@@ -27,6 +28,33 @@ def list_queryset(now):
         .defer("description", "eligibility")
         .annotate(next_deadline_label=Subquery(ahead.values("label")[:1]))
     )
+
+
+def list_page(queryset, number, per_page) -> Page:
+    """A page of the list with its total from the same query (``COUNT(*) OVER ()``):
+    sorting by the next deadline reads every matching call anyway, so counting them
+    costs nothing more, where a separate count ran the filters a second time (a third
+    of the page's database time at federation scale). A page past the end counts with
+    a query and shows the last page, as ``Paginator.get_page`` does."""
+    try:
+        number = min(max(int(number), 1), 10**9)  # an OFFSET the database can hold
+    except (TypeError, ValueError):
+        number = 1
+    counted = queryset.annotate(total_count=Window(Count("pk")))
+    offset = (number - 1) * per_page
+    rows = list(counted[offset : offset + per_page])
+    paginator = Paginator(queryset, per_page)
+    if rows:
+        paginator.count = rows[0].total_count
+    else:
+        paginator.count = queryset.count() if number > 1 else 0
+        if paginator.count:
+            number = paginator.num_pages
+            offset = (number - 1) * per_page
+            rows = list(counted[offset : offset + per_page])
+        else:
+            number = 1
+    return Page(rows, number, paginator)
 
 
 def _names(relation, ids, field) -> dict:

@@ -70,7 +70,7 @@ def call_list(request):
     call_filter = CallFilter(
         request.GET, queryset=selectors.list_queryset(now), request=request, now=now
     )
-    page = Paginator(call_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.list_page(call_filter.qs, request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "projects/calls/call_list.html",

@@ -230,8 +230,9 @@ def _list_queries(client_for, django_assert_max_num_queries, count, query=""):
         full_call(n)
     query = query.replace("{funder}", str(Funder.objects.order_by("pk").first().pk))
     client = client_for("bureau")
-    # session, user, themes, funders, regions, count, calls, funders, themes, regions
-    with django_assert_max_num_queries(10):
+    # session, user, themes, funders, regions, calls with their count, funders, themes,
+    # regions (issue 15: the count comes with the page's rows)
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("call_list") + query)
     assert response.status_code == 200
     assert "Certains filtres" not in response.content.decode()
@@ -249,6 +250,54 @@ def test_list_queries_with_every_filter(client_for, django_assert_max_num_querie
     query = "?q=feder&theme=numerique&funder={funder}&kind=call&region=53&status=published"
     query += "&state=open&deadline_before=2999-12-31&sort=published"
     _list_queries(client_for, django_assert_max_num_queries, count, query)
+
+
+def test_list_page_counts_with_its_rows_in_one_query(django_assert_num_queries):
+    from django.utils import timezone
+
+    from projects.selectors.calls import list_page, list_queryset
+
+    for n in range(5):
+        full_call(n)
+    queryset = list_queryset(timezone.now()).order_by("pk")
+    with django_assert_num_queries(1):
+        page = list_page(queryset, "2", 2)
+    assert page.paginator.count == queryset.count() == 5
+    assert page.number == 2 and page.paginator.num_pages == 3
+    assert [call.pk for call in page] == list(queryset.values_list("pk", flat=True)[2:4])
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"), [("99", 3), ("9" * 30, 3), ("-4", 1), ("x", 1), (None, 1)]
+)
+def test_list_page_past_the_end_or_garbage_shows_a_real_page(number, expected):
+    from django.utils import timezone
+
+    from projects.selectors.calls import list_page, list_queryset
+
+    for n in range(5):
+        full_call(n)
+    page = list_page(list_queryset(timezone.now()).order_by("pk"), number, 2)
+    assert page.number == expected and page.paginator.count == 5
+    assert len(page) == (1 if expected == 3 else 2)
+
+
+def test_list_page_of_nothing_is_an_empty_first_page():
+    from django.utils import timezone
+
+    from projects.selectors.calls import list_page, list_queryset
+
+    page = list_page(list_queryset(timezone.now()), "3", 20)
+    assert (page.number, page.paginator.count, list(page)) == (1, 0, [])
+
+
+def test_list_count_follows_the_filters(client_for):
+    for n in range(4):
+        full_call(n)
+    response = client_for("bureau").get(reverse("call_list") + "?state=all&q=zzzz-nothing")
+    assert response.context["page_obj"].paginator.count == 0
+    response = client_for("bureau").get(reverse("call_list") + "?state=all")
+    assert response.context["page_obj"].paginator.count == len(response.context["calls"]) > 0
 
 
 def test_list_get_writes_nothing(client_for, call):
