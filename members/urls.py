@@ -31,6 +31,7 @@ urlpatterns = [
         name="dues_certificate_pdf",
     ),
     path("cotisations/paiements/nouveau/", dues.dues_payment_create, name="dues_payment_create"),
+    path("cotisations/paiements/lignes/", dues.dues_line_picker, name="dues_line_picker"),
     path("cotisations/appel/", dues.dues_call_year, name="dues_call_year"),
     path("cotisations/appel/<int:year>/envoi/", dues.dues_call_progress, name="dues_call_progress"),
     path("cotisations/exonerations/", dues.dues_exemptions, name="dues_exemptions"),

@@ -3,16 +3,18 @@ equal the payment, dates, balances) under locks, and a refusal comes back next t
 its field through `innovalo.forms.add_service_error`.
 
 They render with the portal's form renderer (the standard widgets built in Python, the
-same HTML): the payment form's rows pick a dues line in one <datalist> of the open
-lines, shared by every row.
+same HTML): the payment form's rows pick a dues line in one <datalist>, shared by
+every row, of a few open lines matching what is typed (htmx), never all of them.
 """
 
+import json
 import re
 from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms import formset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from innovalo.exceptions import ServiceError
@@ -26,6 +28,7 @@ from ..models import Platform
 from ..selectors.dues import open_lines
 
 MAX_ID_DIGITS = 18
+MAX_TEXT = 300
 
 
 class MoneyField(forms.CharField):
@@ -104,10 +107,37 @@ def _words(text) -> list[str]:
     return unaccent(text).casefold().replace("-", " ").split()
 
 
+LINE_MATCHES = 12
+
+
+def find_open_lines(text, limit=LINE_MATCHES) -> list:
+    """The open lines that `text` names: a notice's number, a label ("platform · year ·
+    ..."), or words of a platform's name and a year; the first `limit` (one query)."""
+    text = str(text or "")[:MAX_TEXT]
+    notice = NOTICE_NUMBER.search(text)
+    if notice:
+        return open_lines(notice=notice.group(0).upper(), limit=limit)
+    if SEPARATOR.strip() in text:  # a label: "platform · year · ..."
+        name, _sep, rest = text.partition(SEPARATOR.strip())
+        year = YEAR.search(rest)
+        return open_lines(
+            platform_name=name.strip(),
+            year=int(year.group(0)) if year else None,
+            limit=limit,
+        )
+    year = YEAR.search(text)
+    words = _words(YEAR.sub(" ", text))
+    if not words and year is None:
+        return []
+    return open_lines(words=words, year=int(year.group(0)) if year else None, limit=limit)
+
+
 class LinePickerInput(forms.TextInput):
-    """A text input tied to the page's one <datalist> of open lines: the browser offers
-    the lines matching what is typed (keyboard and screen readers included), and
-    without a datalist it is a plain text field read on the server."""
+    """A text input tied to the page's one <datalist>: the browser offers the lines
+    matching what is typed (keyboard and screen readers included). The list holds the
+    lines already chosen; with htmx, typing asks the server for a few matching lines
+    (``data-hx-get``), which replace it. Without a datalist it is a plain text field
+    read on the server."""
 
     def __init__(self, lines=None, attrs=None):
         super().__init__({"list": LINE_LIST_ID, "autocomplete": "off", **(attrs or {})})
@@ -119,11 +149,26 @@ class LinePickerInput(forms.TextInput):
             return line_label(self.lines[value])
         return super().format_value(value)
 
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {
+            **(attrs or {}),
+            "maxlength": str(MAX_TEXT),
+            "data-hx-get": reverse("dues_line_picker"),
+            "data-hx-trigger": "input changed delay:250ms",
+            "data-hx-target": f"#{LINE_LIST_ID}",
+            "data-hx-swap": "outerHTML",
+            "data-hx-sync": "this:replace",
+            "data-hx-vals": json.dumps({"field": name}),
+        }
+        return super().render(name, value, attrs, renderer)
+
 
 class OpenLineField(forms.Field):
-    """One of the open lines given (read once per formset), picked by its label, its
-    notice's number, its platform's name (and year), or its id; anything else, or
-    text that fits several lines, is an error next to the field."""
+    """An open line picked by its label, its notice's number, its platform's name (and
+    year), or its id, read in the database (a federation has 20,000 open lines: the
+    page never holds them all); `lines`, those the page shows, are read back without a
+    query. Anything else, or text that fits several lines, is an error next to the
+    field."""
 
     default_error_messages = {
         "invalid_choice": _(
@@ -149,9 +194,14 @@ class OpenLineField(forms.Field):
         if not text:
             return None
         is_id = text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
-        if is_id and int(text) in self.lines:
-            return int(text)
-        matches = self._matches(text)
+        if is_id:
+            if int(text) in self.lines or open_lines(ids=[int(text)]):
+                return int(text)
+        else:
+            known = [line for line in self.lines.values() if line_label(line) == text]
+            if len(known) == 1:
+                return known[0].pk
+        matches = find_open_lines(text, limit=4)
         if len(matches) == 1:
             return matches[0].pk
         if len(matches) > 1:
@@ -160,32 +210,6 @@ class OpenLineField(forms.Field):
                 self.error_messages["ambiguous"], code="ambiguous", params={"names": names}
             )
         raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-
-    def _matches(self, text) -> list:
-        notice = NOTICE_NUMBER.search(text)
-        if notice:
-            number = notice.group(0).upper()
-            return [line for line in self.lines.values() if line.notice.upper() == number]
-        if SEPARATOR.strip() in text:  # a label: "platform · year · ..."
-            name, _sep, rest = text.partition(SEPARATOR.strip())
-            year = YEAR.search(rest)
-            exact = unaccent(name.strip()).casefold()
-            return [
-                line
-                for line in self.lines.values()
-                if unaccent(line.platform).casefold() == exact
-                and (year is None or line.year == int(year.group(0)))
-            ]
-        year = YEAR.search(text)
-        words = _words(YEAR.sub(" ", text))
-        if not words and year is None:
-            return []
-        return [
-            line
-            for line in self.lines.values()
-            if (year is None or line.year == int(year.group(0)))
-            and all(word in _words(line.platform) for word in words)
-        ]
 
 
 class AllocationForm(forms.Form):
@@ -216,9 +240,9 @@ class AllocationForm(forms.Form):
 
 
 class BaseAllocationFormSet(forms.BaseFormSet):
-    def __init__(self, *args, lines=None, **kwargs):
-        # One query, and one <datalist> of the open lines for every row.
-        lines = open_lines() if lines is None else lines
+    def __init__(self, *args, lines=(), **kwargs):
+        # One <datalist> for every row: the lines given (those prefilled), then what
+        # the search endpoint finds as one types.
         self.lines = {line.pk: line for line in lines}
         super().__init__(*args, **kwargs)
 
@@ -230,7 +254,7 @@ class BaseAllocationFormSet(forms.BaseFormSet):
         return LINE_LIST_ID
 
     def line_labels(self) -> list[str]:
-        """The datalist's options, once per page."""
+        """The datalist's options, once per page: the lines given."""
         return [line_label(line) for line in self.lines.values()]
 
     def clean(self):

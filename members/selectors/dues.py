@@ -37,6 +37,7 @@ from django.utils.dates import MONTHS
 
 from innovalo.audit import entries_for, key_of
 from innovalo.enums import Role
+from innovalo.french import search_words
 from innovalo.models import SentReminder, User
 from innovalo.templatetags.innovalo import euros
 
@@ -294,15 +295,36 @@ class OpenLine(NamedTuple):
     notice: str = ""
 
 
-def open_lines() -> list[OpenLine]:
+def open_lines(
+    *, ids=None, notice=None, platform_name=None, words=None, year=None, limit=None
+) -> list[OpenLine]:
     """Lines that may receive a payment, for the payment form's picker: one query of
-    plain values (no model instances), each with its valid notice's number if any."""
+    plain values (no model instances), each with its valid notice's number if any;
+    narrowed to `ids`, a valid notice's `notice` number, a platform named
+    `platform_name` (case aside), a platform's name holding every one of `words`
+    (accents and case aside), a `year`, and the first `limit` (a federation has
+    20,000 open lines: the picker offers a few)."""
+    rows = DuesLine.objects.open()
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    if notice is not None:
+        notices = DuesDocument.objects.filter(
+            kind=DuesDocumentKind.NOTICE, voided_at__isnull=True, number__iexact=notice
+        )
+        rows = rows.filter(pk__in=notices.values("line_id"))
+    if platform_name is not None:
+        rows = rows.filter(platform__name__iexact=platform_name)
+    if words:
+        rows = search_words(rows, " ".join(words), ["platform__name"])
+    if year is not None:
+        rows = rows.filter(year=year)
     rows = (
-        DuesLine.objects.open()
-        .annotate(notice=_valid_notice("number"))
+        rows.annotate(notice=_valid_notice("number"))
         .order_by("-year", "platform__name", "pk")
         .values_list("pk", "platform__name", "year", "amount_due", "paid_amount", "notice")
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         OpenLine(pk, name, year, due - paid, notice or "")
         for pk, name, year, due, paid, notice in rows

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from innovalo.exceptions import ServiceError
 from innovalo.exports import export_response
@@ -31,6 +31,7 @@ from .. import perms, tasks
 from ..enums import DuesDocumentKind
 from ..filters.dues import DuesLineFilter
 from ..forms.dues import (
+    LINE_LIST_ID,
     AllocationFormSet,
     CallYearForm,
     ExemptionForm,
@@ -38,6 +39,8 @@ from ..forms.dues import (
     PurchaseOrderForm,
     ReasonForm,
     ReminderStepFormSet,
+    find_open_lines,
+    line_label,
     reminder_step_rows,
 )
 from ..models import Allocation, DuesDocument, DuesExemption, DuesLine, Platform
@@ -286,9 +289,9 @@ def dues_payment_create(request):
         status = 400
     else:
         form = PaymentForm(initial={"received_on": timezone.localdate()})
-        lines = selectors.open_lines()
         wanted = _id(request.GET.get("line"))
-        initial = [{"line": line.pk, "amount": line.balance} for line in lines if line.pk == wanted]
+        lines = selectors.open_lines(ids=[wanted]) if wanted else []
+        initial = [{"line": line.pk, "amount": line.balance} for line in lines]
         formset = AllocationFormSet(prefix="alloc", initial=initial, lines=lines)
         status = 200
     return render(
@@ -296,6 +299,20 @@ def dues_payment_create(request):
         "members/dues/payment_form.html",
         {"form": form, "formset": formset},
         status=status,
+    )
+
+
+@require_GET
+def dues_line_picker(request):
+    """The payment form's line search (htmx): the page's one ``<datalist>`` with the
+    few open lines matching the text of the row's field named by ``field``."""
+    require(perms.can_manage_dues(request.user))
+    text = request.GET.get(request.GET.get("field", ""), "")
+    labels = [line_label(line) for line in find_open_lines(text)]
+    return render(
+        request,
+        "members/dues/line_datalist.html",
+        {"line_list_id": LINE_LIST_ID, "line_labels": labels},
     )
 
 

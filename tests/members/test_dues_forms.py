@@ -318,16 +318,17 @@ def test_payment_form_query_counts_are_pinned(client_for, dues, django_assert_ma
     client = client_for("bureau")
     url = reverse("dues_payment_create")
     client.get(url)
-    # Session and user, the open lines (one query for every row).
+    # Session and user, the prefilled line (the list holds it, not every open line).
     with django_assert_max_num_queries(3):
         response = client.get(url, {"line": dues["other"].pk})
-    assert len(response.context["formset"].lines) == 6
-    # One row prefilled, three blank ones, sharing one list of every open line.
+    assert list(response.context["formset"].lines) == [dues["other"].pk]
+    # One row prefilled, three blank ones, sharing one list filled as one types.
     content = response.content.decode()
     assert content.count("<datalist") == 1 and content.count('list="open-dues-lines"') == 4
     label = escape(line_label(response.context["formset"].lines[dues["other"].pk]))
     assert content.count(f'value="{label}"') == 2  # in the list, and in the prefilled row
-    # A failing POST: session, user, open lines, the lines locked nowhere (refused before).
+    # A failing POST: session, user, the line posted, the lines locked nowhere (refused
+    # before).
     with django_assert_max_num_queries(5):
         response = client.post(url, _payment_post([(dues["other"], "300")], "250"))
     assert response.status_code == 400

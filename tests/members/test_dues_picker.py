@@ -1,6 +1,8 @@
-"""The payment form's dues-line picker (issue 14): one text field per row tied to one
-<datalist> of the open lines (platform, year, notice number, balance); what is typed
-is read on the server (a label, a notice number, a platform's name and year, an id)."""
+"""The payment form's dues-line picker (issues 14 and 15): one text field per row tied to
+one <datalist> filled, as one types, with a few open lines (platform, year, notice number,
+balance) by an htmx search, never with all of them (a federation has 20,000); what is
+typed is read on the server (a label, a notice number, a platform's name and year, an
+id)."""
 
 import datetime
 
@@ -51,14 +53,66 @@ def _post(client, typed, amount="300"):
     )
 
 
-def test_the_form_offers_one_list_of_open_lines_with_notice_and_balance(client_for, lines):
+def search(client, typed):
+    return client.get(reverse("dues_line_picker"), {"field": "alloc-0-line", "alloc-0-line": typed})
+
+
+def test_the_form_has_one_list_filled_as_one_types_never_every_line(client_for, lines):
     content = client_for("bureau").get(reverse("dues_payment_create")).content.decode()
     assert "<select" not in content.split('name="alloc-0-line"')[0].rsplit("<label", 1)[-1]
     assert content.count("<datalist") == 1
+    assert '<datalist id="open-dues-lines"></datalist>' in content
     assert content.count('list="open-dues-lines"') == 3
-    assert f"Plasturgie Oyonnax · 2026 · {lines['notice'].number} · reste 300,00" in content
-    assert "Céramique Limoges · 2025 · reste 300,00" in content
+    assert "Céramique Limoges" not in content
+    assert content.count(f'data-hx-get="{reverse("dues_line_picker")}"') == 3
     assert 'autocomplete="off"' in content
+
+
+def test_the_search_offers_the_matching_open_lines_with_notice_and_balance(client_for, lines):
+    client = client_for("bureau")
+    content = search(client, "oyonnax").content.decode()
+    assert content.startswith('<datalist id="open-dues-lines">')
+    assert f"Plasturgie Oyonnax · 2026 · {lines['notice'].number} · reste 300,00" in content
+    assert "Céramique" not in content
+    content = search(client, "ceramique").content.decode()
+    assert "Céramique Limoges · 2026 · reste 300,00" in content
+    assert "Céramique Limoges · 2025 · reste 300,00" in content
+    assert "Plasturgie" in search(client, lines["notice"].number).content.decode()
+    assert "<option" not in search(client, "").content.decode()
+
+
+def test_the_search_offers_a_few_lines_in_constant_queries(
+    client_for, lines, django_assert_num_queries
+):
+    client = client_for("bureau")
+    search(client, "plateforme")
+    for year in range(2000, 2020):
+        DuesLineFactory(year=year, platform__name=f"Plateforme {year}")
+    with django_assert_num_queries(3):  # session, user, the lines
+        content = search(client, "plateforme").content.decode()
+    assert content.count("<option") == 12
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("director", 403), ("ministry", 403), ("bureau", 200)],
+)
+def test_the_search_is_the_bureaus(client_for, lines, role, status):
+    assert search(client_for(role), "ceramique").status_code == status
+
+
+def test_the_form_page_queries_do_not_grow_with_open_lines(
+    client_for, lines, django_assert_max_num_queries
+):
+    client = client_for("bureau")
+    url = reverse("dues_payment_create")
+    client.get(url)
+    for year in range(2000, 2020):
+        DuesLineFactory(year=year, platform__name=f"Plateforme {year}")
+    with django_assert_max_num_queries(3):  # session, user (no line without ?line=)
+        client.get(url)
+    with django_assert_max_num_queries(4):  # and the line prefilled
+        client.get(url, {"line": lines["ceramique"].pk})
 
 
 @pytest.mark.parametrize(
@@ -115,8 +169,7 @@ def test_a_paid_lines_notice_is_not_offered(client_for, lines):
         allocations=[(lines["plasturgie"], "300")],
         issue_documents=False,
     )
-    content = client_for("bureau").get(reverse("dues_payment_create")).content.decode()
-    assert lines["notice"].number not in content
+    assert "<option" not in search(client_for("bureau"), lines["notice"].number).content.decode()
     assert _post(client_for("bureau"), lines["notice"].number).status_code == 400
 
 
