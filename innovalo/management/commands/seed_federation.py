@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from innovalo.federation import already_seeded, seed_federation
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self.stdout.write(f"seed_federation: seed {seed}, scale {scale}")
         report = seed_federation(seed=seed, scale=scale, stdout=self.stdout)
+        if connection.vendor == "postgresql":
+            # Bulk inserts leave the planner without statistics (autovacuum comes later):
+            # measured pages would join whole tables until it does.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         for label, count in report.counts.items():
             self.stdout.write(f"  {count:>9,} {label}".replace(",", " "))
         self.stdout.write(
