@@ -4,7 +4,7 @@ who follows it, the platforms interested, the projects answering it, its history
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, Subquery, Window
+from django.db.models import Count, F, OuterRef, Subquery, Value, Window
 from django.utils import timezone
 
 from innovalo.audit import entries_for
@@ -57,12 +57,27 @@ def list_page(queryset, number, per_page) -> Page:
     return Page(rows, number, paginator)
 
 
-def _names(relation, ids, field) -> dict:
-    """{call id: [names]} through a many-to-many's own table: one plain query."""
-    names = {}
-    rows = relation.through.objects.filter(call_id__in=ids).order_by(f"{field}__name")
-    for call_id, name in rows.values_list("call_id", f"{field}__name"):
-        names.setdefault(call_id, []).append(name)
+NAMED = (("funders", "funder"), ("themes", "theme"), ("regions", "region"))
+
+
+def _names(ids) -> dict:
+    """{"funders": {call id: [names]}, "themes": ..., "regions": ...} of the calls
+    ``ids``, through the many-to-manys' own tables, in one query (UNION ALL), each list
+    by name."""
+    queries = [
+        getattr(Call, relation)
+        .through.objects.filter(call_id__in=ids)
+        .annotate(list=Value(rank), name=F(f"{field}__name"))
+        .values_list("list", "call_id", "name", "pk")
+        .order_by()
+        for rank, (relation, field) in enumerate(NAMED)
+    ]
+    names = {relation: {} for relation, _field in NAMED}
+    if not ids:
+        return names
+    first, *others = queries
+    for rank, call_id, name, _pk in first.union(*others, all=True).order_by("list", "name", "pk"):
+        names[NAMED[rank][0]].setdefault(call_id, []).append(name)
     return names
 
 
@@ -92,9 +107,8 @@ def list_rows(calls, now) -> list:
     states = {state.value: state.label for state in CallState}
     rows = list(calls)
     ids = [call.pk for call in rows]
-    funders = _names(Call.funders, ids, "funder")
-    themes = _names(Call.themes, ids, "theme")
-    regions_of = _names(Call.regions, ids, "region")
+    names = _names(ids)
+    funders, themes, regions_of = names["funders"], names["themes"], names["regions"]
     for call in rows:
         call.current_state = call.state(now)
         call.state_label = states[call.current_state]
