@@ -78,6 +78,13 @@ def invalidate(*, lists: bool = False, writing: bool = False) -> None:
         cache.set(WRITING_KEY, 1, timeout=WRITING_WINDOW)
 
 
+def generation() -> tuple[str, bool]:
+    """The generation of what the directory shows, lists included, and whether a value
+    computed now may be stored: for other pages that read platforms and their regions."""
+    directory, lists, storable = _generations()
+    return f"{directory}.{lists}", storable
+
+
 def committed() -> None:
     """Close the writing window (tests: the transaction they write in never commits)."""
     cache.delete(WRITING_KEY)

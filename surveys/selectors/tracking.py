@@ -300,6 +300,33 @@ def tracking_summary(campaign) -> tuple[dict, list[dict]]:
     return summary, regions
 
 
+SUMMARY_TIMEOUT = 10 * 60
+
+
+def cached_tracking_summary(campaign) -> tuple[dict, list[dict]]:
+    """``tracking_summary``, kept in the cache under the survey results' generation
+    (any response, respondent, campaign or platform saved: ``surveys/signals.py``) and
+    the directory's (regions and departments too: ``members.caches``), so that the
+    page does not aggregate every expected platform or respondent at each visit."""
+    from django.core.cache import cache
+
+    from members import caches as platform_cache
+
+    from .results import cache as results_cache
+
+    platforms, storable = platform_cache.generation()
+    key = f"surveys:tracking:1:{campaign.pk}:{results_cache.generation()}:{platforms}"
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - an entry that does not load is a miss
+        value = None
+    if value is None:
+        value = tracking_summary(campaign)
+        if storable:
+            cache.set(key, value, timeout=SUMMARY_TIMEOUT)
+    return value
+
+
 def count_from_summary(campaign, regions, *, region=None, status=None) -> int | None:
     """The number of rows of the list (``tracking_page``) read from the summary's region
     rows, without a query; None for an external questionnaire, whose list holds every

@@ -48,7 +48,7 @@ def tracking(request, pk):
     today = timezone.localdate()
     form = TrackingFilterForm(request.GET or None, regions=selectors.region_choices())
     filters = form.filters()
-    summary, regions = selectors.tracking_summary(campaign)
+    summary, regions = selectors.cached_tracking_summary(campaign)
     chosen = {"region": filters["region"], "status": filters["status"]}
     page = selectors.tracking_page(
         campaign,

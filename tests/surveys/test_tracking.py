@@ -287,3 +287,25 @@ def test_a_respondent_with_a_large_key_can_be_ticked(client_for, external):
     far = invited(external, pk=123456, email="loin@pme.fr")
     page = client_for("bureau").get(reverse("survey_tracking", args=[external.pk])).content
     assert f'name="targets" value="{far.pk}" id="target-{far.pk}"'.encode() in page
+
+
+def test_the_summary_is_kept_until_a_response_or_a_platform_changes(client_for, campaign, answers):
+    from members import caches as platform_cache
+
+    platform_cache.committed()  # the fixtures' writes are done (the test never commits)
+    client = client_for("bureau")
+    url = reverse("survey_tracking", args=[campaign.pk])
+    computed = _queries(client, url)
+    assert _queries(client, url) == computed - 1  # the summary comes from the cache
+    ResponseFactory(
+        campaign=campaign,
+        platform=answers["far"],
+        status=ResponseStatus.SUBMITTED,
+        submitted_at=SUBMITTED_AT,
+    )
+    assert client.get(url).context["summary"]["submitted"] == 2
+    answers["silent"].label_status = LabelStatus.EXPIRED
+    answers["silent"].save()
+    platform_cache.committed()
+    summary = client.get(url).context["summary"]
+    assert summary["expected"] == 3 and summary["submitted"] == 2
