@@ -48,12 +48,33 @@ def for_cards(queryset):
     one for their platforms: joining them in one query made PostgreSQL hash every
     platform of a federation to name the few dozen partners of a page)."""
     platforms = Platform.objects.only("pk", "name", "acronym")
-    lines = ProjectPartner.objects.order_by("order", "pk").prefetch_related(
-        Prefetch("platform", queryset=platforms)
+    lines = (
+        ProjectPartner.objects.only("pk", "project_id", "platform_id", "organisation", "order")
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("platform", queryset=platforms))
     )
-    return queryset.select_related("call", "lead_platform").prefetch_related(
-        Prefetch("partners", queryset=lines)
+    # Only what a card prints: a project's, its call's and its lead's wide rows (texts,
+    # amounts, addresses) made most of the board's time at federation scale.
+    return (
+        queryset.select_related("call", "lead_platform")
+        .only(*CARD_FIELDS)
+        .prefetch_related(Prefetch("partners", queryset=lines))
     )
+
+
+CARD_FIELDS = (
+    "pk",
+    "title",
+    "acronym",
+    "stage",
+    "deadline",
+    "stage_changed_at",
+    "call_id",
+    "lead_platform_id",
+    "call__title",
+    "lead_platform__name",
+    "lead_platform__acronym",
+)
 
 
 def list_order():

@@ -593,3 +593,29 @@ def test_hostile_values_on_every_page_of_an_existing_project(client_for, role, l
         assert client.post(url, HOSTILE_FORM).status_code < 500, url
         assert client.get(url, HOSTILE_FORM).status_code < 500, url
     assert client.get(reverse("project_board"), HOSTILE_FORM).status_code == 200
+
+
+def test_board_cards_written_in_python_say_what_the_card_said(db):
+    """projects.templatetags.project_cards: name, stage, call, lead and partners,
+    deadline, escaped."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.templatetags.project_cards import project_card
+
+    from .factories import PartnerFactory, ProjectFactory
+
+    project = ProjectFactory(
+        acronym="A<B",
+        title="Titre & co",
+        stage="writing",
+        deadline=timezone.make_aware(datetime.datetime(2026, 12, 1, 23, 30)),
+    )
+    PartnerFactory(project=project)
+    html = project_card(project, True)
+    assert "A&lt;B — Titre &amp; co</a></h3>" in html
+    assert '<span class="badge badge-pending">' in html
+    assert "Porteuse :" in html and "<br>Partenaires :" in html
+    assert "Date limite : 1er décembre 2026" in html
+    assert "<p>" not in project_card(project).split("</h3>")[1].split("muted")[0]
