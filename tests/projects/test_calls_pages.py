@@ -575,3 +575,33 @@ def test_the_list_links_to_alerts_calendar_and_the_bureaus_tools(client_for, cal
         assert reverse(name) in member and reverse(name) in bureau
     for name in ("call_import", "call_changes"):
         assert reverse(name) in bureau and reverse(name) not in member
+
+
+def test_list_rows_written_in_python_say_what_the_template_said(client_for, director):
+    """Issue 15: the rows come from a template tag (projects/templatetags/call_list.py)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.models import CallDeadline
+
+    call = full_call(0, title="FEDER <innovation> & co")
+    deadline = timezone.make_aware(datetime.datetime(2999, 2, 1, 12, 30))
+    CallDeadline.objects.filter(call=call, due_at__gte=timezone.now()).update(
+        due_at=deadline, label="Dossier complet"
+    )
+    CallFactory(title="Crédit d'impôt", open_all_year=True)
+    proposed_call(director, title="Idée de la plateforme")
+    content = client_for("bureau").get(reverse("call_list") + "?state=all&status=").content
+    content = content.decode()
+    assert "FEDER &lt;innovation&gt; &amp; co" in content
+    assert "<strong>1er février 2999</strong> 12:30" in content
+    assert '<span class="call-next-label">Dossier complet</span>' in content
+    assert '<span class="tag">Numérique</span>' in content
+    assert "Région Bretagne, Union européenne" in content
+    assert "Ouvert toute l&#x27;année" in content or "Ouvert toute l'année" in content
+    assert reverse("call_detail", args=[call.pk]) in content
+    proposals = client_for("bureau").get(reverse("call_list") + "?state=all&status=proposed")
+    assert '<span class="badge badge-proposed">' in proposals.content.decode()
+    empty = client_for("bureau").get(reverse("call_list") + "?q=zzzz-nothing").content.decode()
+    assert "Aucun appel ne correspond à ces filtres." in empty
