@@ -273,3 +273,23 @@ def test_choices_read_once_for_many_saved_searches(django_assert_num_queries):
             QueryDict("q=appel"), queryset=Call.objects.with_next_deadline(), choices=choices
         )
         assert len(list(found.qs)) == 1
+
+
+def test_next_deadline_is_the_first_ahead_whatever_the_order_of_the_rows():
+    """Ordered by date alone (issue 15: the index answers without a sort)."""
+    from projects.models import CallDeadline
+
+    now = timezone.now()
+    call = with_deadline(90)
+    for days in (30, -5, 30, 60):
+        CallDeadline.objects.create(
+            call=call, label=f"J{days}", due_at=now + datetime.timedelta(days=days)
+        )
+    found = Call.objects.with_next_deadline(now).get(pk=call.pk)
+    assert found.next_deadline == now + datetime.timedelta(days=30)
+    assert (
+        Call.objects.with_next_deadline(now + datetime.timedelta(days=100))
+        .get(pk=call.pk)
+        .next_deadline
+        is None
+    )
