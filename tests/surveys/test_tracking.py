@@ -309,3 +309,20 @@ def test_the_summary_is_kept_until_a_response_or_a_platform_changes(client_for, 
     platform_cache.committed()
     summary = client.get(url).context["summary"]
     assert summary["expected"] == 3 and summary["submitted"] == 2
+
+
+def test_rows_written_in_python_keep_the_tables_markup(client_for, campaign, answers):
+    """Issue 15: the list's rows come from a template tag (surveys/templatetags)."""
+    from members.models import PlatformMembership
+
+    answers["far"].name = "Delta <Bois> & fils"
+    answers["far"].save()
+    PlatformMembership.objects.filter(platform=answers["silent"]).delete()
+    content = client_for("bureau").get(reverse("survey_tracking", args=[campaign.pk]))
+    content = content.content.decode()
+    far = answers["far"].pk
+    assert f'<input type="checkbox" name="targets" value="{far}" id="target-{far}">' in content
+    assert "Relancer Delta &lt;Bois&gt; &amp; fils</label>" in content
+    assert '<span class="muted">aucune personne à relancer</span>' in content
+    assert '<span class="badge badge-draft">Brouillon</span>' in content
+    assert reverse("survey_response", args=[campaign.pk, answers["draft"].slug]) in content
