@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from innovalo.celery import app as celery_app
 from innovalo.enums import Role
@@ -27,6 +28,8 @@ def _isolated(settings):
     yield
     celery_app.conf.task_always_eager = eager
     cache.clear()
+    # A request in English (the language switch) leaves English active in this thread.
+    translation.deactivate()
 
 
 def _load_territories(django_db_blocker):
