@@ -190,7 +190,16 @@ def build_databases(pg, names, reuse) -> dict:
     timings = {}
     nat, fed = names["national"], names["federation"]
     if reuse and pg.exists(nat) and pg.exists(fed):
-        log(f"reusing {nat} and {fed}")
+        log(f"reusing {nat} and {fed} (migrated to this code, then analysed)")
+        for name in (nat, fed):
+            env = environment(pg.url(name))
+            manage(env, "migrate", "--noinput")
+            manage(
+                env,
+                "shell",
+                "-c",
+                "from django.db import connection; connection.cursor().execute('ANALYZE')",
+            )
         return timings
     for name in (fed, nat):
         pg.drop(name)
