@@ -176,6 +176,11 @@ class NoteForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        # The page also holds the message form, whose field is also "text": ids unique.
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CloseForm(forms.Form):
     status = forms.ChoiceField(label=_("Issue"), widget=forms.RadioSelect)

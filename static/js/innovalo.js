@@ -49,3 +49,32 @@ function openWide() {
   });
 }
 document.addEventListener("DOMContentLoaded", openWide);
+
+// A table wider than its wrapper scrolls sideways: the keyboard must reach it (RGAA
+// 7.3, axe "scrollable-region-focusable"), so the wrapper becomes a focusable region
+// named by the table's caption or the heading before it. Wrappers that fit stay out of
+// the tab order.
+function scrollableTables() {
+  document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      if (!wrap.hasAttribute("tabindex")) {
+        const caption = wrap.querySelector("caption");
+        let heading = wrap.previousElementSibling;
+        while (heading && !/^H[1-6]$/.test(heading.tagName)) {
+          heading = heading.previousElementSibling;
+        }
+        const name = (caption || heading || {}).textContent || document.title;
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", name.trim());
+        wrap.setAttribute("data-scroll-region", "");
+      }
+    } else if (wrap.hasAttribute("data-scroll-region")) {
+      ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+        wrap.removeAttribute(name);
+      });
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", scrollableTables);
+window.addEventListener("resize", scrollableTables);

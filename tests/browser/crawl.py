@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -21,7 +22,7 @@ AXE_OPTIONS = {
 # (Django's, not ours), the language switch and anything that answers a download.
 SKIP = re.compile(
     r"/accounts/logout|/admin/|/i18n/|\.(pdf|csv|xlsx|ics|zip|json|xml|png|svg)(\?|$)"
-    r"|[?&]format=|/export|/telecharger|/rapport\.pdf|/static/|/media/|/flux/|/ics/"
+    r"|[?&]format=|/export|/telecharger|/rapport\.pdf|/static/|/media/|/flux/|/ics/|/chorus/"
 )
 # Pages of the same shape (the same path with other ids or slugs) are sampled.
 PER_SHAPE = 2
@@ -40,7 +41,12 @@ def crawl(page, base: str, *, start: str = "/", limit: int = 60):
     queue, seen, shapes = [start], {start}, Counter()
     while queue and limit:
         path = queue.pop(0)
-        response = page.goto(base + path)
+        try:
+            response = page.goto(base + path)
+        except PlaywrightError as error:  # a link that answers a file, not a page
+            if "Download is starting" in str(error):
+                continue
+            raise
         if response is None or response.status != 200:
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):
