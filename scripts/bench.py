@@ -278,6 +278,8 @@ def timed_report(opener, base, url) -> tuple[float, int, bytes]:
     year = re.search(r"year=(\d{4})", url)
     year = year.group(1) if year else str(time.localtime().tm_year)
     page = opener.open(f"{base}/tableau-de-bord/rapport/?year={year}", timeout=60).read()
+    for cookie in getattr(opener, "jar", ()):  # the CSRF cookie just set is Secure
+        cookie.secure = False
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     data = urllib.parse.urlencode(
         {"year": year, "csrfmiddlewaretoken": token.group(1).decode() if token else ""}

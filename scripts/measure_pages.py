@@ -48,6 +48,7 @@ def opener_for(base, user):
         _plain_http(jar)
         if not any(cookie.name == "sessionid" for cookie in jar):
             raise SystemExit(f"could not log in as {user}")
+    opener.jar = jar  # for a later POST: cookies set since are Secure too
     return opener
 
 
