@@ -22,16 +22,12 @@ a per-process cache (no ``REDIS_URL``: each worker has its own) keeps after anot
 worker's write.
 """
 
-import hashlib
-import logging
-import time
-
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-logger = logging.getLogger(__name__)
+from innovalo import generations
 
 LISTS_GENERATION_KEY = "directory:lists-generation"
 GENERATION_KEY = "directory:generation"
@@ -42,40 +38,22 @@ TIMEOUT = 5 * 60
 FORMAT = 1
 
 
-def _start() -> int:
-    return int(time.time() * 1000)
-
-
 def _generations() -> tuple[int, int, bool]:
     """(directory's generation, lists' generation, storable): one round trip."""
-    values = cache.get_many([GENERATION_KEY, LISTS_GENERATION_KEY, WRITING_KEY])
-    generations = []
-    for key in (GENERATION_KEY, LISTS_GENERATION_KEY):
-        value = values.get(key)
-        if value is None:
-            cache.add(key, _start(), timeout=None)
-            value = cache.get(key) or 0
-        generations.append(value)
-    return generations[0], generations[1], WRITING_KEY not in values
-
-
-def _bump(key) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # no generation yet (or evicted): start one no entry has used
-        cache.set(key, _start(), timeout=None)
-    except Exception:  # noqa: BLE001 - the cache is down: entries are computed afresh
-        logger.warning("directory cache: could not invalidate %s", key, exc_info=False)
+    (directory, lists), storable, _also = generations.read(
+        [GENERATION_KEY, LISTS_GENERATION_KEY], WRITING_KEY
+    )
+    return directory, lists, storable
 
 
 def invalidate(*, lists: bool = False, writing: bool = False) -> None:
     """Every cached directory body (and with ``lists`` the filter lists) is stale from
     now on; ``writing``: the change is not committed yet (open the writing window)."""
-    _bump(GENERATION_KEY)
+    generations.bump(GENERATION_KEY)
     if lists:
-        _bump(LISTS_GENERATION_KEY)
+        generations.bump(LISTS_GENERATION_KEY)
     if writing:
-        cache.set(WRITING_KEY, 1, timeout=WRITING_WINDOW)
+        generations.open_writing_window(WRITING_KEY, WRITING_WINDOW)
 
 
 def generation() -> tuple[str, bool]:
@@ -90,40 +68,20 @@ def committed() -> None:
     cache.delete(WRITING_KEY)
 
 
-def _get(key):
-    try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001 - an entry that does not load is a miss
-        logger.warning("directory cache: could not read %s", key, exc_info=True)
-        return None
-
-
 def filter_lists(compute):
     """The directory's filter lists (``compute()`` when missing or stale)."""
     _directory, lists, storable = _generations()
     key = f"directory:{FORMAT}:lists:{lists}"
-    value = _get(key)
-    if value is None:
-        value = compute()
-        if storable:
-            cache.set(key, value, timeout=TIMEOUT)
-    return value
+    return generations.get_or_compute(key, compute, store=storable, timeout=TIMEOUT)
 
 
 def anonymous_body(request, compute) -> str:
     """The anonymous directory's body for this language and query string (``compute()``
     when missing or stale)."""
     directory, lists, storable = _generations()
-    query = sorted(request.GET.lists())
-    raw = repr((get_language(), query))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    digest = generations.digest(get_language(), sorted(request.GET.lists()))
     key = f"directory:{FORMAT}:body:{directory}.{lists}:{digest}"
-    value = _get(key)
-    if value is None:
-        value = compute()
-        if storable:
-            cache.set(key, value, timeout=TIMEOUT)
-    return value
+    return generations.get_or_compute(key, compute, store=storable, timeout=TIMEOUT)
 
 
 # Signals ---------------------------------------------------------------------------------

@@ -22,23 +22,18 @@ transaction that runs on for longer than the window after its last write, which
 ``TIMEOUT`` bounds.
 
 The generations also date a stored national report (``NationalReport.generation``): a
-report drawn from older figures is prepared again. A new generation starts from the
-clock (milliseconds), not from 1, so that a cache emptied (Redis restarted) never hands
-out a generation a stored report already carries.
+report drawn from older figures is prepared again. Generations and the writing window
+are ``innovalo.generations``'s, shared with the directory's cache.
 """
 
-import hashlib
-import logging
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from innovalo import generations
 from surveys.selectors.results import cache as survey_cache
-
-logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "dashboard:generation"
 WRITING_KEY = "dashboard:writing"
@@ -58,35 +53,24 @@ class Generation:
         return self.value
 
 
-def _start() -> int:
-    return int(time.time() * 1000)
-
-
 def generation() -> Generation:
     """The current generation of the figures, and whether a board computed now may be
-    stored (one round trip to the cache)."""
-    values = cache.get_many([GENERATION_KEY, survey_cache.GENERATION_KEY, WRITING_KEY])
-    own = values.get(GENERATION_KEY)
-    if own is None:
-        cache.add(GENERATION_KEY, _start(), timeout=None)
-        own = cache.get(GENERATION_KEY) or 0
-    surveys = values.get(survey_cache.GENERATION_KEY)
+    stored (one round trip to the cache, the surveys' generation included)."""
+    (own,), storable, also = generations.read(
+        [GENERATION_KEY], WRITING_KEY, also=[survey_cache.GENERATION_KEY]
+    )
+    surveys = also[survey_cache.GENERATION_KEY]
     if surveys is None:
         surveys = survey_cache.generation()
-    return Generation(f"{own}.{surveys}", storable=WRITING_KEY not in values)
+    return Generation(f"{own}.{surveys}", storable=storable)
 
 
 def invalidate(*, writing: bool = False) -> None:
     """Every cached board (and every stored report) is stale from now on; ``writing``:
     the change is not committed yet (open the writing window)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): start one no board has used
-        cache.set(GENERATION_KEY, _start(), timeout=None)
-    except Exception:  # the cache is down: boards are computed afresh anyway
-        logger.warning("dashboard cache: could not invalidate", exc_info=False)
+    generations.bump(GENERATION_KEY)
     if writing:
-        cache.set(WRITING_KEY, 1, timeout=WRITING_WINDOW)
+        generations.open_writing_window(WRITING_KEY, WRITING_WINDOW)
 
 
 def committed() -> None:
@@ -97,20 +81,10 @@ def committed() -> None:
 def key(*parts, generation_: Generation | None = None) -> str:
     """A key for ``parts`` (viewer, year, region...) in the current generation."""
     current = generation_ or generation()
-    raw = repr((get_language(), timezone.localdate().isoformat(), parts))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    digest = generations.digest(get_language(), timezone.localdate().isoformat(), parts)
     return f"dashboard:{FORMAT}:{current.value}:{digest}"
 
 
 def cached(key_: str, compute, *, store: bool = True):
     """The value under ``key_``, computed (and stored if ``store``) when missing."""
-    try:
-        value = cache.get(key_)
-    except Exception:  # noqa: BLE001 - an entry that does not load is a miss
-        logger.warning("dashboard cache: could not read %s", key_, exc_info=True)
-        value = None
-    if value is None:
-        value = compute()
-        if store:
-            cache.set(key_, value, timeout=TIMEOUT)
-    return value
+    return generations.get_or_compute(key_, compute, store=store, timeout=TIMEOUT)
