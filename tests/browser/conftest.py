@@ -113,3 +113,15 @@ def as_role(page, base):
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def get_pdf(page, base, href) -> bytes:
+    """A PDF the page links to, fetched with the page's session: its bytes."""
+    response = page.request.get(base + href if href.startswith("/") else href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    return response.body()
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

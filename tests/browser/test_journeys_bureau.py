@@ -8,14 +8,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from .conftest import log_in, shot
-
-
-def _pdf(page, base, href) -> bytes:
-    response = page.request.get(base + href if href.startswith("/") else href)
-    assert response.status == 200
-    assert response.headers["content-type"] == "application/pdf"
-    return response.body()
+from .conftest import get_pdf, log_in, shot
 
 
 def _confirm(page):
@@ -42,10 +35,10 @@ def test_bureau_journey(page, base, tmp_path):
     page.get_by_role("button", name=re.compile("Enregistrer le paiement")).click()
     expect(page.locator(".messages")).to_be_visible()
     receipt = page.get_by_role("link", name=re.compile(r"RE-\d{4}-\d{4}")).first
-    assert _pdf(page, base, receipt.get_attribute("href")).startswith(b"%PDF")
+    assert get_pdf(page, base, receipt.get_attribute("href")).startswith(b"%PDF")
     page.goto(base + "/plateformes/innovaltech/cotisations/")
     notice = page.get_by_role("link", name=re.compile(r"Appel de cotisation AC-\d{4}")).first
-    assert _pdf(page, base, notice.get_attribute("href")).startswith(b"%PDF")
+    assert get_pdf(page, base, notice.get_attribute("href")).startswith(b"%PDF")
 
     # A two-day meeting held last week: agenda, invitations, attendance, minutes, action.
     first_day = timezone.localdate() - datetime.timedelta(days=8)
@@ -102,7 +95,7 @@ def test_bureau_journey(page, base, tmp_path):
     page.goto(meeting_url)
     expect(main).to_contain_text(re.compile("publié", re.IGNORECASE))
     minutes = page.get_by_role("link", name=re.compile("Compte rendu.*PDF", re.IGNORECASE)).first
-    assert _pdf(page, base, minutes.get_attribute("href")).startswith(b"%PDF")
+    assert get_pdf(page, base, minutes.get_attribute("href")).startswith(b"%PDF")
     shot(page, "bureau-meeting-1280")
 
     # The survey's tracking page and a reminder to the platforms chosen.

@@ -5,14 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import log_in, shot
-
-
-def _pdf(page, base, href) -> bytes:
-    response = page.request.get(base + href if href.startswith("/") else href)
-    assert response.status == 200
-    assert response.headers["content-type"] == "application/pdf"
-    return response.body()
+from .conftest import get_pdf, log_in, shot
 
 
 def test_director_journey(page, base):
@@ -39,7 +32,7 @@ def test_director_journey(page, base):
     page.goto(base + "/plateformes/innovaltech/cotisations/")
     expect(main).to_contain_text("À régler")
     notice = page.get_by_role("link", name=re.compile(r"Télécharger l'appel \d{4}")).first
-    assert _pdf(page, base, notice.get_attribute("href")).startswith(b"%PDF")
+    assert get_pdf(page, base, notice.get_attribute("href")).startswith(b"%PDF")
     shot(page, "director-dues-1280")
 
     # The next meeting: answer, then propose an item for its agenda.

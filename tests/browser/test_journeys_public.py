@@ -4,11 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, shot
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+from .conftest import DEMO_PASSWORD, no_sideways_scroll, shot
 
 
 def test_public_directory_filters_profile_and_regions_map(page, base):

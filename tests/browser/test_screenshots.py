@@ -3,7 +3,7 @@
 
 import pytest
 
-from .conftest import shot
+from .conftest import no_sideways_scroll, shot
 
 MAIN_PAGES = {
     "anonymous": ["/", "/plateformes/", "/plateformes/innovaltech/", "/regions/", "/donnees/"],
@@ -44,8 +44,6 @@ def test_main_pages_at_desktop_and_phone_widths(as_role, base, role):
             assert response.status == 200, (role, path, response.status)
             name = path.strip("/").replace("/", "-") or "home"
             shot(page, f"{role}-{name}-{width}")
-            if width == 390 and not page.evaluate(
-                "document.documentElement.scrollWidth <= window.innerWidth + 1"
-            ):
+            if width == 390 and not no_sideways_scroll(page):
                 sideways.append(path)
     assert not sideways, f"scroll sideways at 390 px for {role}: {sideways}"
