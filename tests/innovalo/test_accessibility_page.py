@@ -9,11 +9,14 @@ ROLES = ["anonymous", "director", "other_director", "bureau", "ministry"]
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_reads_the_statement_linked_from_the_footer(client_for, role):
+def test_every_role_reads_the_statement_linked_from_the_footer(
+    client_for, role, django_assert_max_num_queries
+):
     client = client_for(role)
     home = client.get("/").content.decode()
     assert f'href="{reverse("accessibility")}"' in home
-    response = client.get(reverse("accessibility"))
+    with django_assert_max_num_queries(3):  # the session and its user, nothing else
+        response = client.get(reverse("accessibility"))
     assert response.status_code == 200
     content = response.content.decode()
     assert "partiellement conforme" in content and "RGAA" in content
