@@ -8,15 +8,14 @@ any change to a response, a question, a section, a choice or a campaign incremen
 (``surveys/signals.py``, after the commit). A stale page is therefore never served, except
 for the rare write made around the signals (a bulk SQL update by a seed command), which
 ``TIMEOUT`` bounds. With Redis down the cache misses and the page is computed as before.
+Generations are ``innovalo.generations``'s: a lost one starts again from the clock, never
+from a number a page already used.
 """
-
-import hashlib
-import logging
 
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-logger = logging.getLogger(__name__)
+from innovalo import generations
 
 GENERATION_KEY = "surveys:results:generation"
 TIMEOUT = 10 * 60
@@ -25,31 +24,21 @@ TIMEOUT = 10 * 60
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        value = 1
-        cache.add(GENERATION_KEY, value, timeout=None)
+        cache.add(GENERATION_KEY, generations.fresh(), timeout=None)
+        value = cache.get(GENERATION_KEY) or 0
     return value
 
 
 def invalidate() -> None:
     """Every cached results page is stale from now on."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet (or evicted): start one that no page has used
-        cache.set(GENERATION_KEY, generation() + 1, timeout=None)
-    except Exception:  # the cache is down: pages are computed afresh anyway
-        logger.warning("survey results cache: could not invalidate", exc_info=False)
+    generations.bump(GENERATION_KEY)
 
 
 def key(campaign, viewer: str, *parts) -> str:
-    raw = repr((campaign.pk, viewer, get_language(), parts))
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    digest = generations.digest(campaign.pk, viewer, get_language(), parts)
     return f"surveys:results:{generation()}:{campaign.pk}:{digest}"
 
 
 def cached(key_: str, compute):
     """The value under ``key_``, computed and stored when missing."""
-    value = cache.get(key_)
-    if value is None:
-        value = compute()
-        cache.set(key_, value, timeout=TIMEOUT)
-    return value
+    return generations.get_or_compute(key_, compute, store=True, timeout=TIMEOUT)
