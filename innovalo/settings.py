@@ -114,12 +114,16 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
+# The cache: Redis (`CACHE_URL`, else `REDIS_URL`), shared by every worker; without either,
+# each process keeps its own (fine for one `runserver`, not for several gunicorn workers:
+# one worker would not see another's invalidations before the entries expire).
+CACHE_URL = env("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             # Redis down: reads miss and writes are dropped (logged), pages keep serving.
             "BACKEND": "innovalo.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": "innovalo",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }

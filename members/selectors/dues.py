@@ -28,7 +28,6 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
@@ -180,6 +179,22 @@ def dues_year_figures(year, lines=None) -> tuple[dict, list[dict]]:
     return _summary(year, groups), _regions(groups)
 
 
+def cached_year_figures(year) -> tuple[dict, list[dict]]:
+    """`dues_year_figures(year)` kept in the cache between two writes: the board and the
+    bureau's home read them on every visit, and at federation scale the GROUP BY over
+    the year's lines and their regions is a third of the board's time.
+
+    They live under the dashboard's generation, which every save or delete of a line,
+    payment, allocation, cancellation, exemption, platform, department or region
+    increments (`innovalo/dashboard/signals.py`), with its writing window, and the key
+    names today's date (lateness moves with it): a payment recorded shows at once."""
+    from innovalo.dashboard import cache as figures_cache
+
+    generation = figures_cache.generation()
+    key = figures_cache.key("dues-year-figures", year, generation_=generation)
+    return figures_cache.cached(key, lambda: dues_year_figures(year), store=generation.storable)
+
+
 def dues_year_summary(year, lines=None) -> dict:
     """Counts and amounts of a year (paid, late, expected...): one query."""
     lines = lines if lines is not None else DuesLine.objects.filter(year=year)
@@ -210,24 +225,25 @@ BOARD_COLUMNS = (
 _URL_ID = 987654321987654321
 
 
-def board_page(lines, number, per_page=BOARD_PAGE_SIZE) -> Page:
-    """A page of the board: `lines` (the filtered queryset) read as plain rows, with
-    the count of the matching lines, in one query (COUNT(*) OVER ()); a page number
-    that is not a number is the first page, one out of range the last (as
-    `Paginator.get_page`)."""
+def board_page(lines, number, per_page=BOARD_PAGE_SIZE, *, count=None) -> Page:
+    """A page of the board: `lines` (the filtered queryset) read as plain rows; a page
+    number that is not a number is the first page, one out of range the last (as
+    `Paginator.get_page`).
+
+    `count` is the number of `lines` when the caller knows it (the unfiltered board: the
+    year's figures hold it); otherwise one COUNT query. The rows are read with a LIMIT
+    alone, so that PostgreSQL walks the platforms' French-name index and stops after
+    the page: a count in the same query (COUNT(*) OVER ()) made it read and sort every
+    line of the year (two thirds of the board's time at federation scale)."""
     paginator = Paginator(lines, per_page)
+    paginator.count = lines.count() if count is None else count
     try:
         number = min(int(number), BOARD_MAX_PAGE)  # an OFFSET the database accepts
     except (TypeError, ValueError):
         number = 1
-    rows = _board_rows(lines, max(number - 1, 0) * per_page, per_page)
-    if rows:
-        paginator.count = rows[0]["count"]
-    else:  # past the last page, or no line at all
-        paginator.count = lines.count() if number > 1 else 0
     if not 1 <= number <= paginator.num_pages:
         number = paginator.num_pages
-        rows = _board_rows(lines, (number - 1) * per_page, per_page) if paginator.count else []
+    rows = _board_rows(lines, (number - 1) * per_page, per_page) if paginator.count else []
     return Page(rows, number, paginator)
 
 
@@ -238,11 +254,9 @@ def _board_rows(lines, offset, limit) -> list[dict]:
     labels = {status: str(label) for status, label in DuesStatus.choices}
     months = {number: str(name) for number, name in MONTHS.items()}
     url = reverse("dues_line_detail", args=[_URL_ID])
-    values = lines.annotate(count=Window(Count("pk"))).values_list(*BOARD_COLUMNS, "count")[
-        offset : offset + limit
-    ]
+    values = lines.values_list(*BOARD_COLUMNS)[offset : offset + limit]
     rows = []
-    for pk, status, due, paid, due_date, platform, region, count in values:
+    for pk, status, due, paid, due_date, platform, region in values:
         rows.append(
             {
                 "pk": pk,
@@ -258,7 +272,6 @@ def _board_rows(lines, offset, limit) -> list[dict]:
                 "balance": euros(ZERO if status in CLOSED else due - paid),
                 # What {{ due_date|date:"j F Y" }} writes.
                 "due_date": f"{due_date.day} {months[due_date.month]} {due_date.year}",
-                "count": count,
             }
         )
     return rows

@@ -74,14 +74,26 @@ def _board_lines(request, year):
     )
 
 
+def _narrows(filterset) -> bool:
+    """Whether the board's filters keep fewer than the year's lines (an invalid filter
+    included: its lines are then counted by a query)."""
+    if not filterset.is_bound:
+        return False
+    if not filterset.is_valid():
+        return True
+    return any(value not in (None, "") for value in filterset.form.cleaned_data.values())
+
+
 def dues_board(request):
     """The bureau's board for a year: counts, amounts, regions, filtered lines."""
     require(perms.can_manage_dues(request.user))
     year = _year(request)
     filterset = _board_lines(request, year)
-    page = selectors.board_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
+    summary, regions = selectors.cached_year_figures(year)
+    # Unfiltered, the page shows the year's lines: the figures hold their number.
+    count = None if _narrows(filterset) else summary["total"]
+    page = selectors.board_page(filterset.qs, request.GET.get("page"), PAGE_SIZE, count=count)
     years, rated = selectors.dues_years()
-    summary, regions = selectors.dues_year_figures(year)
     context = {
         "year": year,
         "years": years,

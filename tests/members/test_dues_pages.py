@@ -283,15 +283,71 @@ def test_board_filters_and_paginates(client_for, board_year):
 def test_board_query_count_is_pinned(client_for, board_year, django_assert_max_num_queries):
     client = client_for("bureau")
     client.get(reverse("dues_board"), {"year": 2016})  # warm the session
-    # Session and user, years, the figures (summary and regions), the filter's regions
-    # (plain choices, no server-side cursor), the rows with their count.
+    # Session and user, years, the figures (summary and regions, which also count the
+    # unfiltered page), the filter's regions (plain choices, no server-side cursor), the
+    # rows; a filter adds the count of its lines.
     with django_assert_max_num_queries(6):
         response = client.get(reverse("dues_board"), {"year": 2016})
     assert len(response.context["page_obj"]) == 45
-    with django_assert_max_num_queries(6):
+    assert response.context["page_obj"].paginator.count == 45
+    with django_assert_max_num_queries(7):
         region = board_year[1].platform.department.region_id
         response = client.get(reverse("dues_board"), {"year": 2016, "region": region})
     assert response.context["page_obj"].paginator.count == 34  # with the exempt line
+
+
+def _close_writing_windows():
+    """The test's own writes never commit: close the window they opened."""
+    from innovalo.dashboard import cache as dashboard_cache
+
+    dashboard_cache.committed()
+
+
+def test_board_figures_are_cached_until_a_payment_changes_them(
+    client_for, board_year, django_assert_max_num_queries
+):
+    client = client_for("bureau")
+    _close_writing_windows()
+    first = client.get(reverse("dues_board"), {"year": 2016})
+    assert first.context["summary"]["paid"] == 11
+    # The figures are served from the cache: session, user, years, regions, rows.
+    with django_assert_max_num_queries(5):
+        again = client.get(reverse("dues_board"), {"year": 2016})
+    assert again.context["summary"] == first.context["summary"]
+    assert again.context["regions"] == first.context["regions"]
+    services.dues_record_payment(
+        received_on=datetime.date(2016, 7, 1),
+        amount="150",
+        method="cheque",
+        allocations=[(board_year[20], "150")],
+        issue_documents=False,
+    )
+    after = client.get(reverse("dues_board"), {"year": 2016})
+    assert after.context["summary"]["paid"] == 12
+    assert after.context["summary"]["collected_amount"] == (
+        first.context["summary"]["collected_amount"] + Decimal("150.00")
+    )
+
+
+def test_board_figures_computed_while_a_write_is_open_are_not_kept(client_for, board_year):
+    from members.selectors import dues as selectors
+
+    client = client_for("bureau")
+    _close_writing_windows()
+    client.get(reverse("dues_board"), {"year": 2016})
+    board_year[30].platform.save()  # a write inside the test's transaction: window open
+    client.get(reverse("dues_board"), {"year": 2016})
+    _close_writing_windows()
+    # Nothing was kept while the window was open: computed again now.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        selectors.cached_year_figures(2016)
+    assert any("GROUP BY" in query["sql"] for query in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.cached_year_figures(2016)
+    assert not queries.captured_queries
 
 
 def _board_row(content, line):

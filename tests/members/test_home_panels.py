@@ -117,6 +117,34 @@ def test_network_panel_is_one_query_and_counts_the_current_regions(
     assert panel["regions_total"] == Region.objects.current().count() > 0
 
 
+def test_network_panel_is_cached_until_a_platform_changes(
+    rf, platform, other_platform, django_assert_num_queries
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from members import caches
+    from members.enums import LabelStatus
+    from members.home import network_panel
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    caches.committed()  # the fixtures' writes never commit: close their window
+    first = network_panel(request)
+    with django_assert_num_queries(0):
+        assert network_panel(request) == first
+    platform.label_status = (
+        LabelStatus.NOT_LABELLED
+        if platform.label_status == LabelStatus.LABELLED
+        else LabelStatus.LABELLED
+    )
+    platform.save()
+    caches.committed()
+    with django_assert_num_queries(1):
+        changed = network_panel(request)
+    assert changed["labelled"] != first["labelled"]
+    assert changed["platforms"] == first["platforms"] == 2
+
+
 def test_network_panel_of_an_empty_network_still_counts_the_regions(rf, db):
     from django.contrib.auth.models import AnonymousUser
 
