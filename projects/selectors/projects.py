@@ -1,6 +1,9 @@
 """Reads of co-built projects: the board by stage, the figures the ministry and the bureau
 read (counts and amounts summed in SQL), a project's page, its people."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -43,38 +46,99 @@ def _partners_prefetch():
     )
 
 
-def for_cards(queryset):
-    """What a card of the board prints: call, lead, partners (one query for the lines,
-    one for their platforms: joining them in one query made PostgreSQL hash every
-    platform of a federation to name the few dozen partners of a page)."""
-    platforms = Platform.objects.only("pk", "name", "acronym")
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a card of the board prints, as plain values (`project_cards.project_card`)."""
+
+    pk: int
+    title: str
+    acronym: str
+    stage: str
+    stage_label: str
+    deadline: datetime.datetime | None
+    call_title: str | None  # None: not answering a call
+    lead: str
+    partners: tuple[str, ...]  # the partners other than the lead, when there are others
+    column: str
+
+
+def _platform_text(name, acronym) -> str:
+    """What `str(platform)` writes."""
+    return f"{name} ({acronym})" if acronym else name
+
+
+def cards(queryset) -> list[Card]:
+    """The cards of `queryset`'s projects (sliced or not), in its order: three queries
+    of plain values (the projects with their call and lead, the partner lines, the
+    partners' platforms by id). Model instances and prefetches made most of the board's
+    time at federation scale: sixty projects, their calls, leads and a few hundred
+    partner lines built as objects, and the platforms fetched by a tuple lookup that
+    Django compiles slowly."""
+    rows = list(
+        queryset.annotate(card_column=_column()).values_list(
+            "pk",
+            "title",
+            "acronym",
+            "stage",
+            "deadline",
+            "call_id",
+            "call__title",
+            "lead_platform_id",
+            "lead_platform__name",
+            "lead_platform__acronym",
+            "card_column",
+        )
+    )
+    partners = {}
+    platform_ids = set()
     lines = (
-        ProjectPartner.objects.only("pk", "project_id", "platform_id", "organisation", "order")
+        ProjectPartner.objects.filter(project_id__in=[row[0] for row in rows])
         .order_by("order", "pk")
-        .prefetch_related(Prefetch("platform", queryset=platforms))
+        .values_list("project_id", "platform_id", "organisation")
     )
-    # Only what a card prints: a project's, its call's and its lead's wide rows (texts,
-    # amounts, addresses) made most of the board's time at federation scale.
-    return (
-        queryset.select_related("call", "lead_platform")
-        .only(*CARD_FIELDS)
-        .prefetch_related(Prefetch("partners", queryset=lines))
+    for project_id, platform_id, organisation in lines if rows else ():
+        partners.setdefault(project_id, []).append((platform_id, organisation))
+        if platform_id is not None:
+            platform_ids.add(platform_id)
+    names = (
+        {
+            pk: _platform_text(name, acronym)
+            for pk, name, acronym in Platform.objects.filter(pk__in=sorted(platform_ids))
+            .order_by()
+            .values_list("pk", "name", "acronym")
+        }
+        if platform_ids
+        else {}
     )
-
-
-CARD_FIELDS = (
-    "pk",
-    "title",
-    "acronym",
-    "stage",
-    "deadline",
-    "stage_changed_at",
-    "call_id",
-    "lead_platform_id",
-    "call__title",
-    "lead_platform__name",
-    "lead_platform__acronym",
-)
+    labels = dict(ProjectStage.choices)
+    result = []
+    for pk, title, acronym, stage, deadline, call_id, call_title, lead_id, *rest in rows:
+        lead_name, lead_acronym, column = rest
+        lines_of = partners.get(pk, [])
+        others = (
+            tuple(
+                names.get(platform_id, "") if platform_id is not None else organisation
+                for platform_id, organisation in lines_of
+                if platform_id != lead_id
+            )
+            if len(lines_of) > 1
+            else ()
+        )
+        result.append(
+            Card(
+                pk=pk,
+                title=title,
+                acronym=acronym,
+                stage=stage,
+                stage_label=str(labels.get(stage, stage)),
+                deadline=deadline,
+                call_title=call_title if call_id else None,
+                lead=_platform_text(lead_name, lead_acronym),
+                partners=others,
+                column=column,
+            )
+        )
+    return result
 
 
 def list_order():
@@ -99,9 +163,7 @@ def board_columns(queryset, cap=BOARD_CAP) -> list[dict]:
         .filter(rank__lte=cap)
         .values_list("pk", flat=True)
     )
-    ranked = (
-        Project.objects.filter(pk__in=ranked_ids).annotate(column=_column()).order_by(*list_order())
-    )
+    ranked = Project.objects.filter(pk__in=ranked_ids).order_by(*list_order())
     counts = dict(
         queryset.order_by()
         .annotate(column=_column())
@@ -109,16 +171,16 @@ def board_columns(queryset, cap=BOARD_CAP) -> list[dict]:
         .annotate(n=Count("pk"))
         .values_list("column", "n")
     )
-    cards = {key: [] for key, _label in BOARD_COLUMNS}
-    for project in for_cards(ranked):
-        cards[project.column].append(project)
+    by_column = {key: [] for key, _label in BOARD_COLUMNS}
+    for card in cards(ranked) if ranked_ids else ():
+        by_column[card.column].append(card)
     return [
         {
             "key": key,
             "label": label,
-            "projects": cards[key],
+            "projects": by_column[key],
             "count": counts.get(key, 0),
-            "more": counts.get(key, 0) - len(cards[key]),
+            "more": counts.get(key, 0) - len(by_column[key]),
         }
         for key, label in BOARD_COLUMNS
     ]
@@ -145,6 +207,21 @@ def board_figures(queryset) -> dict:
         ],
         "total": total,
     }
+
+
+def cached_board_figures() -> dict:
+    """`board_figures` of every project (the unfiltered board that the bureau and the
+    ministry open), kept in the cache under the dashboard's generation, which every save
+    or delete of a project or a partner line increments (`innovalo/dashboard/signals.py`,
+    with its writing window): two aggregates over every project and partner line that
+    only a write moves."""
+    from innovalo.dashboard import cache as figures_cache
+
+    generation = figures_cache.generation()
+    key = figures_cache.key("project-board-figures", generation_=generation)
+    return figures_cache.cached(
+        key, lambda: board_figures(Project.objects.all()), store=generation.storable
+    )
 
 
 def project_for_page(pk):

@@ -23,34 +23,33 @@ STAGE_BADGES = {
 CLOSED = ("won", "not_retained", "withdrawn")
 
 
-def stage_badge(project) -> str:
-    badge = STAGE_BADGES.get(project.stage, "")
-    label = conditional_escape(project.get_stage_display())
-    return f'<span class="badge {badge}">{label}</span>'
+def stage_badge(card) -> str:
+    badge = STAGE_BADGES.get(card.stage, "")
+    return f'<span class="badge {badge}">{conditional_escape(card.stage_label)}</span>'
 
 
 @register.simple_tag
-def project_card(project, show_stage=False):
-    """What ``projects/projects/card.html`` wrote, for one project."""
+def project_card(card, show_stage=False):
+    """What ``projects/projects/card.html`` wrote, for one card
+    (``projects.selectors.projects.Card``)."""
     e = conditional_escape
-    url = reverse("project_detail", args=[project.pk])
-    name = f"{e(project.acronym)} — {e(project.title)}" if project.acronym else e(project.title)
+    url = reverse("project_detail", args=[card.pk])
+    name = f"{e(card.acronym)} — {e(card.title)}" if card.acronym else e(card.title)
     parts = [f'<article class="project-card">\n  <h3><a href="{url}">{name}</a></h3>\n']
-    if project.stage in CLOSED or show_stage:
-        parts.append(f"  <p>{stage_badge(project)}</p>\n")
-    if project.call_id:
-        call = f"{e(gettext('Appel :'))} {e(project.call.title)}"
+    if card.stage in CLOSED or show_stage:
+        parts.append(f"  <p>{stage_badge(card)}</p>\n")
+    if card.call_title is not None:
+        call = f"{e(gettext('Appel :'))} {e(card.call_title)}"
     else:
         call = e(gettext("Hors appel"))
     parts.append(f'  <p class="muted">{call}</p>\n')
-    people = f"{e(gettext('Porteuse :'))} {e(project.lead_platform)}"
-    partners = list(project.partners.all())
-    if len(partners) > 1:
-        others = [e(p) for p in partners if p.platform_id != project.lead_platform_id]
-        people += f"<br>{e(gettext('Partenaires :'))} {', '.join(others)}"
+    people = f"{e(gettext('Porteuse :'))} {e(card.lead)}"
+    if card.partners:
+        others = ", ".join(e(name) for name in card.partners)
+        people += f"<br>{e(gettext('Partenaires :'))} {others}"
     parts.append(f"  <p>{people}</p>\n")
-    if project.deadline and project.stage not in CLOSED:
-        day = e(date_text(timezone.localtime(project.deadline)))
+    if card.deadline and card.stage not in CLOSED:
+        day = e(date_text(timezone.localtime(card.deadline)))
         parts.append(f'  <p class="muted">{e(gettext("Date limite :"))} {day}</p>\n')
     parts.append("</article>")
     return mark_safe("".join(parts))

@@ -66,6 +66,14 @@ def _form_page(request, form, *, project, title, submit=None, multipart=False, i
 # The board -----------------------------------------------------------------------------------
 
 
+def _figures(board_filter) -> dict:
+    """The board's figures: of every project (kept in the cache) when nothing is
+    filtered, else of the filtered projects."""
+    if not board_filter.is_bound:
+        return selectors.cached_board_figures()
+    return selectors.board_figures(board_filter.qs)
+
+
 def project_board(request):
     user = request.user
     require(perms.can_read_projects(user))
@@ -77,17 +85,17 @@ def project_board(request):
     queryset = board_filter.qs
     context = {
         "filter": board_filter,
-        "figures": selectors.board_figures(queryset)
-        if perms.can_see_project_figures(user)
-        else None,
+        "figures": _figures(board_filter) if perms.can_see_project_figures(user) else None,
         "cards": not ministry,
         "can_create": perms.can_create_project(user),
     }
     if not ministry:
         stage = board_filter.form.cleaned_data.get("stage") if board_filter.is_bound else None
         if stage:
-            rows = selectors.for_cards(queryset.order_by(*selectors.list_order()))
-            context["page_obj"] = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = queryset.order_by(*selectors.list_order())
+            page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+            page.object_list = selectors.cards(page.object_list) if page.paginator.count else []
+            context["page_obj"] = page
             context["stage_label"] = dict(stage_choices()).get(stage, stage)
         else:
             context["columns"] = selectors.board_columns(queryset)

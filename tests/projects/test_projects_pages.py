@@ -199,6 +199,29 @@ def test_the_ministry_reads_figures_and_no_project(client_for, led, foreign, bur
     assert "Total (2)" in content
 
 
+def test_the_board_figures_are_cached_until_a_project_changes(
+    client_for, led, foreign, bureau, django_assert_max_num_queries
+):
+    from innovalo.dashboard import cache as dashboard_cache
+
+    client = client_for("ministry")
+    dashboard_cache.committed()  # the fixtures' writes never commit: close their window
+    first = client.get(reverse("project_board")).content.decode()
+    assert "Total (2)" in first and ">2\u00a0000<" not in first
+    # Served from the cache: session, user and the memberships; no aggregate.
+    with django_assert_max_num_queries(3) as queries:
+        again = client.get(reverse("project_board")).context["figures"]
+    assert again["total"]["count"] == 2
+    assert not any("SUM(" in query["sql"] for query in queries.captured_queries)
+    won(foreign, bureau)  # a stage and an amount obtained: a write
+    dashboard_cache.committed()
+    after = client.get(reverse("project_board")).content.decode()
+    assert ">2\u00a0000<" in after  # obtained, the won one
+    # A filtered board reads its own figures.
+    filtered = client.get(reverse("project_board"), {"stage": "idea"}).content.decode()
+    assert "Total (1)" in filtered
+
+
 def test_the_bureau_reads_figures_and_projects(client_for, led):
     content = client_for("bureau").get(reverse("project_board")).content.decode()
     assert led.title in content and "Chiffres par étape" in content
@@ -602,6 +625,8 @@ def test_board_cards_written_in_python_say_what_the_card_said(db):
 
     from django.utils import timezone
 
+    from django.utils.html import escape
+
     from projects.templatetags.project_cards import project_card
 
     from .factories import PartnerFactory, ProjectFactory
@@ -612,10 +637,15 @@ def test_board_cards_written_in_python_say_what_the_card_said(db):
         stage="writing",
         deadline=timezone.make_aware(datetime.datetime(2026, 12, 1, 23, 30)),
     )
-    PartnerFactory(project=project)
-    html = project_card(project, True)
+    partner = PartnerFactory(project=project)
+    from projects.models import Project
+    from projects.selectors.projects import cards
+
+    (card,) = cards(Project.objects.filter(pk=project.pk))
+    html = project_card(card, True)
     assert "A&lt;B — Titre &amp; co</a></h3>" in html
     assert '<span class="badge badge-pending">' in html
-    assert "Porteuse :" in html and "<br>Partenaires :" in html
+    assert f"Porteuse : {escape(str(project.lead_platform))}" in html
+    assert f"<br>Partenaires : {escape(str(partner))}" in html
     assert "Date limite : 1er décembre 2026" in html
-    assert "<p>" not in project_card(project).split("</h3>")[1].split("muted")[0]
+    assert "<p>" not in project_card(card).split("</h3>")[1].split("muted")[0]
