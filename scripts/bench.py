@@ -1,15 +1,18 @@
 """`make bench`: the portal measured at two sizes against the one-query page (issue 15).
 
     .venv/bin/python scripts/bench.py [--reuse] [--drop] [--runs 30] [--workers 3]
-        [--nat-db NAME] [--fed-db NAME] [--redis-url URL] [--skip-background]
-        [--output docs/benchmarks.md]
+        [--nat-db NAME] [--fed-db NAME] [--redis-url URL] [--cache-url URL]
+        [--skip-background] [--output docs/benchmarks.md]
 
 On PostgreSQL (`DATABASE_URL` gives the server and a base name; the bench creates
 `<name>_bench_nat` and `<name>_bench_fed`, or reuses them with `--reuse`):
 
 - national = migrate + seed_demo; federation = a copy of national + seed_federation;
 - each size served by gunicorn (`--workers`, DEBUG off, persistent connections,
-  static files collected once, no broker: `/sante/` is then one query, the floor);
+  static files collected once, no broker: `/sante/` is then one query, the floor), with
+  the cache in Redis (`--cache-url`, emptied before each size; `CACHE_URL`) shared by
+  the workers as in production, where `REDIS_URL` gives it: with a cache per process,
+  one worker would not see another's invalidations (`--cache-url ""` measures that);
 - queries per page and role counted in-process (`scripts/bench_django.py queries`:
   the test client with CaptureQueriesContext on the same database);
 - each main page per role: median and p95 of `--runs` requests, in rounds that also
@@ -363,8 +366,19 @@ def throughput(base, path, threads, seconds) -> float:
     return sum(done.values()) / (time.perf_counter() - started)
 
 
+def empty_cache(url) -> None:
+    """FLUSHDB on the cache's Redis database, so that each size starts cold."""
+    if not url:
+        return
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 def measure_size(size, env, config, args, statuses) -> dict:
     """Everything measured against one running server."""
+    empty_cache(args.cache_url)
+    env = {**env, "CACHE_URL": args.cache_url}
     server = Server(env, args.workers, ROOT / "var" / f"bench-gunicorn-{size}.log")
     result = {"health": server.health, "roles": {}, "pdfs": {}}
     try:
@@ -684,7 +698,13 @@ def markdown(data, misses) -> str:
         + ": "
         f"{machine['cpus']} CPUs ({machine['cpu']}), Python {machine['python']}, "
         f"PostgreSQL {machine['postgres']}, gunicorn {data['args']['workers']} sync workers "
-        "(`DEBUG=0`, persistent connections, no broker), load average before the run "
+        "(`DEBUG=0`, persistent connections, no broker, "
+        + (
+            "the cache in Redis shared by the workers as in production"
+            if data["args"].get("cache_url")
+            else "a cache per process"
+        )
+        + "), load average before the run "
         f"{machine['load']}. Times are the time to the last byte on loopback, one request at a "
         f"time, {data['args']['runs']} rounds after {data['args']['warmup']} warm-up rounds, "
         "each round requesting the floor `/sante/` (one query) then the role's pages; ratios "
@@ -915,6 +935,11 @@ def main():
         or os.environ.get("REDIS_URL")
         or "redis://127.0.0.1:6379/0",
         help="The worker's broker (background work).",
+    )
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14"),
+        help="The servers' cache (a Redis database the bench empties); '' for one per process.",
     )
     parser.add_argument("--skip-background", action="store_true")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
