@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, Lookup, OuterRef
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +120,25 @@ class FrenchOrderingFilter(django_filters.OrderingFilter):
         return French(field).desc() if descending else French(field).asc()
 
 
+class AmongIds(Lookup):
+    """``AmongIds(F("department"), ids)``: the field is one of the ids a subquery returns.
+
+    PostgreSQL reads the ids first (``= ANY(ARRAY(subquery))``, run once) and then the
+    rows through the field's index; it turns ``IN (subquery)`` into a join that reads the
+    whole table (a region's 283 platforms among 5,048: 1.1 ms by a join, 0.3 ms so).
+    Other databases: ``IN (subquery)``. Used directly in ``filter()``, not registered."""
+
+    lookup_name = "among_ids"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # "(SELECT ...)"
+        params = (*lhs_params, *rhs_params)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", params
+        return f"{lhs} IN {rhs}", params
+
+
 class PlatformFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Recherche"), method="filter_text")
     region = ListedChoiceFilter(
@@ -128,6 +147,7 @@ class PlatformFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Region.objects.current(),
         empty_label=_("Toutes"),
+        method="filter_region",
     )
     department = ListedChoiceFilter(
         label=_("Département"),
@@ -142,7 +162,7 @@ class PlatformFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Domain.objects.all(),
         empty_label=_("Tous"),
-        distinct=True,
+        method="filter_linked",
     )
     label = django_filters.ChoiceFilter(
         label=_("Label"),
@@ -157,7 +177,7 @@ class PlatformFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Service.objects.all(),
         empty_label=_("Tous"),
-        distinct=True,
+        method="filter_linked",
     )
     level = django_filters.MultipleChoiceFilter(
         label=_("Niveau de transfert"),
@@ -194,10 +214,46 @@ class PlatformFilter(django_filters.FilterSet):
         for name, objects in directory_filter_lists().items():
             self.filters[name].extra["listed"] = objects
 
+    def chosen_region(self):
+        """The region chosen, or else that of the department chosen (None without
+        either), read from the filters' lists: no query."""
+        chosen = self.form.cleaned_data if self.is_bound else {}
+        if chosen.get("region") is not None:
+            return chosen["region"]
+        department = chosen.get("department")
+        if department is None:
+            return None
+        field = self.form.fields["region"]
+        key = next(
+            (
+                key
+                for key, _label, values in field.listed or ()
+                if values["id"] == department.region_id
+            ),
+            None,
+        )
+        # A department of a former region (not in the list): read it.
+        return field._find(str(key)) if key is not None else department.region
+
     def filter_text(self, queryset, name, value):
         """Every word in the name, acronym, city, presentation, services or department,
         accents and case aside ("ceramique" finds "Céramique")."""
         return search_words(queryset, value, SEARCH_FIELDS) if value.strip() else queryset
+
+    def filter_region(self, queryset, name, value):
+        """Platforms of the region's departments, found through their department's index."""
+        departments = Department.objects.filter(region=value).order_by().values("pk")
+        return queryset.filter(AmongIds(F("department"), departments))
+
+    def filter_linked(self, queryset, name, value):
+        """Platforms linked to the domain or service chosen by the many-to-many `name`,
+        through an EXISTS subquery on its table: each platform once, with no DISTINCT
+        over the rows' columns (nor a count of a DISTINCT subquery)."""
+        field = Platform._meta.get_field(name)
+        links = field.remote_field.through.objects.filter(
+            **{field.m2m_field_name(): OuterRef("pk"), field.m2m_reverse_field_name(): value}
+        )
+        return queryset.filter(Exists(links))
 
     def filter_level(self, queryset, name, value):
         """Platforms offering one of the levels chosen (a subquery: no duplicate rows)."""

@@ -82,9 +82,7 @@ def _directory_body(request) -> str:
     chosen = platform_filter.form.cleaned_data if platform_filter.is_bound else {}
     domain = chosen.get("domain")
     # The region shown by the filters (chosen, or that of the chosen department).
-    region = chosen.get("region")
-    if region is None and chosen.get("department") is not None:
-        region = chosen["department"].region
+    region = platform_filter.chosen_region()
     context = {
         "filter": platform_filter,
         "page_obj": page,

@@ -161,3 +161,107 @@ def _raw_keys():
     from django.core.cache import cache
 
     return [cache.make_key(key.split(":", 2)[-1]) for key in cache._cache]
+
+
+# The filtered directory for members (no cache): many-to-manys by EXISTS --------------
+
+
+@pytest.fixture
+def shared_domains():
+    """Platforms sharing their domains and services: each of Hauts-de-France's has
+    mechanics and plastics, and two services; Vendée's have mechanics too."""
+    from .factories import DomainFactory, ServiceFactory
+
+    return {
+        "mechanics": DomainFactory(name="Mécanique", slug="mecanique"),
+        "plastics": DomainFactory(name="Plasturgie", slug="plasturgie"),
+        "tests": ServiceFactory(name="Essais", slug="essais"),
+        "training": ServiceFactory(name="Formation", slug="formation"),
+    }
+
+
+def add_platforms(shared, count, start=0):
+    """`count` platforms in the Aisne and the Nord (two domains, two services each) and
+    one in Vendée (mechanics only), with their carrying establishment."""
+    from .factories import PlatformFactory, PlatformHostFactory, department
+
+    names = []
+    for index in range(start, start + count):
+        platform = PlatformFactory(
+            name=f"Plateforme {index:02d}", department=department("02" if index % 2 else "59")
+        )
+        platform.domains.add(shared["mechanics"], shared["plastics"])
+        platform.services.add(shared["tests"], shared["training"])
+        PlatformHostFactory(platform=platform)
+        names.append(platform.name)
+    other = PlatformFactory(name=f"Vendée {start}", department=department("85"))
+    other.domains.add(shared["mechanics"])
+    other.services.add(shared["tests"])
+    committed()
+    return names
+
+
+FILTERED = "?region=hauts-de-france&domain=mecanique&service=essais"
+
+
+def filtered_page(client, query=FILTERED):
+    """The page's platform names, its count and its SQL statements."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/plateformes/" + query)
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    return [p.name for p in page], page.paginator.count, [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("role", ["director", "bureau", "ministry"])
+def test_filtered_directory_lists_each_platform_once_in_a_flat_number_of_queries(
+    client_for, shared_domains, role
+):
+    client = client_for(role)
+    names = add_platforms(shared_domains, 3)
+    client.get("/plateformes/" + FILTERED)  # the session and the filter lists read
+    rows, count, few = filtered_page(client)
+    assert (rows, count) == (names, 3)
+
+    names += add_platforms(shared_domains, 22, start=3)
+    rows, count, many = filtered_page(client)
+    second, _count, _sql = filtered_page(client, FILTERED + "&page=2")
+    assert count == 25 and len(rows) == 20
+    assert rows + second == sorted(names)  # each once, in order, across the pages
+    assert len(many) == len(few) <= 7
+
+
+def test_filtered_directory_reads_no_distinct_rows(client_for, shared_domains):
+    """The domain and the service are EXISTS subqueries: no DISTINCT over the rows'
+    columns, and the count counts the platforms themselves (not a DISTINCT subquery)."""
+    add_platforms(shared_domains, 3)
+    client = client_for("bureau")
+    client.get("/plateformes/" + FILTERED)
+    _rows, _count, sql = filtered_page(client)
+    assert not any("DISTINCT" in text for text in sql)
+    (count,) = [text for text in sql if "COUNT(" in text]
+    assert count.startswith('SELECT COUNT(*) AS "__count" FROM "members_platform" WHERE')
+    if connection.vendor == "postgresql":
+        # The region by its departments' ids, read first: the platforms through their
+        # department's index (a join on the departments read all 5,000 of them).
+        assert '"members_platform"."department_id" = ANY(ARRAY(SELECT' in count
+        assert 'JOIN "members_department"' not in count
+
+
+def test_a_chosen_department_gives_its_region_without_a_query(client_for, shared_domains):
+    """The regional correspondent's region comes from the filter lists."""
+    from .factories import CorrespondentFactory, department
+
+    add_platforms(shared_domains, 3)
+    CorrespondentFactory(region=department("02").region, user__email="region@exemple.fr")
+    client = client_for("director")
+    client.get("/plateformes/?department=02")
+    by_region = filtered_page(client)[2]
+    rows, count, by_department = filtered_page(client, "?department=02&domain=mecanique")
+    assert (rows, count) == (["Plateforme 01"], 1)
+    assert len(by_department) == len(by_region)
+    response = client.get("/plateformes/?department=02&domain=mecanique")
+    assert response.context["region"] == department("02").region
+    assert "region@exemple.fr" in response.content.decode()
