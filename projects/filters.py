@@ -68,7 +68,10 @@ def load_choices():
 
 
 class CallFilter(django_filters.FilterSet):
-    """The calls list: ``CallFilter(data, queryset=Call.objects.for_list(now), ...)``.
+    """The calls list: ``CallFilter(data, queryset=Call.objects.for_list(now), ...)``,
+    or ``projects.selectors.calls.list_queryset(now)`` (the list page's: the same calls
+    in the same order, its ``next_deadline`` an aggregate, so that the filters on it are
+    a ``HAVING``).
 
     - ``data``: a query string as a ``QueryDict`` (``request.GET``, a saved search's).
     - ``request`` or ``user=``: who reads, only for the status visibility: the bureau may
