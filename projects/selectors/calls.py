@@ -142,6 +142,8 @@ def list_rows(calls, now) -> list:
     from ..enums import CallScope, CallState
 
     states = {state.value: state.label for state in CallState}
+    # What get_scope_display() says, without its dict of the choices built per row.
+    scopes = {scope.value: str(scope.label) for scope in CallScope}
     rows = list(calls)
     ids = [call.pk for call in rows]
     names = _names(ids)
@@ -154,7 +156,7 @@ def list_rows(calls, now) -> list:
         call.scope_text = (
             ", ".join(regions)
             if call.scope == CallScope.REGIONAL and regions
-            else call.get_scope_display()
+            else scopes.get(call.scope, call.scope)
         )
         call.amount_text = amount_text(call.amount_min, call.amount_max)
         call.theme_names = themes.get(call.pk, [])
