@@ -71,6 +71,11 @@ class ActionItem(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         ordering = [F("due_date").asc(nulls_last=True), "pk"]
+        indexes = [
+            # Open actions in the pages' order (due first, none last; pk): a meeting page's
+            # first carried-over actions stop after a page instead of sorting them all.
+            models.Index(fields=["status", "due_date", "id"], name="actionitem_status_due_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -219,6 +219,13 @@ class Meeting(models.Model):
         verbose_name = _("réunion")
         verbose_name_plural = _("réunions")
         ordering = ["-start", "pk"]
+        indexes = [
+            # The meeting page's minutes awaiting approval: the latest earlier meetings of
+            # the association's series, read down the start (and the lists' -start order).
+            models.Index(fields=["start"], name="meeting_start_idx"),
+            # Its carried-over actions: the earlier meetings of one kind.
+            models.Index(fields=["kind", "start"], name="meeting_kind_start_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gte=F("start")),
