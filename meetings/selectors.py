@@ -5,7 +5,7 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +23,7 @@ from .enums import (
     ProposalStatus,
     RsvpStatus,
 )
-from .models import ActionItem, Attachment, Meeting, Minutes, MinutesItem
+from .models import ActionItem, Attachment, Meeting, Minutes, MinutesApproval, MinutesItem
 from .models.meetings import user_name_fields
 
 User = get_user_model()
@@ -294,24 +294,31 @@ def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:
     the meetings that approved it), the minutes approved at this meeting (in the order they
     were) and, when `awaiting`, the published minutes of earlier meetings still awaiting
     approval (the latest `APPROVAL_CHOICES`, newest first: the approval form's choices). One
-    query for the three, and one for the items of the minutes the page prints."""
-    rows = Q(meeting=meeting) | Q(approvals__approved_at=meeting)
+    query for the three, and one for the items of the minutes the page prints.
+
+    The minutes are read by id from a UNION of indexed lookups (by meeting, by approving
+    meeting, the latest awaiting ones down the meetings' start index) rather than an OR
+    over every minutes joined to its approval, which read them all at federation scale."""
+    ids = [
+        Minutes.objects.filter(meeting=meeting).order_by().values("pk"),
+        MinutesApproval.objects.filter(approved_at=meeting).order_by().values("minutes"),
+    ]
     if awaiting:
         # The latest few only: every unapproved minutes of twenty years of meetings made
-        # a choice list of hundreds (the form still accepts an older one posted).
-        waiting_ids = (
+        # a choice list of hundreds (the form still accepts an older one posted). NOT
+        # EXISTS, not a LEFT JOIN ... IS NULL: an anti-join the planner estimates well.
+        ids.append(
             Minutes.objects.filter(
                 same_series(meeting),
+                ~Exists(MinutesApproval.objects.filter(minutes=OuterRef("pk"))),
                 status=MinutesStatus.PUBLISHED,
                 meeting__start__lt=meeting.start,
-                approvals__isnull=True,
             )
             .order_by("-meeting__start", "-version", "pk")
             .values("pk")[:APPROVAL_CHOICES]
         )
-        rows |= Q(pk__in=waiting_ids)
     found = (
-        Minutes.objects.filter(rows)
+        Minutes.objects.filter(pk__in=ids[0].union(*ids[1:], all=True))
         .select_related("meeting")
         .only(*MINUTES_PAGE_FIELDS)
         .annotate(
