@@ -5,7 +5,17 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -221,28 +231,34 @@ def same_series(meeting: Meeting, prefix: str = "meeting__") -> Q:
 def _carried_over(user, meeting: Meeting) -> Q:
     """Open actions of earlier meetings of the same kind (a steering committee's: of its
     platform), from meetings `user` may see."""
-    earlier = Q(
-        status=ActionStatus.OPEN, meeting__kind=meeting.kind, meeting__start__lt=meeting.start
-    )
+    # One subquery over the meetings (their kind and start index, then who may see them),
+    # not a join plus a second pass over every meeting the user may see.
+    earlier = Meeting.objects.visible_to(user).filter(kind=meeting.kind, start__lt=meeting.start)
     if perms.is_steering(meeting):
-        earlier &= Q(meeting__platform=meeting.platform_id)
-    if perms.is_bureau(user):  # the bureau sees every meeting
-        return earlier
-    return earlier & Q(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+        earlier = earlier.filter(platform=meeting.platform_id)
+    return Q(status=ActionStatus.OPEN, meeting__in=earlier.order_by().values("pk"))
 
 
-def carried_over_actions(user, meeting: Meeting) -> list[ActionItem]:
-    return with_action_perms(
-        ActionItem.objects.filter(_carried_over(user, meeting)).for_list(), user
-    )
+CARRIED_OVER_ON_PAGE = 20
 
 
-def meeting_and_carried_over_actions(user, meeting: Meeting) -> tuple[list, list]:
-    """The meeting's actions and the carried-over ones, in one query (owners in a second)."""
+def meeting_and_carried_over_actions(user, meeting: Meeting, limit: int) -> tuple[list, list, int]:
+    """The meeting's actions, the `limit` most urgent carried-over ones (due first, none
+    last: the page's order) and how many are carried over in all, in one query (owners in a
+    second): a late meeting of a federation carried hundreds over, every one printed.
+
+    The rows are read by id from a UNION of two indexed lookups (the meeting's actions, the
+    first carried-over ones) rather than an OR over every open action, and the total is a
+    scalar subquery of the same statement."""
+    carried = ActionItem.objects.filter(_carried_over(user, meeting)).order_by()
+    shown = carried.order_by(F("due_date").asc(nulls_last=True), "pk").values("pk")[:limit]
+    own = ActionItem.objects.filter(meeting=meeting).order_by().values("pk")
+    total = carried.annotate(n=Func(F("pk"), function="COUNT")).values("n")
     actions = (
-        ActionItem.objects.filter(Q(meeting=meeting) | _carried_over(user, meeting))
+        ActionItem.objects.filter(pk__in=own.union(shown, all=True))
         .select_related("meeting", "agenda_item")
         .only(*ACTION_ROW_FIELDS)
+        .annotate(carried_over_total=Subquery(total, output_field=IntegerField()))
         .prefetch_related(Prefetch("owners", queryset=User.objects.only(*user_name_fields(""))))
         .order_by()  # ActionItem's ordering (due date, none last; pk), sorted here: cheaper
     )
@@ -250,9 +266,11 @@ def meeting_and_carried_over_actions(user, meeting: Meeting) -> tuple[list, list
         actions, key=lambda a: (a.due_date is None, a.due_date or datetime.date.min, a.pk)
     )
     actions = with_action_perms(actions, user)
+    carried_over = [a for a in actions if a.meeting_id != meeting.pk]
     return (
         [a for a in actions if a.meeting_id == meeting.pk],
-        [a for a in actions if a.meeting_id != meeting.pk],
+        carried_over,
+        (actions[0].carried_over_total or 0) if actions else 0,
     )
 
 
@@ -411,7 +429,9 @@ def meeting_page(user, meeting: Meeting) -> dict:
     if perms.can_see_meeting_history(user, meeting):
         history = list(meeting_history(meeting, HISTORY_ON_PAGE + 1))
     my_invitation = next((i for i in invitations if i.user_id == user.pk), None)
-    actions, carried_over = meeting_and_carried_over_actions(user, meeting)
+    actions, carried_over, carried_over_total = meeting_and_carried_over_actions(
+        user, meeting, CARRIED_OVER_ON_PAGE
+    )
     general_assembly = meeting.is_general_assembly
     return {
         "can_manage": can_manage,
@@ -423,6 +443,7 @@ def meeting_page(user, meeting: Meeting) -> dict:
         **meeting_minutes(user, meeting, awaiting=can_manage),
         "actions": actions,
         "carried_over": carried_over,
+        "carried_over_total": carried_over_total,
         "resolutions": list(meeting.resolutions.order_by("order", "pk"))
         if general_assembly
         else None,
