@@ -11,7 +11,11 @@ from django.utils.translation import gettext
 
 from innovalo.templatetags.french import date as french_date
 
+from ..enums import CallKind, CallStatus
+
 register = template.Library()
+# Any id (the `<int:pk>` of the call's URL): reversed once per page, then replaced.
+_URL_ID = 987654321987654321
 
 
 def _local(value):
@@ -28,7 +32,7 @@ def _row(call, labels) -> str:
     if call.status != "published":
         status = (
             f' <span class="badge badge-{escape(call.status)}">'
-            f"{escape(call.get_status_display())}</span>"
+            f"{escape(labels['statuses'].get(call.status, call.status))}</span>"
         )
     if call.next_deadline:
         when = _local(call.next_deadline)
@@ -49,7 +53,7 @@ def _row(call, labels) -> str:
         if call.theme_names
         else ""
     )
-    url = reverse("call_detail", args=[call.pk])
+    url = labels["url"].replace(str(_URL_ID), str(call.pk))
     return (
         '\n  <li class="call-row">\n'
         '    <div class="call-row-head">\n'
@@ -61,7 +65,7 @@ def _row(call, labels) -> str:
         '    <dl class="call-facts">\n'
         f"      {_fact(labels['next'], deadline)}\n"
         f"      {_fact(labels['funders'], escape(call.funders_text))}\n"
-        f"      {_fact(labels['kind'], escape(call.get_kind_display()))}\n"
+        f"      {_fact(labels['kind'], escape(labels['kinds'].get(call.kind, call.kind)))}\n"
         f"      {_fact(labels['scope'], escape(call.scope_text))}\n"
         f"      {amount}\n"
         "    </dl>\n"
@@ -85,5 +89,10 @@ def call_rows(calls):
         "amount": gettext("Montant"),
         "all_year": gettext("Ouvert toute l'année"),
         "none": gettext("Aucune à venir"),
+        # Built once per page rather than per row (get_*_display builds the choices'
+        # dict each time, reverse() resolves the pattern each time).
+        "kinds": {kind.value: str(kind.label) for kind in CallKind},
+        "statuses": {status.value: str(status.label) for status in CallStatus},
+        "url": reverse("call_detail", args=[_URL_ID]),
     }
     return mark_safe("".join(_row(call, labels) for call in calls))
