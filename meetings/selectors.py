@@ -6,14 +6,14 @@ import functools
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    Count,
     Exists,
     F,
-    Func,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
+    Value,
+    Window,
     prefetch_related_objects,
 )
 from django.urls import reverse
@@ -231,12 +231,15 @@ def same_series(meeting: Meeting, prefix: str = "meeting__") -> Q:
 def _carried_over(user, meeting: Meeting) -> Q:
     """Open actions of earlier meetings of the same kind (a steering committee's: of its
     platform), from meetings `user` may see."""
-    # One subquery over the meetings (their kind and start index, then who may see them),
-    # not a join plus a second pass over every meeting the user may see.
-    earlier = Meeting.objects.visible_to(user).filter(kind=meeting.kind, start__lt=meeting.start)
+    earlier = {"kind": meeting.kind, "start__lt": meeting.start}
     if perms.is_steering(meeting):
-        earlier = earlier.filter(platform=meeting.platform_id)
-    return Q(status=ActionStatus.OPEN, meeting__in=earlier.order_by().values("pk"))
+        earlier["platform"] = meeting.platform_id
+    if perms.is_bureau(user):  # the bureau sees every meeting: the action's own meeting
+        return Q(status=ActionStatus.OPEN, **{f"meeting__{k}": v for k, v in earlier.items()})
+    # Others: one subquery over the meetings (their kind and start, then who may see them),
+    # not a join plus a second pass over every meeting the user may see.
+    visible = Meeting.objects.visible_to(user).filter(**earlier).order_by().values("pk")
+    return Q(status=ActionStatus.OPEN, meeting__in=visible)
 
 
 CARRIED_OVER_ON_PAGE = 20
@@ -247,30 +250,28 @@ def meeting_and_carried_over_actions(user, meeting: Meeting, limit: int) -> tupl
     last: the page's order) and how many are carried over in all, in one query (owners in a
     second): a late meeting of a federation carried hundreds over, every one printed.
 
-    The rows are read by id from a UNION of two indexed lookups (the meeting's actions, the
-    first carried-over ones) rather than an OR over every open action, and the total is a
-    scalar subquery of the same statement."""
-    carried = ActionItem.objects.filter(_carried_over(user, meeting)).order_by()
-    shown = carried.order_by(F("due_date").asc(nulls_last=True), "pk").values("pk")[:limit]
-    own = ActionItem.objects.filter(meeting=meeting).order_by().values("pk")
-    total = carried.annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    actions = (
-        ActionItem.objects.filter(pk__in=own.union(shown, all=True))
-        .select_related("meeting", "agenda_item")
-        .only(*ACTION_ROW_FIELDS)
-        .annotate(carried_over_total=Subquery(total, output_field=IntegerField()))
-        .prefetch_related(Prefetch("owners", queryset=User.objects.only(*user_name_fields(""))))
-        .order_by()  # ActionItem's ordering (due date, none last; pk), sorted here: cheaper
+    A UNION ALL of the meeting's actions (by its index) and the first carried-over ones,
+    counted by a window over them all before the LIMIT, rather than an OR over every open
+    action; each part joins its meeting and agenda item (``select_related`` before the
+    union: the rows come with them)."""
+    rows = ActionItem.objects.select_related("meeting", "agenda_item").only(*ACTION_ROW_FIELDS)
+    own = rows.filter(meeting=meeting).annotate(carried_over_total=Value(0)).order_by()
+    carried = (
+        rows.filter(_carried_over(user, meeting))
+        .annotate(carried_over_total=Window(Count("pk")))
+        .order_by(F("due_date").asc(nulls_last=True), "pk")[:limit]
     )
-    actions = sorted(
-        actions, key=lambda a: (a.due_date is None, a.due_date or datetime.date.min, a.pk)
+    actions = list(own.union(carried, all=True))
+    prefetch_related_objects(
+        actions, Prefetch("owners", queryset=User.objects.only(*user_name_fields("")))
     )
+    actions.sort(key=lambda a: (a.due_date is None, a.due_date or datetime.date.min, a.pk))
     actions = with_action_perms(actions, user)
     carried_over = [a for a in actions if a.meeting_id != meeting.pk]
     return (
         [a for a in actions if a.meeting_id == meeting.pk],
         carried_over,
-        (actions[0].carried_over_total or 0) if actions else 0,
+        carried_over[0].carried_over_total if carried_over else 0,
     )
 
 

@@ -1,6 +1,6 @@
 """Indexes for a meeting's page at federation scale (issue 15): the minutes awaiting
 approval read down the meetings' start, the carried-over actions from the earlier meetings
-of one kind, the first of them down the open actions' due dates."""
+of one kind and the open actions."""
 
 from django.db import migrations, models
 
@@ -13,9 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="actionitem",
-            index=models.Index(
-                fields=["status", "due_date", "id"], name="actionitem_status_due_idx"
-            ),
+            index=models.Index(fields=["status", "meeting"], name="actionitem_status_meeting_idx"),
         ),
         migrations.AddIndex(
             model_name="meeting",

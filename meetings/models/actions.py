@@ -72,9 +72,8 @@ class ActionItem(models.Model):
         verbose_name_plural = _("actions")
         ordering = [F("due_date").asc(nulls_last=True), "pk"]
         indexes = [
-            # Open actions in the pages' order (due first, none last; pk): a meeting page's
-            # first carried-over actions stop after a page instead of sorting them all.
-            models.Index(fields=["status", "due_date", "id"], name="actionitem_status_due_idx"),
+            # A meeting page's carried-over actions: the open ones of the earlier meetings.
+            models.Index(fields=["status", "meeting"], name="actionitem_status_meeting_idx"),
         ]
 
     def __str__(self):
