@@ -55,6 +55,7 @@ def tracking(request, pk):
         **chosen,
         number=request.GET.get("page"),
         count=selectors.count_from_summary(campaign, regions, **chosen),
+        regions=regions,
     )
     context = {
         "campaign": campaign,

@@ -195,6 +195,53 @@ def test_the_count_read_from_the_summary_is_the_lists(campaign, answers, status,
     assert counted == page.paginator.count == len(page.object_list)
 
 
+@pytest.mark.parametrize("status", [None, "draft", "not_started", "submitted"])
+@pytest.mark.parametrize("per_page", [1, 2, 3, 50])
+def test_pages_chosen_among_the_regions_that_hold_them_are_the_lists(
+    campaign, answers, status, per_page
+):
+    """With the summary's region rows, a page is read among the platforms of the regions
+    that hold it: the same rows, in the same order, on every page, as sorting them all."""
+    for code, name in [("35", "Foxtrot Bois"), ("69", "Golf Num"), ("69", "Hotel Céram")]:
+        platform_with_people(code, name=name)
+    ResponseFactory(
+        campaign=campaign,
+        platform=platform_with_people("69", name="India Laser"),
+        status=ResponseStatus.DRAFT,
+    )
+    _summary, regions = selectors.tracking_summary(campaign)
+    count = selectors.count_from_summary(campaign, regions, status=status)
+    everything = selectors.tracking_page(campaign, status=status, per_page=100)
+    assert len(everything.object_list) == count
+    expected = [row["pk"] for row in everything.object_list]
+    seen = []
+    for number in range(1, everything.paginator.count // per_page + 2):
+        with CaptureQueriesContext(connection) as queries:
+            page = selectors.tracking_page(
+                campaign,
+                status=status,
+                number=number,
+                per_page=per_page,
+                count=count,
+                regions=regions,
+            )
+        assert len(queries.captured_queries) <= 1
+        if page.number == number:
+            seen.extend(row["pk"] for row in page.object_list)
+    assert seen == expected
+
+
+def test_a_page_reads_only_the_regions_that_hold_it(campaign, answers):
+    """The first page of one row reads the platforms of the first region only."""
+    _summary, regions = selectors.tracking_summary(campaign)
+    first_region = next(row for row in regions if row["not_started"] + row["draft"])
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.tracking_page(campaign, number=1, per_page=1, count=3, regions=regions)
+    assert [row["region_name"] for row in page.object_list] == [first_region["region_name"]]
+    sql = queries.captured_queries[0]["sql"]
+    assert "= ANY(ARRAY(" in sql or " IN (SELECT" in sql
+
+
 def test_an_external_questionnaire_counts_its_list_with_a_query(external):
     _summary, regions = selectors.tracking_summary(external)
     assert selectors.count_from_summary(external, regions) is None
