@@ -352,6 +352,27 @@ def test_my_actions_and_home_panel_show_own_open_actions(client_for, national, d
     )
 
 
+def test_action_rows_carry_the_forms_token_and_the_page_to_go_back_to(
+    client_for, national, director
+):
+    """meetings.templatetags.action_rows: each button is a form with the CSRF token and,
+    on "Mes actions", the page to come back to; the title is escaped."""
+    import re
+
+    action = ActionFactory(meeting=national, title="Relire <l'étude>", owners=[director])
+    client = client_for("director")
+    content = client.get(reverse("my_actions")).content.decode()
+    form = re.search(
+        rf'<form method="post" action="{reverse("action_status", args=[action.pk])}">.*?</form>',
+        content,
+        re.S,
+    ).group(0)
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w{64}"', form)
+    assert '<input type="hidden" name="status" value="done">' in form
+    assert '<input type="hidden" name="next" value="my_actions">' in form
+    assert "Relire &lt;l&#x27;étude&gt;" in form and "<l'étude>" not in content
+
+
 def test_bureau_adds_an_action_with_named_owners(client_for, national, director):
     response = client_for("bureau").post(
         reverse("action_create", args=[national.pk]),
