@@ -28,28 +28,64 @@ def stage_badge(card) -> str:
     return f'<span class="badge {badge}">{conditional_escape(card.stage_label)}</span>'
 
 
-@register.simple_tag
-def project_card(card, show_stage=False):
-    """What ``projects/projects/card.html`` wrote, for one card
-    (``projects.selectors.projects.Card``)."""
+# Any id (the `<id:pk>` of a project's URL): reversed once per page, then replaced.
+_URL_ID = 987654321987654321
+
+
+def _labels() -> dict:
+    """What every card says, translated once per page."""
     e = conditional_escape
-    url = reverse("project_detail", args=[card.pk])
+    return {
+        "call": e(gettext("Appel :")),
+        "no_call": e(gettext("Hors appel")),
+        "lead": e(gettext("Porteuse :")),
+        "partners": e(gettext("Partenaires :")),
+        "deadline": e(gettext("Date limite :")),
+        "url": reverse("project_detail", args=[_URL_ID]),
+    }
+
+
+def _card(card, show_stage, labels) -> str:
+    e = conditional_escape
+    url = labels["url"].replace(str(_URL_ID), str(card.pk))
     name = f"{e(card.acronym)} — {e(card.title)}" if card.acronym else e(card.title)
     parts = [f'<article class="project-card">\n  <h3><a href="{url}">{name}</a></h3>\n']
     if card.stage in CLOSED or show_stage:
         parts.append(f"  <p>{stage_badge(card)}</p>\n")
     if card.call_title is not None:
-        call = f"{e(gettext('Appel :'))} {e(card.call_title)}"
+        call = f"{labels['call']} {e(card.call_title)}"
     else:
-        call = e(gettext("Hors appel"))
+        call = labels["no_call"]
     parts.append(f'  <p class="muted">{call}</p>\n')
-    people = f"{e(gettext('Porteuse :'))} {e(card.lead)}"
+    people = f"{labels['lead']} {e(card.lead)}"
     if card.partners:
         others = ", ".join(e(name) for name in card.partners)
-        people += f"<br>{e(gettext('Partenaires :'))} {others}"
+        people += f"<br>{labels['partners']} {others}"
     parts.append(f"  <p>{people}</p>\n")
     if card.deadline and card.stage not in CLOSED:
         day = e(date_text(timezone.localtime(card.deadline)))
-        parts.append(f'  <p class="muted">{e(gettext("Date limite :"))} {day}</p>\n')
+        parts.append(f'  <p class="muted">{labels["deadline"]} {day}</p>\n')
     parts.append("</article>")
-    return mark_safe("".join(parts))
+    return "".join(parts)
+
+
+@register.simple_tag
+def project_card(card, show_stage=False):
+    """What ``projects/projects/card.html`` wrote, for one card
+    (``projects.selectors.projects.Card``)."""
+    return mark_safe(_card(card, show_stage, _labels()))
+
+
+@register.simple_tag
+def project_card_items(cards, show_stage=False, item_class=""):
+    """Each card as a list item (``<li class="…">``; in a board's column, a rule between
+    two), with the labels and the URL pattern prepared once for the page."""
+    labels = _labels()
+    opening = f'<li class="{item_class}">' if item_class else "<li>"
+    separator = "" if item_class else "<hr>"
+    return mark_safe(
+        "".join(
+            f"{opening}{separator if index else ''}{_card(card, show_stage, labels)}</li>"
+            for index, card in enumerate(cards)
+        )
+    )
