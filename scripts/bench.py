@@ -228,6 +228,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "-c",
+                "python:innovalo.gunicorn",  # as the Procfile serves it
                 "innovalo.wsgi",
                 "-b",
                 f"127.0.0.1:{self.port}",
