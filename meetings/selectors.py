@@ -242,7 +242,9 @@ def _carried_over(user, meeting: Meeting) -> Q:
     return Q(status=ActionStatus.OPEN, meeting__in=visible)
 
 
-CARRIED_OVER_ON_PAGE = 20
+# Ten: a meeting looks at the next steps it inherits; more made the page slower (each row
+# with its owners, permissions and buttons) for a list the meeting's own pages hold anyway.
+CARRIED_OVER_ON_PAGE = 10
 
 
 def meeting_and_carried_over_actions(user, meeting: Meeting, limit: int) -> tuple[list, list, int]:
@@ -305,7 +307,9 @@ def _with_labels(rows, **fields) -> list:
     return rows
 
 
-APPROVAL_CHOICES = 20
+# Minutes are approved at the next meeting or two: the form offers the latest ten awaiting
+# (an older one can still be posted).
+APPROVAL_CHOICES = 10
 
 
 def meeting_minutes(user, meeting: Meeting, *, awaiting: bool) -> dict:

@@ -94,7 +94,7 @@ def test_meeting_page_queries_do_not_grow_with_earlier_meetings_and_open_actions
     content, after = page_queries(client, page_meeting)
     assert len(after) == len(before) <= limit
     assert content.count("<td>Action reportée") == selectors.CARRIED_OVER_ON_PAGE
-    assert f"Les 20 {CAPPED} 34 sont affichées" in content
+    assert f"Les {selectors.CARRIED_OVER_ON_PAGE} {CAPPED} 34 sont affichées" in content
     minutes_reads = [q["sql"] for q in after if q["sql"].startswith('SELECT "meetings_minutes"')]
     # By ids from indexed lookups, not an OR over every minutes and its approval.
     assert len(minutes_reads) == 1 and " UNION ALL " in minutes_reads[0]
@@ -104,8 +104,8 @@ def test_meeting_page_queries_do_not_grow_with_earlier_meetings_and_open_actions
 def test_carried_over_actions_are_the_most_urgent_twenty_with_their_total_and_a_link(
     client_for, page_meeting, director
 ):
-    """23 open actions of earlier meetings (and closed ones, never carried over): the 20
-    due first are shown, the total says how many there are, and the list of this kind's
+    """23 open actions of earlier meetings (and closed ones, never carried over): the
+    CARRIED_OVER_ON_PAGE due first are shown, the total says how many there are, and the list of this kind's
     meetings leads to the others."""
     earlier = earlier_meetings(page_meeting, 7, actions_each=3)  # 21, due in order
     undated = [
@@ -115,13 +115,14 @@ def test_carried_over_actions_are_the_most_urgent_twenty_with_their_total_and_a_
     for status in (ActionStatus.DONE, ActionStatus.CANCELLED):
         ActionFactory(meeting=earlier[0], title=f"Action close {status}", status=status)
     content, _queries = page_queries(client_for("director"), page_meeting)
-    assert content.count("<td>Action reportée") == 20
-    shown = [f"Action reportée {n:02d}-{a}" for n in range(7) for a in range(3)][:20]
+    cap = selectors.CARRIED_OVER_ON_PAGE
+    assert content.count("<td>Action reportée") == cap
+    shown = [f"Action reportée {n:02d}-{a}" for n in range(7) for a in range(3)][:cap]
     assert all(f"<td>{title}" in content for title in shown)
     assert "<td>Action reportée 06-2" not in content  # due last of the dated ones
     assert not any(f"<td>{action.title}" in content for action in undated)  # none due: last
     assert "Action close" not in content
-    assert f"Les 20 {CAPPED} 23 sont affichées" in content
+    assert f"Les {cap} {CAPPED} 23 sont affichées" in content
     link = f"{reverse('meeting_list')}?kind=national"
     assert f'href="{link}"' in content
     listed = client_for("director").get(link).content.decode()
@@ -129,9 +130,10 @@ def test_carried_over_actions_are_the_most_urgent_twenty_with_their_total_and_a_
 
 
 def test_no_total_when_every_carried_over_action_is_shown(client_for, page_meeting):
-    earlier_meetings(page_meeting, 5, actions_each=4)  # 20: exactly a page
+    cap = selectors.CARRIED_OVER_ON_PAGE
+    earlier_meetings(page_meeting, cap // 2, actions_each=2)  # exactly a page
     content, _queries = page_queries(client_for("bureau"), page_meeting)
-    assert content.count("<td>Action reportée") == 20
+    assert content.count("<td>Action reportée") == cap
     assert CAPPED not in content and "?kind=national" not in content
 
 
