@@ -88,3 +88,11 @@ def key(*parts, generation_: Generation | None = None) -> str:
 def cached(key_: str, compute, *, store: bool = True):
     """The value under ``key_``, computed (and stored if ``store``) when missing."""
     return generations.get_or_compute(key_, compute, store=store, timeout=TIMEOUT)
+
+
+def kept(*parts, compute):
+    """A value other pages compute from the dashboard's sources (the dues board's
+    figures, the projects board's...), kept under ``parts`` in the current generation:
+    computed (and stored, unless a writing window is open) when missing."""
+    current = generation()
+    return cached(key(*parts, generation_=current), compute, store=current.storable)

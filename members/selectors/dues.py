@@ -190,9 +190,7 @@ def cached_year_figures(year) -> tuple[dict, list[dict]]:
     names today's date (lateness moves with it): a payment recorded shows at once."""
     from innovalo.dashboard import cache as figures_cache
 
-    generation = figures_cache.generation()
-    key = figures_cache.key("dues-year-figures", year, generation_=generation)
-    return figures_cache.cached(key, lambda: dues_year_figures(year), store=generation.storable)
+    return figures_cache.kept("dues-year-figures", year, compute=lambda: dues_year_figures(year))
 
 
 def dues_year_summary(year, lines=None) -> dict:

@@ -217,10 +217,20 @@ def cached_board_figures() -> dict:
     only a write moves."""
     from innovalo.dashboard import cache as figures_cache
 
-    generation = figures_cache.generation()
-    key = figures_cache.key("project-board-figures", generation_=generation)
-    return figures_cache.cached(
-        key, lambda: board_figures(Project.objects.all()), store=generation.storable
+    return figures_cache.kept(
+        "project-board-figures", compute=lambda: board_figures(Project.objects.all())
+    )
+
+
+def cached_board_columns() -> list[dict]:
+    """`board_columns` of every project (the unfiltered board the platforms' people
+    open), kept like the figures: the dashboard's generation moves with every save or
+    delete of a project, a partner line, a call or a platform, all that a card prints;
+    the key names the language (the stages' labels)."""
+    from innovalo.dashboard import cache as figures_cache
+
+    return figures_cache.kept(
+        "project-board-columns", compute=lambda: board_columns(Project.objects.all())
     )
 
 

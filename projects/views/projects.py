@@ -97,8 +97,10 @@ def project_board(request):
             page.object_list = selectors.cards(page.object_list) if page.paginator.count else []
             context["page_obj"] = page
             context["stage_label"] = dict(stage_choices()).get(stage, stage)
-        else:
+        elif board_filter.is_bound:
             context["columns"] = selectors.board_columns(queryset)
+        else:
+            context["columns"] = selectors.cached_board_columns()
     return render(request, "projects/projects/board.html", context)
 
 

@@ -222,6 +222,33 @@ def test_the_board_figures_are_cached_until_a_project_changes(
     assert "Total (1)" in filtered
 
 
+def test_the_board_cards_are_cached_until_a_project_or_a_platform_changes(
+    client_for, led, foreign, django_assert_max_num_queries
+):
+    from innovalo.dashboard import cache as dashboard_cache
+
+    client = client_for("director")
+    dashboard_cache.committed()  # the fixtures' writes never commit: close their window
+    first = client.get(reverse("project_board")).content.decode()
+    assert led.title in first and foreign.title in first
+    # Served from the cache: no ranking, no card read.
+    with django_assert_max_num_queries(4) as queries:
+        client.get(reverse("project_board"))
+    assert not any("projects_project" in query["sql"] for query in queries.captured_queries)
+    led.title = "Titre revu"
+    led.save()
+    dashboard_cache.committed()
+    assert "Titre revu" in client.get(reverse("project_board")).content.decode()
+    lead = led.lead_platform
+    lead.name = "Plateforme renommée"
+    lead.save()
+    dashboard_cache.committed()
+    assert "Plateforme renommée" in client.get(reverse("project_board")).content.decode()
+    # A filtered board reads its own cards.
+    filtered = client.get(reverse("project_board"), {"q": "Titre revu"})
+    assert filtered.status_code == 200
+
+
 def test_the_bureau_reads_figures_and_projects(client_for, led):
     content = client_for("bureau").get(reverse("project_board")).content.decode()
     assert led.title in content and "Chiffres par étape" in content
