@@ -194,3 +194,14 @@ def date_text(value, format_string="j F Y") -> str:
     from django.utils.formats import date_format
 
     return date_format(value, first_of_month_format(format_string, value))
+
+
+def long_date(value) -> str:
+    """What ``date_text(value, "j F Y")`` writes ("1er février 2016", "1 February 2016"),
+    without building Django's ``DateFormat`` for each value: a list's rows print dozens."""
+    from django.utils.dates import MONTHS
+    from django.utils.translation import get_language
+
+    day = value.day
+    first = day == 1 and (get_language() or "fr").startswith("fr")
+    return f"{'1er' if first else day} {MONTHS[value.month]} {value.year}"

@@ -2,14 +2,13 @@
 were most of the list's rendering time, and the federation's pages are always full."""
 
 from django import template
-from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from innovalo.templatetags.french import date as french_date
+from innovalo.french import long_date
 
 from ..enums import CallKind, CallStatus
 
@@ -37,8 +36,8 @@ def _row(call, labels) -> str:
     if call.next_deadline:
         when = _local(call.next_deadline)
         deadline = (
-            f"<strong>{escape(french_date(when, 'j F Y'))}</strong> "
-            f"{escape(time_filter(when, 'H:i'))}"
+            f"<strong>{escape(long_date(when))}</strong> "
+            f"{when.hour:02d}:{when.minute:02d}"
             f'<span class="call-next-label">{escape(call.next_deadline_label or "")}</span>'
         )
     elif call.open_all_year:

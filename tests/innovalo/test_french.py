@@ -243,3 +243,21 @@ def test_exemption_form_platforms_in_french_order():
     assert [label.split(" (")[0] for label in labels(ExemptionForm().fields["platform"])] == (
         FRENCH_ORDER
     )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_long_date_writes_what_date_text_writes(language):
+    import datetime
+
+    from django.utils import translation
+
+    from innovalo.french import date_text, long_date
+
+    with translation.override(language):
+        day = datetime.date(2026, 1, 1)
+        while day.year == 2026:
+            assert long_date(day) == date_text(day, "j F Y"), day
+            day += datetime.timedelta(days=1)
+        assert long_date(datetime.date(2026, 2, 1)) == (
+            "1er février 2026" if language == "fr" else "1 February 2026"
+        )
