@@ -4,9 +4,10 @@ and their template was a third of the page's time at federation scale. Rows come
 prepared by ``meetings.selectors.with_action_perms`` (labels, links, permissions)."""
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+
+from innovalo.rows import escape
 
 register = template.Library()
 

@@ -4,16 +4,18 @@ federation's are."""
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from innovalo.french import long_date
+from innovalo.rows import escape
 
 from ..enums import MeetingKind, MeetingStatus
 from .meetings import hm, localday
 
 register = template.Library()
+
+
 # Any id (the `<id:pk>` of a meeting's URL): reversed once per page, then replaced.
 _URL_ID = 987654321987654321
 

@@ -4,15 +4,17 @@ were most of the list's rendering time, and the federation's pages are always fu
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from innovalo.french import long_date
+from innovalo.rows import escape
 
 from ..enums import CallKind, CallStatus
 
 register = template.Library()
+
+
 # Any id (the `<int:pk>` of the call's URL): reversed once per page, then replaced.
 _URL_ID = 987654321987654321
 
