@@ -74,6 +74,9 @@ class ActionItem(models.Model):
         indexes = [
             # A meeting page's carried-over actions: the open ones of the earlier meetings.
             models.Index(fields=["status", "meeting"], name="actionitem_status_meeting_idx"),
+            # Someone's actions by state and due date ("Mes actions", the home's panel):
+            # read down this order until a page of theirs, not all of theirs sorted.
+            models.Index(fields=["status", "due_date", "id"], name="actionitem_status_due_idx"),
         ]
 
     def __str__(self):

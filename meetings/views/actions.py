@@ -75,6 +75,7 @@ def action_status(request, action_pk):
 
 def my_actions(request):
     page = Paginator(selectors.my_actions(request.user), 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_action_perms(page.object_list, request.user)
     return render(
         request,
         "meetings/my_actions.html",

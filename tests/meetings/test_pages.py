@@ -373,6 +373,27 @@ def test_action_rows_carry_the_forms_token_and_the_page_to_go_back_to(
     assert "Relire &lt;l&#x27;étude&gt;" in form and "<l'étude>" not in content
 
 
+def test_my_actions_is_a_page_of_thirty_read_in_constant_queries(
+    client_for, national, director, django_assert_max_num_queries
+):
+    """A federation's bureau member owns a thousand actions: the page reads and prepares
+    its thirty only, in the same queries whatever the number."""
+    client = client_for("director")
+    ActionFactory.create_batch(3, meeting=national, owners=[director])
+    client.get(reverse("my_actions"))
+    with django_assert_max_num_queries(5) as few:
+        client.get(reverse("my_actions"))
+    ActionFactory.create_batch(40, meeting=national, owners=[director])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("my_actions"))
+    page = response.context["page_obj"]
+    assert page.paginator.count == 43 and len(page.object_list) == 30
+    assert all(hasattr(action, "status_url") for action in page.object_list)
+    second = client.get(reverse("my_actions"), {"page": 2}).context["page_obj"]
+    assert len(second.object_list) == 13
+    assert not {a.pk for a in page.object_list} & {a.pk for a in second.object_list}
+
+
 def test_bureau_adds_an_action_with_named_owners(client_for, national, director):
     response = client_for("bureau").post(
         reverse("action_create", args=[national.pk]),
