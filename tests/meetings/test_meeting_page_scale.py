@@ -105,8 +105,8 @@ def test_carried_over_actions_are_the_most_urgent_twenty_with_their_total_and_a_
     client_for, page_meeting, director
 ):
     """23 open actions of earlier meetings (and closed ones, never carried over): the
-    CARRIED_OVER_ON_PAGE due first are shown, the total says how many there are, and the list of this kind's
-    meetings leads to the others."""
+    CARRIED_OVER_ON_PAGE due first are shown, the total says how many there are, and the
+    list of this kind's meetings leads to the others."""
     earlier = earlier_meetings(page_meeting, 7, actions_each=3)  # 21, due in order
     undated = [
         ActionFactory(meeting=earlier[0], title=f"Action reportée sans échéance {n}", due_date=None)
@@ -152,6 +152,37 @@ def test_the_carried_over_total_counts_the_meetings_the_user_may_see(
     assert ministry_page.count("<td>Action reportée") == 3
     assert f"Les 3 {CAPPED} 4 sont affichées" in ministry_page
     assert "Action reportée 02-" not in ministry_page
+
+
+@pytest.mark.parametrize("role", ["bureau", "director", "ministry"])
+def test_carried_over_actions_come_from_the_earlier_meetings_the_user_may_see(
+    client_for, page_meeting, ministry, role
+):
+    """Whatever the way each role's visibility is written in SQL, the carried-over actions
+    are those of the earlier meetings of the kind that `Meeting.objects.visible_to` gives
+    the user: a draft's for the bureau only, an uninvited meeting's not for the ministry."""
+    from meetings.models import ActionItem, Meeting
+
+    held = earlier_meetings(page_meeting, 2, actions_each=1)
+    InvitationFactory(meeting=held[0], user=ministry)
+    draft = MeetingFactory(title="Brouillon", start=page_meeting.start - datetime.timedelta(days=5))
+    draft.status = MeetingStatus.DRAFT
+    draft.save()
+    ActionFactory(meeting=draft, title="Action reportée du brouillon")
+    client = client_for(role)
+    user = client.get(reverse("home")).wsgi_request.user
+    content, _queries = page_queries(client, page_meeting)
+    visible = Meeting.objects.visible_to(user).filter(
+        kind=page_meeting.kind, start__lt=page_meeting.start
+    )
+    expected = set(
+        ActionItem.objects.filter(status="open", meeting__in=visible).values_list(
+            "title", flat=True
+        )
+    )
+    shown = {title for title in expected if f"<td>{title}" in content}
+    assert shown == expected
+    assert ("Action reportée du brouillon" in content) is (role == "bureau")
 
 
 def test_a_steering_committee_caps_its_own_carried_over_actions_without_the_list_link(
