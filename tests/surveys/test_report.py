@@ -108,6 +108,22 @@ def test_report_query_count_does_not_grow_with_responses(
 REPORT_QUERIES = 9
 
 
+def test_the_report_reads_the_results_pages_cache_until_a_response_changes(
+    client_for, campaigns, quick_pdf, django_assert_max_num_queries
+):
+    _earlier, current = campaigns
+    client = client_for("bureau")
+    client.get(report_url(current))
+    first = quick_pdf[-1]["results"]
+    # Session, user and the campaign: the figures come from the cache.
+    with django_assert_max_num_queries(3):
+        client.get(report_url(current))
+    assert quick_pdf[-1]["results"].participation.submitted == first.participation.submitted
+    answered(current, {"etudiants": 1000}, platform=labelled_platform())
+    client.get(report_url(current))
+    assert quick_pdf[-1]["results"].participation.submitted == first.participation.submitted + 1
+
+
 def test_opening_the_report_writes_nothing(client_for, campaigns):
     _earlier, current = campaigns
     before = (Response.objects.count(), Answer.objects.count(), AuditEntry.objects.count())
