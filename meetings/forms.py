@@ -488,6 +488,9 @@ class ApprovalForm(forms.Form):
         (``selectors.minutes_approvals``)."""
         super().__init__(*args, **kwargs)
         field = self.fields["minutes"]
+        field.rows = awaiting
+        if awaiting is not None and not self.is_bound:
+            return  # the page's form: its options are the rows; nothing posted to check
         from .selectors import same_series
 
         field.queryset = (
@@ -501,7 +504,6 @@ class ApprovalForm(forms.Form):
             .only("version", "meeting", "meeting__title")  # what the options print
             .order_by("-meeting__start", "-version")
         )
-        field.rows = awaiting
 
     @property
     def has_choices(self) -> bool:
