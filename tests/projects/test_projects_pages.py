@@ -651,7 +651,6 @@ def test_board_cards_written_in_python_say_what_the_card_said(db):
     import datetime
 
     from django.utils import timezone
-
     from django.utils.html import escape
 
     from projects.templatetags.project_cards import project_card
