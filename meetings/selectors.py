@@ -16,12 +16,12 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 from innovalo.audit import entries_for
+from innovalo.rows import url_maker
 
 from . import perms
 from .enums import (
@@ -180,15 +180,6 @@ def choice_labels(choices) -> dict:
 @functools.cache
 def _choice_labels(choices, language) -> dict:
     return {value: str(label) for value, label in choices.choices}
-
-
-def url_maker(name):
-    """``pk -> reverse(name, args=[pk])`` for a table's rows, at the cost of one reverse."""
-    pattern = reverse(name, args=[_SENTINEL_PK])
-    return lambda pk: pattern.replace(str(_SENTINEL_PK), str(pk))
-
-
-_SENTINEL_PK = 987654321987654321  # 18 digits: what the <id:...> converter accepts
 
 
 def with_action_perms(actions, user) -> list[ActionItem]:

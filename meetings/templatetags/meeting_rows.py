@@ -8,16 +8,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from innovalo.french import long_date
-from innovalo.rows import escape
+from innovalo.rows import escape, url_maker
 
 from ..enums import MeetingKind, MeetingStatus
 from .meetings import hm, localday
 
 register = template.Library()
-
-
-# Any id (the `<id:pk>` of a meeting's URL): reversed once per page, then replaced.
-_URL_ID = 987654321987654321
 
 
 def _row(meeting, now, labels) -> str:
@@ -27,7 +23,7 @@ def _row(meeting, now, labels) -> str:
     if localday(meeting.end) != localday(meeting.start):
         end = long_date(timezone.localtime(meeting.end))
         when += f'<br><span class="muted">{labels["until"]} {end}</span>'
-    url = labels["url"].replace(str(_URL_ID), str(meeting.pk))
+    url = labels["url"](meeting.pk)
     badge = f' <span class="badge badge-open">{labels["upcoming"]}</span>' if upcoming else ""
     answer = labels["answers"].get(meeting.my_rsvp, "")
     status = escape(meeting.status)
@@ -51,8 +47,6 @@ def meeting_rows(meetings, now):
     """Each meeting of the list's page as its <tr>, or one saying there is none."""
     if not meetings:
         return mark_safe(f'<tr><td colspan="7">{escape(gettext("Aucune réunion."))}</td></tr>')
-    from django.urls import reverse
-
     labels = {
         "until": escape(gettext("au")),
         "upcoming": escape(gettext("à venir")),
@@ -63,6 +57,6 @@ def meeting_rows(meetings, now):
         },
         "kinds": {kind.value: escape(kind.label) for kind in MeetingKind},
         "statuses": {status.value: escape(status.label) for status in MeetingStatus},
-        "url": reverse("meeting_detail", args=[_URL_ID]),
+        "url": url_maker("meeting_detail"),
     }
     return mark_safe("".join(_row(meeting, now, labels) for meeting in meetings))

@@ -38,6 +38,7 @@ from innovalo.audit import entries_for, key_of
 from innovalo.enums import Role
 from innovalo.french import search_words
 from innovalo.models import SentReminder, User
+from innovalo.rows import url_maker
 from innovalo.templatetags.innovalo import euros
 
 from ..enums import DuesDocumentKind, DuesStatus
@@ -219,8 +220,6 @@ BOARD_COLUMNS = (
     "platform__name",
     "platform__department__region__name",
 )
-# Any id of at most 18 digits (the `<id:pk>` converter): reversed once, then replaced.
-_URL_ID = 987654321987654321
 
 
 def board_page(lines, number, per_page=BOARD_PAGE_SIZE, *, count=None) -> Page:
@@ -251,14 +250,14 @@ def _board_rows(lines, offset, limit) -> list[dict]:
     today = timezone.localdate()
     labels = {status: str(label) for status, label in DuesStatus.choices}
     months = {number: str(name) for number, name in MONTHS.items()}
-    url = reverse("dues_line_detail", args=[_URL_ID])
+    url = url_maker("dues_line_detail")
     values = lines.values_list(*BOARD_COLUMNS)[offset : offset + limit]
     rows = []
     for pk, status, due, paid, due_date, platform, region in values:
         rows.append(
             {
                 "pk": pk,
-                "url": url.replace(str(_URL_ID), str(pk)),
+                "url": url(pk),
                 "platform": platform,
                 "region": region,
                 "status": status,

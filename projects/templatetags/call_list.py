@@ -2,21 +2,16 @@
 were most of the list's rendering time, and the federation's pages are always full."""
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from innovalo.french import long_date
-from innovalo.rows import escape
+from innovalo.rows import escape, url_maker
 
 from ..enums import CallKind, CallStatus
 
 register = template.Library()
-
-
-# Any id (the `<int:pk>` of the call's URL): reversed once per page, then replaced.
-_URL_ID = 987654321987654321
 
 
 def _local(value):
@@ -54,7 +49,7 @@ def _row(call, labels) -> str:
         if call.theme_names
         else ""
     )
-    url = labels["url"].replace(str(_URL_ID), str(call.pk))
+    url = labels["url"](call.pk)
     return (
         '\n  <li class="call-row">\n'
         '    <div class="call-row-head">\n'
@@ -94,6 +89,6 @@ def call_rows(calls):
         # dict each time, reverse() resolves the pattern each time).
         "kinds": {kind.value: str(kind.label) for kind in CallKind},
         "statuses": {status.value: str(status.label) for status in CallStatus},
-        "url": reverse("call_detail", args=[_URL_ID]),
+        "url": url_maker("call_detail"),
     }
     return mark_safe("".join(_row(call, labels) for call in calls))

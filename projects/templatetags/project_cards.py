@@ -3,13 +3,13 @@
 board at federation scale was 22 times the one-query page)."""
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from innovalo.french import date_text
+from innovalo.rows import url_maker
 
 register = template.Library()
 
@@ -28,10 +28,6 @@ def stage_badge(card) -> str:
     return f'<span class="badge {badge}">{conditional_escape(card.stage_label)}</span>'
 
 
-# Any id (the `<id:pk>` of a project's URL): reversed once per page, then replaced.
-_URL_ID = 987654321987654321
-
-
 def _labels() -> dict:
     """What every card says, translated once per page."""
     e = conditional_escape
@@ -41,13 +37,13 @@ def _labels() -> dict:
         "lead": e(gettext("Porteuse :")),
         "partners": e(gettext("Partenaires :")),
         "deadline": e(gettext("Date limite :")),
-        "url": reverse("project_detail", args=[_URL_ID]),
+        "url": url_maker("project_detail"),
     }
 
 
 def _card(card, show_stage, labels) -> str:
     e = conditional_escape
-    url = labels["url"].replace(str(_URL_ID), str(card.pk))
+    url = labels["url"](card.pk)
     name = f"{e(card.acronym)} — {e(card.title)}" if card.acronym else e(card.title)
     parts = [f'<article class="project-card">\n  <h3><a href="{url}">{name}</a></h3>\n']
     if card.stage in CLOSED or show_stage:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from innovalo.audit import entries_for, labelled
 from innovalo.exceptions import ServiceError
 from innovalo.perms import require
+from innovalo.rows import url_maker
 
 from .. import perms, services
 from ..enums import CampaignStatus
@@ -159,18 +160,11 @@ def _readable(entry):
     return entry
 
 
-def _url_maker(name, campaign):
-    """``pk -> URL`` of ``name`` for a section or question of ``campaign``: reversed once,
-    not once per row (the questionnaire of a campaign shows some 150 links)."""
-    marker = 987654321
-    template = reverse(name, args=[campaign.pk, marker])
-    head, tail = template.rsplit(str(marker), 1)
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 def _with_urls(campaign, sections) -> list:
-    section_url = {name: _url_maker(f"survey_section_{name}", campaign) for name in SECTION_URLS}
-    question_url = {name: _url_maker(f"survey_question_{name}", campaign) for name in QUESTION_URLS}
+    section_url = {name: url_maker(f"survey_section_{name}", campaign.pk) for name in SECTION_URLS}
+    question_url = {
+        name: url_maker(f"survey_question_{name}", campaign.pk) for name in QUESTION_URLS
+    }
     for section in sections:
         section.urls = {name: make(section.pk) for name, make in section_url.items()}
         for question in section.questions.all():
