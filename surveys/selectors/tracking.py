@@ -446,13 +446,12 @@ def tracking_page(
         number = 1
     offset = (number - 1) * per_page
     page = []
-    ids = None
-    if campaign.is_external or not paginator.count:
-        pass
-    elif region is not None:
-        ids = [region]
-    elif regions is not None and count is not None:
-        ids, offset = _page_regions(regions, status, offset, per_page)
+    ids = None  # the regions whose platforms hold the page
+    if not campaign.is_external and paginator.count:
+        if region is not None:
+            ids = [region]
+        elif regions is not None and count is not None:
+            ids, offset = _page_regions(regions, status, offset, per_page)
     if ids is not None:
         departments = Department.objects.filter(region__in=ids).order_by().values("pk")
         rows = rows.filter(AmongIds(F("department"), departments))
