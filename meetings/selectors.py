@@ -29,7 +29,6 @@ from .enums import (
     AgendaItemKind,
     Attendance,
     MeetingKind,
-    MeetingStatus,
     MinutesStatus,
     ProposalStatus,
     RsvpStatus,
@@ -226,18 +225,10 @@ def _carried_over(user, meeting: Meeting) -> Q:
     earlier = {"kind": meeting.kind, "start__lt": meeting.start}
     if perms.is_steering(meeting):
         earlier["platform"] = meeting.platform_id
-    if perms.is_bureau(user):  # the bureau sees every meeting: the action's own meeting
-        return Q(status=ActionStatus.OPEN, **{f"meeting__{k}": v for k, v in earlier.items()})
-    if (
-        user.is_director
-        and not user.is_ministry
-        and meeting.kind not in (MeetingKind.BUREAU, MeetingKind.STEERING_COMMITTEE)
-    ):
-        # Of the association's meetings of one kind (neither the bureau's nor a committee's),
-        # `Meeting.objects.visible_to` shows a director every one but the drafts: said so
-        # here, its three subqueries (built and compiled on every page) are not needed.
+    rule = Meeting.objects.kind_rule(user, meeting.kind, prefix="meeting__")
+    if rule is not None:  # the bureau, a director: the action's own meeting, joined
         held = {f"meeting__{key}": value for key, value in earlier.items()}
-        return Q(status=ActionStatus.OPEN, **held) & ~Q(meeting__status=MeetingStatus.DRAFT)
+        return Q(status=ActionStatus.OPEN, **held) & rule
     # Others: one subquery over the meetings (their kind and start, then who may see them),
     # not a join plus a second pass over every meeting the user may see.
     visible = Meeting.objects.visible_to(user).filter(**earlier).order_by().values("pk")

@@ -70,6 +70,21 @@ class MeetingQuerySet(models.QuerySet):
             return self.filter(association | steering)
         return self.filter(steering)
 
+    def kind_rule(self, user, kind, prefix=""):
+        """`visible_to(user)` among the meetings of `kind` as a filter on a meeting's own
+        columns (under `prefix`), when the kind settles it, so that a query can join the
+        meeting rather than build and compile `visible_to`'s subqueries: every meeting for
+        the bureau; every one but the drafts for a director, of the association's meetings
+        of one kind (neither the bureau's nor a committee's). None otherwise."""
+        if not (user.is_authenticated and user.is_active):
+            return None
+        if user.is_bureau:
+            return Q()
+        association = kind not in (MeetingKind.BUREAU, MeetingKind.STEERING_COMMITTEE)
+        if association and user.is_director and not user.is_ministry:
+            return ~Q(**{f"{prefix}status": MeetingStatus.DRAFT})
+        return None
+
     def upcoming(self):
         return self.filter(end__gte=timezone.now())
 
